@@ -1,0 +1,83 @@
+package org.openjii.mmi.device;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which console commands may be sent. Deny by default: only commands that read (and {@code indicate}, which blinks
+ * the LED) are allowed; anything that writes settings or EEPROM, reboots, sleeps or updates firmware must be enabled
+ * by name. A protocol that uses {@code save} (writes EEPROM) needs {@code save} enabled too.
+ */
+public final class CommandPolicy {
+
+    /** Commands that only read, plus {@code indicate}. */
+    public static final Set<String> SAFE_COMMANDS = Set.of("hello", "1000", "battery", "device_info", "1007",
+            "memory", "print_memory", "print_calibrations", "compiled", "temp", "print_date", "indicate", "usb",
+            "hall", "1053", "all_sensors");
+
+    /** The longest command the fw 1.x console reads (it stops after 49 characters). */
+    public static final int MAX_COMMAND_LENGTH = 49;
+
+    private final Set<String> allowed;
+
+    public CommandPolicy(Collection<String> additionallyAllowed) {
+        Set<String> names = new TreeSet<>(SAFE_COMMANDS);
+        for (String name : additionallyAllowed) {
+            if (name != null && !name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        this.allowed = Set.copyOf(names);
+    }
+
+    public static CommandPolicy safeDefaults() {
+        return new CommandPolicy(Set.of());
+    }
+
+    /** The command name: the text before the first {@code +} ({@code indicate+255+0+0+} is {@code indicate}). */
+    public static String commandName(String command) {
+        String trimmed = command.strip();
+        int plus = trimmed.indexOf('+');
+        return plus < 0 ? trimmed : trimmed.substring(0, plus);
+    }
+
+    /** Checks a console command; returns it stripped of surrounding white space. */
+    public String checkCommand(String command) throws CommandDeniedException {
+        String trimmed = command == null ? "" : command.strip();
+        if (trimmed.isEmpty()) {
+            throw new CommandDeniedException("Empty command", null);
+        }
+        if (trimmed.length() > MAX_COMMAND_LENGTH) {
+            throw new CommandDeniedException("Command longer than " + MAX_COMMAND_LENGTH + " characters", null);
+        }
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                throw new CommandDeniedException(String.format(Locale.ROOT,
+                        "Command contains a control or non-ASCII character (U+%04X) at position %d", (int) c, i), null);
+            }
+        }
+        String name = commandName(trimmed);
+        if (!allowed.contains(name)) {
+            throw new CommandDeniedException("Command '" + name + "' is not allowed; allowed: " + allowed
+                    + ". Commands that write, reboot or update must be enabled by name.",
+                    null);
+        }
+        return trimmed;
+    }
+
+    /** Checks a protocol: {@code save} writes EEPROM and needs to be enabled by name. */
+    public void checkProtocol(MeasurementProtocol protocol) throws CommandDeniedException {
+        if (protocol.usesKey("save") && !allowed.contains("save")) {
+            throw new CommandDeniedException(
+                    "The protocol uses 'save', which writes the device's EEPROM; enable 'save' by name to allow it",
+                    null);
+        }
+    }
+
+    public Set<String> allowed() {
+        return allowed;
+    }
+}

@@ -1,0 +1,75 @@
+package org.openjii.mmi.device;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * Jackson set up for device output: numbers keep their exact text ({@code 2.3465}, {@code 2086.0}) so values pass
+ * through as the device sent them, and duplicate keys (fw 1.17 {@code print_date}) are tolerated.
+ */
+public final class DeviceJson {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private DeviceJson() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static JsonNode parse(String json) throws JsonProcessingException {
+        return MAPPER.readTree(json);
+    }
+
+    public static JsonNode parse(byte[] json, int offset, int length) throws IOException {
+        return MAPPER.readTree(json, offset, length);
+    }
+
+    /**
+     * Checks that the bytes hold exactly one well-formed JSON value, without building a tree.
+     *
+     * @return {@code null} when valid, otherwise the parser's description of the first problem
+     */
+    public static String validate(byte[] json, int offset, int length) {
+        JsonFactory factory = MAPPER.getFactory();
+        try (JsonParser parser = factory.createParser(json, offset, length)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                return "empty reply";
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                return "unexpected data after the JSON value at " + parser.currentTokenLocation().offsetDescription();
+            }
+            return null;
+        } catch (JsonProcessingException e) {
+            return e.getLocation() == null
+                    ? e.getOriginalMessage()
+                    : e.getOriginalMessage() + " at " + e.getLocation().offsetDescription();
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Compact JSON text of a tree, numbers as parsed. */
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A JSON tree could not be written: " + e.getOriginalMessage(), e);
+        }
+    }
+}

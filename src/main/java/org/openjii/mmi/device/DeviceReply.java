@@ -1,0 +1,136 @@
+package org.openjii.mmi.device;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A completed reply. For JSON replies {@link #text()} is the JSON with {@code nan}/{@code inf}/{@code nil} already
+ * turned into {@code null} (see {@link #sanitizedTokens()}); for plain replies it is the line (lines joined by LF).
+ */
+public final class DeviceReply {
+
+    private final DeviceRequest request;
+    private final List<Frame> frames;
+    private final String text;
+    private final boolean json;
+    private final int sanitizedTokens;
+    private final CrcStatus crcStatus;
+    private final Instant sentAt;
+    private final Instant firstByteAt;
+    private final Instant lastByteAt;
+    private final List<Frame> unexpected;
+    private final String systemPort;
+    private JsonNode tree;
+
+    DeviceReply(DeviceRequest request, List<Frame> frames, String text, boolean json, int sanitizedTokens,
+            CrcStatus crcStatus, Instant sentAt, Instant firstByteAt, Instant lastByteAt,
+            List<Frame> unexpected, String systemPort) {
+        this.request = request;
+        this.frames = List.copyOf(frames);
+        this.text = text;
+        this.json = json;
+        this.sanitizedTokens = sanitizedTokens;
+        this.crcStatus = crcStatus;
+        this.sentAt = sentAt;
+        this.firstByteAt = firstByteAt;
+        this.lastByteAt = lastByteAt;
+        this.unexpected = List.copyOf(unexpected);
+        this.systemPort = systemPort;
+    }
+
+    public DeviceRequest request() {
+        return request;
+    }
+
+    /** The frames that make up the reply (one for JSON, one or more for text). */
+    public List<Frame> frames() {
+        return frames;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public boolean isJson() {
+        return json;
+    }
+
+    /** The parsed JSON (numbers exact), or {@code null} for a plain reply. */
+    public synchronized JsonNode json() {
+        if (!json) {
+            return null;
+        }
+        if (tree == null) {
+            try {
+                tree = DeviceJson.parse(text);
+            } catch (IOException e) {
+                throw new IllegalStateException("Validated JSON failed to parse: " + e.getMessage(), e);
+            }
+        }
+        return tree;
+    }
+
+    /** How many {@code nan}/{@code inf}/{@code nil} tokens were replaced by {@code null}. */
+    public int sanitizedTokens() {
+        return sanitizedTokens;
+    }
+
+    public CrcStatus crcStatus() {
+        return crcStatus;
+    }
+
+    /** The eight checksum digits received, or {@code null}. */
+    public String checksum() {
+        return frames.isEmpty() ? null : frames.get(frames.size() - 1).receivedChecksum();
+    }
+
+    public Instant sentAt() {
+        return sentAt;
+    }
+
+    public Instant firstByteAt() {
+        return firstByteAt;
+    }
+
+    public Instant lastByteAt() {
+        return lastByteAt;
+    }
+
+    /** Lines received while waiting that belonged to no reply (kept, never silently dropped). */
+    public List<Frame> unexpected() {
+        return unexpected;
+    }
+
+    /** The unexpected lines as text, one per line. */
+    public String unexpectedText() {
+        return unexpected.stream().map(Frame::text).collect(Collectors.joining("\n"));
+    }
+
+    /** The device node the reply came from, e.g. {@code /dev/ttyACM0} or {@code /dev/pts/3}. */
+    public String systemPort() {
+        return systemPort;
+    }
+
+    /** The reply exactly as received (frames joined by LF, checksums included). */
+    public byte[] rawBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < frames.size(); i++) {
+            if (i > 0) {
+                out.write('\n');
+            }
+            out.writeBytes(frames.get(i).rawArray());
+        }
+        return out.toByteArray();
+    }
+
+    /** The device identity from the header of a measurement reply ({@code null} for other replies). */
+    public DeviceInfo headerInfo() {
+        JsonNode node = json();
+        return node != null && node.isObject() && node.has("device_id") ? DeviceInfo.fromJson(node) : null;
+    }
+}

@@ -1,0 +1,96 @@
+package org.openjii.mmi.device;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Decides what a frame means: a good JSON reply, a device error, corruption, or a line that belongs to nothing. */
+final class ReplyInterpreter {
+
+    private static final Pattern BATTERY_LINE = Pattern.compile("battery\\s*[:=]\\s*(-?\\d+(?:\\.\\d+)?)",
+            Pattern.CASE_INSENSITIVE);
+
+    /** A JSON frame that checked out. */
+    record Json(Frame frame, String text, int sanitizedTokens) {
+    }
+
+    private ReplyInterpreter() {
+    }
+
+    /**
+     * Interprets a frame where a JSON reply is expected.
+     *
+     * @return the valid JSON, or {@code null} when the frame is a line that is no reply at all (noise)
+     * @throws MultispeqException for corruption (checksum, invalid JSON, truncation) and device errors
+     */
+    static Json json(Frame frame) throws MultispeqException {
+        if (frame.crcStatus() == CrcStatus.MISMATCH) {
+            throw new ChecksumMismatchException(
+                    "Checksum mismatch: the reply ends with " + frame.receivedChecksum() + " but its text has "
+                            + Crc32Checksum.format(Crc32Checksum.compute(frame.rawArray(),
+                                    frame.textStart(), frame.textLength())),
+                    frame.rawArray());
+        }
+        if (frame.kind() == Frame.Kind.LINE) {
+            if (isBadCommand(frame.text())) {
+                throw new BadCommandException("The device does not know the command: " + frame.text(),
+                        frame.rawArray());
+            }
+            if (!frame.looksLikeJson()) {
+                return null;
+            }
+        }
+        JsonSanitizer.Result sanitized = JsonSanitizer.sanitize(frame.rawArray(), frame.textStart(),
+                frame.textLength());
+        String problem = DeviceJson.validate(sanitized.bytes(), sanitized.offset(), sanitized.length());
+        if (problem != null) {
+            String text = frame.text().stripTrailing();
+            boolean cutOff = frame.kind() == Frame.Kind.LINE && !(text.endsWith("}") || text.endsWith("]"));
+            if (cutOff) {
+                throw new TruncatedFrameException("The reply stops mid-way (" + problem + ")", frame.rawArray());
+            }
+            throw new InvalidJsonException("The reply is not valid JSON (" + problem + ")", frame.rawArray());
+        }
+        String text = sanitized.text();
+        checkDeviceError(text, frame);
+        return new Json(frame, text, sanitized.replacements());
+    }
+
+    /** Throws when a JSON object is an error report ({@code {"error":"..."}}) rather than data. */
+    private static void checkDeviceError(String text, Frame frame) throws MultispeqException {
+        if (!text.startsWith("{\"error\"") && !text.contains("\"error\"")) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = DeviceJson.parse(text);
+        } catch (Exception e) {
+            return;
+        }
+        if (node.isObject() && node.has("error") && !node.has("sample") && !node.has("device_id")) {
+            String message = node.get("error").asText().strip();
+            if (isBadCommand(message)) {
+                throw new BadCommandException("The device does not know the command: " + message, frame.rawArray());
+            }
+            throw new DeviceErrorException("The device reported an error: " + message, frame.rawArray());
+        }
+    }
+
+    static boolean isBadCommand(String text) {
+        return text.toLowerCase(Locale.ROOT).contains("bad command");
+    }
+
+    /** True for the reply to {@code hello}: openJII accepts any line containing these words. */
+    static boolean isReady(String line) {
+        String lower = line.toLowerCase(Locale.ROOT);
+        return lower.contains("multispeq") && lower.contains("ready") || lower.contains("instrument ready");
+    }
+
+    /** The battery level in {@code battery:87}, {@code {"battery":87}}, or {@code null}. */
+    static Integer battery(String text) {
+        Matcher m = BATTERY_LINE.matcher(text.replace("\"", ""));
+        return m.find() ? (int) Math.round(Double.parseDouble(m.group(1))) : null;
+    }
+}
