@@ -486,7 +486,10 @@ public final class MultispeqSimulator implements AutoCloseable {
         return Arrays.copyOf(bytes, n);
     }
 
-    /** An endless {@code data_raw} line: digits and commas, never a LF, until -1+, unplug or the size limit. */
+    /**
+     * An endless {@code data_raw} line: digits and commas, never a LF, until -1+, unplug or the size limit; 4 KB
+     * blocks with the chunk pause between them (a blocked link write slows it further, as a full USB buffer would).
+     */
     private void flood() throws Abandoned, Cancelled, InterruptedException {
         StringBuilder text = new StringBuilder(FLOOD_BLOCK_BYTES + 8);
         while (text.length() < FLOOD_BLOCK_BYTES) {
@@ -501,7 +504,7 @@ public final class MultispeqSimulator implements AutoCloseable {
             int n = (int) Math.min(block.length, options.floodBytes() - written);
             writeLink(block, 0, n);
             written += n;
-            waitCancellable(0);
+            waitCancellable(options.chunkPause().toNanos());
         }
     }
 
