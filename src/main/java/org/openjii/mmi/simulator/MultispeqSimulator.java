@@ -45,7 +45,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * {@code [} is a protocol, complete at the first CR or LF; anything else is a console command, complete at {@code +},
  * CR or LF, its parameters {@code +}-separated ({@code indicate+255+0+0+}); commands under 3 characters are ignored,
  * which makes an idle {@code -1+} harmless. While the device waits for an answer, everything up to {@code +} is the
- * answer. Input that arrives during a run stays buffered for afterwards, except {@code -1+}, which cancels.
+ * answer. Input that arrives during a run stays buffered for afterwards; a {@code -1+} cancels the run and drops
+ * what came before it.
  * <p>
  * One named daemon worker thread does all the device's work; {@link #receive} only queues bytes, so a transport can
  * call it from its read loop. Output goes to the {@link DeviceLink} given to {@link #connect}; without one the

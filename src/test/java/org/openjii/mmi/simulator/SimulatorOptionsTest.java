@@ -67,8 +67,8 @@ class SimulatorOptionsTest {
     @Test
     void specRoundTrips() {
         SimulatorOptions o = SimulatorOptions.parse("id=52:00:13:24,firmware=1.17,version=1,battery=-1,"
-                + "run-time=0,pause=0,faults=flood:0.5;unplug:0.25;unplug:after=3,replug=never,output=par_fw2.3465.json,"
-                + "stream-period=1500us");
+                + "run-time=0,pause=0,faults=flood:0.5;unplug:0.25;unplug:after=3,replug=never,"
+                + "output=par_fw2.3465.json,stream-period=1500us");
 
         assertThat(SimulatorOptions.parse(o.toSpec())).isEqualTo(o);
         assertThat(o.replugAfter()).isEmpty();
