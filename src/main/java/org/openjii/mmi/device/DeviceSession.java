@@ -440,9 +440,18 @@ public final class DeviceSession implements AutoCloseable {
      * @return false when nothing was running
      */
     public boolean cancel() {
+        return cancel(null);
+    }
+
+    /**
+     * Cancels {@code request} if it is the one in flight ({@code null}: whatever is in flight).
+     *
+     * @return false when that request was not running
+     */
+    public boolean cancel(DeviceRequest request) {
         Collector c = inFlight;
         SerialTransport t = transport;
-        if (c == null || t == null) {
+        if (c == null || t == null || (request != null && c.request != request)) {
             return false;
         }
         writeQuietly(t, CANCEL);
@@ -530,7 +539,7 @@ public final class DeviceSession implements AutoCloseable {
             decoder.reset();
             inFlight = c;
         }
-        c.sentAt = clock.instant();
+        c.sentAt = Instant.ofEpochMilli(clock.millis());
         try {
             synchronized (writeLock) {
                 t.write(c.request.bytes());

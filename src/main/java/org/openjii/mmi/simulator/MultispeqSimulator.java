@@ -85,6 +85,8 @@ public final class MultispeqSimulator implements AutoCloseable {
     private final Object linkLock = new Object();
     private final AtomicLong repliesSent = new AtomicLong();
     private final AtomicLong measurementsSent = new AtomicLong();
+    private final AtomicLong measurementsStarted = new AtomicLong();
+    private volatile boolean streaming;
     private final AtomicInteger repliesSincePlug = new AtomicInteger();
     private final Thread worker;
     private volatile boolean running = true;
@@ -240,6 +242,16 @@ public final class MultispeqSimulator implements AutoCloseable {
         return measurementsSent.get();
     }
 
+    /** Protocols received and started (a run in progress counts, a cancelled one too). */
+    public long measurementsStarted() {
+        return measurementsStarted.get();
+    }
+
+    /** True while a continuous command ({@code hall}, {@code 1053}, {@code all_sensors}) is running. */
+    public boolean isStreaming() {
+        return streaming;
+    }
+
     /** Stops the worker thread; the device is gone for good. */
     @Override
     public void close() {
@@ -316,6 +328,7 @@ public final class MultispeqSimulator implements AutoCloseable {
     }
 
     private void runProtocol(String text) throws Abandoned, Cancelled, InterruptedException {
+        measurementsStarted.incrementAndGet();
         JsonNode protocol;
         try {
             protocol = DeviceJson.parse(text);
@@ -354,12 +367,17 @@ public final class MultispeqSimulator implements AutoCloseable {
      */
     private void stream() throws Abandoned, Cancelled, InterruptedException {
         long period = Math.max(MIN_STREAM_PERIOD_NANOS, options.streamPeriod().toNanos());
-        while (true) {
-            waitCancellable(period);
-            Set<SimulatorFault> faults = drawFaults(Reply.Kind.CHECKSUMMED);
-            if (play(Reply.checksummed(data.streamFrame(random)), faults, false) == Outcome.CUT) {
-                return;
+        streaming = true;
+        try {
+            while (true) {
+                waitCancellable(period);
+                Set<SimulatorFault> faults = drawFaults(Reply.Kind.CHECKSUMMED);
+                if (play(Reply.checksummed(data.streamFrame(random)), faults, false) == Outcome.CUT) {
+                    return;
+                }
             }
+        } finally {
+            streaming = false;
         }
     }
 
