@@ -1,0 +1,68 @@
+package org.openjii.mmi.cli;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.openjii.mmi.MmiApplication;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code mmi} command line. */
+@Command(name = "mmi", mixinStandardHelpOptions = true, versionProvider = MmiCommand.Version.class, description = "MultispeQ MQTT Interface: bridges MultispeQ meters on USB serial to MQTT.", subcommands = {
+        MmiCommand.Run.class, PortsCommand.class, SendCommand.class, SimulateCommand.class})
+public final class MmiCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new MmiCommand()).execute(args));
+    }
+
+    /** {@code mmi run}: the bridge. */
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge (the routes in routes/ with application.properties).")
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--config", description = "An extra properties file; its keys win over application.properties.")
+        File config;
+
+        @Option(names = "--set", description = "Override one key, e.g. --set mmi.device.port=auto (repeatable).")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Option(names = "--max-seconds", description = "Stop after this many seconds (0 = run until stopped).")
+        int maxSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (config != null && !config.isFile()) {
+                System.err.println("mmi run: --config " + config + ": no such file");
+                return 2;
+            }
+            var main = MmiApplication.create(config == null ? null : config.getPath(), overrides);
+            if (maxSeconds > 0) {
+                main.configure().setDurationMaxSeconds(maxSeconds);
+            }
+            main.run();
+            return main.getExitCode();
+        }
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+
+        @Override
+        public String[] getVersion() {
+            String v = MmiCommand.class.getPackage().getImplementationVersion();
+            return new String[]{"mmi " + (v == null ? "development build" : v)};
+        }
+    }
+}
