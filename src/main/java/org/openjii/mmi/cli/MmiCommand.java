@@ -51,7 +51,12 @@ public final class MmiCommand implements Runnable {
             if (maxSeconds > 0) {
                 main.configure().setDurationMaxSeconds(maxSeconds);
             }
-            main.run();
+            try {
+                main.run();
+            } catch (Exception e) {
+                System.err.println("mmi run: " + Failures.describe(e));
+                return 1;
+            }
             return main.getExitCode();
         }
     }

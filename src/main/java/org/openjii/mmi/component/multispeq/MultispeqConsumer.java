@@ -240,7 +240,8 @@ public class MultispeqConsumer extends DefaultConsumer {
      * handler decides (dead letter, log); without one, the consumer's exception handler logs it.
      */
     private void deliverFailure(MultispeqException failure) {
-        LOG.warn("multispeq:{}: {} ({}, {} raw bytes)", endpoint.getName(), failure.getMessage(), failure.reason(),
+        // The route's error handler reports it (or the exception handler below when the route does not handle it).
+        LOG.debug("multispeq:{}: {} ({}, {} raw bytes)", endpoint.getName(), failure.getMessage(), failure.reason(),
                 failure.rawBytes().length);
         Exchange exchange = createExchange(false);
         try {
