@@ -88,7 +88,8 @@ public class MultispeqConfiguration implements Cloneable {
 
     /**
      * A console command the consumer runs instead of a protocol, e.g. battery. Continuous commands (hall, 1053,
-     * all_sensors) run as a stream: one exchange per frame until the route stops, then -1+ stops the device.
+     * all_sensors) run as a stream: one exchange per frame until the route stops, which cancels the command on the
+     * device.
      */
     public void setCommand(String command) {
         this.command = command;
@@ -108,8 +109,8 @@ public class MultispeqConfiguration implements Cloneable {
     }
 
     /**
-     * How long to wait for a reply; 0 picks it per request: for protocols the run-time estimate x 2 + 10 s, at
-     * least 120 s and at most 20 min (as openJII estimates it), 2 s for hello, 5 s for device_info and battery, 60 s
+     * How long to wait for a reply; 0 picks it per request: for protocols twice the run-time estimate plus 10 s,
+     * at least 120 s and at most 20 min (as openJII estimates it), 2 s for hello, 5 s for device_info and battery, 60 s
      * for other console commands.
      */
     public void setTimeout(long timeout) {
@@ -224,7 +225,8 @@ public class MultispeqConfiguration implements Cloneable {
     /**
      * Console commands to allow beyond the read-only set (hello, battery, device_info, memory, print_memory,
      * compiled, temp, print_date, indicate, usb, hall, 1053, all_sensors), comma separated by name. Commands that
-     * write, reboot, sleep or update firmware (set_*, reset, reboot, sleep, upgrade, ...) are refused unless named
+     * write, reboot, sleep or update firmware (every set_ command, reset, reboot, sleep, upgrade, ...) are refused
+     * unless named
      * here; save allows protocols that write EEPROM.
      */
     public void setAllowCommands(String allowCommands) {

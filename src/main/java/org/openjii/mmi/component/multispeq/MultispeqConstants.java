@@ -40,7 +40,7 @@ public final class MultispeqConstants {
     public static final String ERROR_REASON = "CamelMultispeqErrorReason";
     @Metadata(label = "consumer", description = "Position of the frame in a continuous command's output (0, 1, ...).", javaType = "Long")
     public static final String FRAME_INDEX = "CamelMultispeqFrameIndex";
-    @Metadata(label = "consumer,producer", description = "The name of the endpoint (multispeq:<name>).", javaType = "String")
+    @Metadata(label = "consumer,producer", description = "The name of the endpoint, the part after multispeq: in its URI.", javaType = "String")
     public static final String ENDPOINT_NAME = "CamelMultispeqEndpointName";
     @Metadata(label = "producer", description = "The console command or protocol JSON to send, instead of the message body.", javaType = "String")
     public static final String COMMAND = "CamelMultispeqCommand";
