@@ -356,11 +356,10 @@ public final class DeviceSession implements AutoCloseable {
             LOG.warn("{}: the device went away with {} unread bytes of output nobody asked for", name,
                     partial.length);
         }
-        LOG.warn("{}: link lost ({}); reconnecting", name, why);
         synchronized (stateLock) {
             connectedSince = null;
         }
-        connectFailed(why);
+        connectFailed("link lost: " + why);
     }
 
     private void dropTransport(SerialTransport t) {
