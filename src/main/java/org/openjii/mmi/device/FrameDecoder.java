@@ -84,7 +84,7 @@ public final class FrameDecoder {
             }
             int segmentLength = segmentEnd - i;
             if (length + segmentLength > maxFrameSize) {
-                overflow(data, i, segmentLength);
+                overflow(data, i, segmentLength, now);
                 continue;
             }
             if (length == 0 && segmentLength > 0) {
@@ -161,12 +161,13 @@ public final class FrameDecoder {
         return buffer.length;
     }
 
-    private void overflow(byte[] data, int from, int segmentLength) {
+    private void overflow(byte[] data, int from, int segmentLength, long now) {
         int fromBuffer = Math.min(length, OVERFLOW_HEAD_BYTES);
         byte[] head = new byte[Math.min(OVERFLOW_HEAD_BYTES, length + segmentLength)];
         System.arraycopy(buffer, 0, head, 0, fromBuffer);
         System.arraycopy(data, from, head, fromBuffer, head.length - fromBuffer);
-        long first = length == 0 ? lastByteAt : firstByteAt;
+        // With nothing buffered the oversized frame starts in this read, not in the one before.
+        long first = length == 0 ? now : firstByteAt;
         discardedBytes += length;
         length = 0;
         resetBalance();
@@ -230,7 +231,7 @@ public final class FrameDecoder {
         }
         if (length + 1 > maxFrameSize) {
             // The line feed itself would cross the limit.
-            overflow(new byte[0], 0, 0);
+            overflow(new byte[0], 0, 0, now);
             mode = Mode.LINE;
             return;
         }

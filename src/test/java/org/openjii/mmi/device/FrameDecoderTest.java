@@ -249,6 +249,20 @@ class FrameDecoderTest {
     }
 
     @Test
+    void shouldDateAnOverflowToTheReadThatStartedTheOversizedFrame() {
+        RecordingListener listener = new RecordingListener();
+        FrameDecoder decoder = new FrameDecoder(1024, listener);
+        decoder.feed("MultispeQ Ready\n".getBytes(StandardCharsets.US_ASCII), 1_000);
+        byte[] big = new byte[4096];
+        Arrays.fill(big, (byte) 'y');
+
+        decoder.feed(big, 2_000);
+
+        assertThat(listener.overflows).hasSize(1);
+        assertThat(listener.overflows.get(0).firstByteAt()).isEqualTo(2_000);
+    }
+
+    @Test
     void shouldDropAStaleFragmentOnReset() {
         JsonNode transcript = Fixtures.json(Fixtures.SERIAL + "transcript-stale-fragment.json");
         List<byte[]> rx = Fixtures.received("transcript-stale-fragment.json");
