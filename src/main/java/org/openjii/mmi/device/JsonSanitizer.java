@@ -64,7 +64,7 @@ public final class JsonSanitizer {
                 i++;
                 continue;
             }
-            int tokenEnd = nonNumericTokenEnd(data, i, end);
+            int tokenEnd = nonNumericTokenEnd(data, offset, i, end);
             if (tokenEnd > i) {
                 out.write(data, copyFrom, i - copyFrom);
                 out.write('n');
@@ -106,9 +106,15 @@ public final class JsonSanitizer {
                 }
             } else if (b == '"') {
                 inString = true;
-            } else if (isLetter(b) && nonNumericTokenEnd(data, i > from && isSign(data[i - 1]) ? i - 1 : i,
-                    end) > 0) {
-                return i;
+            } else if (isLetter(b)) {
+                if (nonNumericTokenEnd(data, from, i > from && isSign(data[i - 1]) ? i - 1 : i, end) > 0) {
+                    return i;
+                }
+                // A token is a whole word, so no later letter of this word can start one: skip it, which keeps the
+                // scan linear in long letter runs.
+                while (i + 1 < end && isLetter(data[i + 1])) {
+                    i++;
+                }
             }
         }
         return -1;
@@ -116,9 +122,14 @@ public final class JsonSanitizer {
 
     /**
      * If a non-numeric token (optionally signed) starts at {@code i}, returns the index after it, otherwise -1. The
-     * token must be a whole word: {@code nano} or {@code information} are not replaced.
+     * token must be a whole word: {@code nano} or {@code information} are not replaced. {@code from} is the start of
+     * the slice being sanitized.
      */
-    private static int nonNumericTokenEnd(byte[] data, int i, int end) {
+    private static int nonNumericTokenEnd(byte[] data, int from, int i, int end) {
+        // Only bytes of the slice count: a letter before it belongs to text the caller did not pass.
+        if (i > from && isLetter(data[i - 1])) {
+            return -1;
+        }
         int j = i;
         if (j < end && isSign(data[j])) {
             j++;
@@ -128,7 +139,7 @@ public final class JsonSanitizer {
             j++;
         }
         int wordLength = j - wordStart;
-        if (wordLength == 0 || (i > 0 && isLetter(data[i - 1]))) {
+        if (wordLength == 0) {
             return -1;
         }
         if (matches(data, wordStart, wordLength, "nan") || matches(data, wordStart, wordLength, "inf")

@@ -94,4 +94,30 @@ class JsonSanitizerTest {
         assertThat(result.offset()).isEqualTo(7);
         assertThat(result.text()).isEqualTo("{\"information\":\"nan\",\"v\":true}");
     }
+
+    @Test
+    void shouldJudgeASliceOnlyByItsOwnBytes() {
+        // The byte before the slice is a letter; the slice alone is the token "nan" and must still be replaced.
+        byte[] data = "xnan".getBytes(StandardCharsets.US_ASCII);
+
+        JsonSanitizer.Result result = JsonSanitizer.sanitize(data, 1, 3);
+
+        assertThat(result.text()).isEqualTo("null");
+        assertThat(result.replacements()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldScanLongRunsOfLettersInLinearTime() {
+        // Corrupt output can hold long letter runs outside strings; the scan must not be quadratic in their length.
+        byte[] data = new byte[2_000_000];
+        Arrays.fill(data, (byte) 'n');
+        data[0] = '[';
+        data[data.length - 1] = ']';
+
+        JsonSanitizer.Result result = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> JsonSanitizer.sanitize(data, 0, data.length));
+
+        assertThat(result.bytes()).isSameAs(data);
+        assertThat(result.changed()).isFalse();
+    }
 }
