@@ -78,6 +78,25 @@ class CommandPolicyTest {
     }
 
     @Test
+    void shouldDenyASecondCommandChainedBehindAPlus() {
+        // The firmware ends a command at '+'; whatever the command does not read as parameters runs as the next
+        // command (docs/multispeq-protocol.md, section b). A safe name must not carry a denied one along.
+        for (String command : List.of("hello+reboot+", "battery+upgrade+", "hello+1078+", "device_info++reset+",
+                "indicate+255+0+0+sleep+", "indicate+255+0+0+1027+")) {
+            assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class);
+        }
+    }
+
+    @Test
+    void shouldDenyTextParametersOfCommandsEnabledByName() {
+        CommandPolicy policy = new CommandPolicy(List.of("set_shutdown_time"));
+
+        assertThatThrownBy(() -> policy.checkCommand("set_shutdown_time+1800+reboot+"))
+                .isInstanceOf(CommandDeniedException.class);
+    }
+
+    @Test
     void shouldDenyAProtocolThatSavesToEepromUnlessSaveIsEnabled() {
         MeasurementProtocol saving = MeasurementProtocol
                 .parse("[{\"_protocol_set_\":[{\"label\":\"cal\",\"save\":[[1,2]]}]}]");
