@@ -67,7 +67,7 @@ class DeviceInfoTest {
 
     @Test
     void shouldLeaveTheBatteryUnknownWhenItIsNoNumber() throws Exception {
-        for (String battery : List.of("null", "\"\"", "\"low\"", "[87]")) {
+        for (String battery : List.of("null", "\"\"", "\"low\"", "\"NaN\"", "\"Infinity\"", "[87]")) {
             assertThat(battery("{\"device_battery\":" + battery + "}")).as(battery).isNull();
         }
         assertThat(battery("{}")).isNull();
