@@ -263,6 +263,40 @@ class FrameDecoderTest {
     }
 
     @Test
+    void shouldFindAOneLineReplyAfterAStrayOpeningBracketAndManyBracesOfNoise() {
+        // A lone "{" line opens pretty-printed JSON; the noise lines after it hold more '{' than the resync budget.
+        byte[] par = Fixtures.bytes(PAR);
+        String noise = "{\n" + "{\"x\":[".repeat(300) + "\n";
+        byte[] stream = Fixtures.concat(List.of(noise.getBytes(StandardCharsets.US_ASCII), par));
+
+        List<Frame> frames = RecordingListener.decodeWhole(stream, MAX_FRAME).frames;
+
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0).crcStatus()).isEqualTo(CrcStatus.VALID);
+        assertThat(frames.get(0).textBytes()).isEqualTo(Arrays.copyOf(par, par.length - 9));
+    }
+
+    @Test
+    void shouldKeepAOneLineReplyWhenStrayPrettyPrintedLinesFillTheLimit() {
+        // Found by FrameDecoderProperties: "{" and a 65,533-byte line filled a 64 KB decoder in pretty-JSON mode, so
+        // the valid reply on the next line overflowed with them and was dropped.
+        int maxFrame = 64 * 1024;
+        byte[] filler = new byte[maxFrame - 3];
+        byte[] par = Fixtures.bytes(PAR);
+        byte[] stream = Fixtures
+                .concat(List.of("{\n".getBytes(StandardCharsets.US_ASCII), filler, new byte[]{'\n'}, par));
+
+        for (RecordingListener listener : List.of(RecordingListener.decodeWhole(stream, maxFrame),
+                RecordingListener.decodeBytewise(stream, maxFrame))) {
+            assertThat(listener.overflows).hasSize(1);
+            assertThat(listener.overflows.get(0).head()).startsWith('{', '\n', 0);
+            assertThat(listener.frames).hasSize(1);
+            assertThat(listener.frames.get(0).crcStatus()).isEqualTo(CrcStatus.VALID);
+            assertThat(listener.frames.get(0).textBytes()).isEqualTo(Arrays.copyOf(par, par.length - 9));
+        }
+    }
+
+    @Test
     void shouldDropAStaleFragmentOnReset() {
         JsonNode transcript = Fixtures.json(Fixtures.SERIAL + "transcript-stale-fragment.json");
         List<byte[]> rx = Fixtures.received("transcript-stale-fragment.json");
