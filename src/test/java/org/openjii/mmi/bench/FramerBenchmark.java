@@ -30,8 +30,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Receive-path throughput over real device outputs, fed in USB-sized reads: how many bytes per second one core turns
  * into checked frames ({@code framer}: FrameDecoder + CRC-32), sanitized text ({@code sanitize}: + JsonSanitizer),
- * validated JSON ({@code validate}: + DeviceJson.validate) and a parsed tree ({@code parse}: + DeviceJson.parse). Each
- * stage includes the ones before it.
+ * validated JSON ({@code validate}: sanitize + DeviceJson.validate), a parsed tree ({@code parse}: sanitize +
+ * DeviceJson.parse) and both, as a session does it today ({@code full}: sanitize + validate + parse).
  * <p>
  * One operation decodes one whole device output; the {@code bytes} counter reports the same work in bytes per second,
  * which {@code bench/framer.sh} prints as MB/s. Run through that script, not surefire (the class is not a test).
@@ -132,10 +132,20 @@ public class FramerBenchmark {
 
     @Benchmark
     public void parse(Bytes counter, Blackhole blackhole) throws IOException {
+        Frame frame = decode();
+        byte[] text = frame.textBytes();
+        JsonSanitizer.Result clean = JsonSanitizer.sanitize(text, 0, text.length);
+        blackhole.consume(DeviceJson.parse(clean.bytes(), clean.offset(), clean.length()));
+        counter.bytes += stream.length;
+    }
+
+    @Benchmark
+    public void full(Bytes counter, Blackhole blackhole) throws IOException {
         blackhole.consume(parse(decode()));
         counter.bytes += stream.length;
     }
 
+    /** What a session does with a JSON reply: sanitize, validate (ReplyInterpreter), then parse (DeviceReply). */
     private JsonNode parse(Frame frame) throws IOException {
         byte[] text = frame.textBytes();
         JsonSanitizer.Result clean = JsonSanitizer.sanitize(text, 0, text.length);
