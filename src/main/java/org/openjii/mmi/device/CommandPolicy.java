@@ -2,8 +2,10 @@ package org.openjii.mmi.device;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Which console commands may be sent. Deny by default: only commands that read (and {@code indicate}, which blinks
@@ -19,6 +21,13 @@ public final class CommandPolicy {
 
     /** The longest command the fw 1.x console reads (it stops after 49 characters). */
     public static final int MAX_COMMAND_LENGTH = 49;
+
+    /**
+     * How many {@code +}-ended parameters a safe command reads; the others read none. The firmware ends a command at
+     * {@code +} and runs whatever the command does not read as the next command, so {@code hello+reboot+} reboots.
+     */
+    private static final Map<String, Integer> SAFE_PARAMETER_COUNTS = Map.of("indicate", 3);
+    private static final Pattern NUMERIC_PARAMETER = Pattern.compile("-?\\d+(\\.\\d+)?");
 
     private final Set<String> allowed;
 
@@ -65,7 +74,38 @@ public final class CommandPolicy {
                     + ". Commands that write, reboot or update must be enabled by name.",
                     null);
         }
+        checkParameters(trimmed, name);
         return trimmed;
+    }
+
+    /**
+     * Parameters must be numbers, and a safe command may carry no more than it reads: anything else after a
+     * {@code +} would reach the device as a second command that this policy never checked. A command enabled by
+     * name has no known parameter count, so only text is refused there; enabling a command trusts its numbers.
+     */
+    private static void checkParameters(String command, String name) throws CommandDeniedException {
+        int plus = command.indexOf('+');
+        if (plus < 0) {
+            return;
+        }
+        String rest = command.substring(plus + 1);
+        if (rest.endsWith("+")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        String[] parameters = rest.isEmpty() ? new String[0] : rest.split("\\+", -1);
+        for (String parameter : parameters) {
+            if (!NUMERIC_PARAMETER.matcher(parameter).matches()) {
+                throw new CommandDeniedException("Command '" + name + "' has a parameter '" + parameter
+                        + "' that is not a number; the device would run it as another command", null);
+            }
+        }
+        if (SAFE_COMMANDS.contains(name)) {
+            int reads = SAFE_PARAMETER_COUNTS.getOrDefault(name, 0);
+            if (parameters.length > reads) {
+                throw new CommandDeniedException("Command '" + name + "' reads " + reads + " parameter(s) but got "
+                        + parameters.length + "; the device would run the rest as another command", null);
+            }
+        }
     }
 
     /** Checks a protocol: {@code save} writes EEPROM and needs to be enabled by name. */

@@ -55,7 +55,9 @@ public record DeviceInfo(String name, String version, String id, Integer battery
             return value.intValue();
         }
         try {
-            return (int) Double.parseDouble(value.asText().trim());
+            double parsed = Double.parseDouble(value.asText().trim());
+            // "NaN" (other device families report it) would otherwise cast to 0 %, "Infinity" to Integer.MAX_VALUE.
+            return Double.isFinite(parsed) ? (int) parsed : null;
         } catch (NumberFormatException e) {
             return null;
         }

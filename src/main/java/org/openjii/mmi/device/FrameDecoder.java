@@ -43,6 +43,7 @@ public final class FrameDecoder {
     private int length;
     private Mode mode = Mode.LINE;
     private long firstByteAt;
+    private long lineFirstByteAt;
     private long lastByteAt;
     private long discardedBytes;
 
@@ -84,11 +85,20 @@ public final class FrameDecoder {
             }
             int segmentLength = segmentEnd - i;
             if (length + segmentLength > maxFrameSize) {
-                overflow(data, i, segmentLength);
+                if (mode == Mode.PRETTY_JSON) {
+                    // The joined lines are too large, but the line now arriving may be a one-line reply after a
+                    // stray "{" line: drop the joined lines and look at this segment again as a plain line.
+                    dropPrettyLines();
+                    continue;
+                }
+                overflow(data, i, segmentLength, now);
                 continue;
             }
             if (length == 0 && segmentLength > 0) {
                 firstByteAt = now;
+            }
+            if (length == lineStart && segmentLength > 0) {
+                lineFirstByteAt = now;
             }
             append(data, i, segmentLength);
             if (segmentLength > 0) {
@@ -161,16 +171,31 @@ public final class FrameDecoder {
         return buffer.length;
     }
 
-    private void overflow(byte[] data, int from, int segmentLength) {
+    private void overflow(byte[] data, int from, int segmentLength, long now) {
         int fromBuffer = Math.min(length, OVERFLOW_HEAD_BYTES);
         byte[] head = new byte[Math.min(OVERFLOW_HEAD_BYTES, length + segmentLength)];
         System.arraycopy(buffer, 0, head, 0, fromBuffer);
         System.arraycopy(data, from, head, fromBuffer, head.length - fromBuffer);
-        long first = length == 0 ? lastByteAt : firstByteAt;
+        // With nothing buffered the oversized frame starts in this read, not in the one before.
+        long first = length == 0 ? now : firstByteAt;
         discardedBytes += length;
         length = 0;
         resetBalance();
         mode = Mode.DISCARDING;
+        listener.onOverflow(new FrameOverflow(head, maxFrameSize, first));
+    }
+
+    /** Reports the joined lines of pretty-printed JSON as an overflow and keeps only the line being received. */
+    private void dropPrettyLines() {
+        byte[] head = Arrays.copyOf(buffer, Math.min(OVERFLOW_HEAD_BYTES, lineStart));
+        long first = firstByteAt;
+        int kept = length - lineStart;
+        System.arraycopy(buffer, lineStart, buffer, 0, kept);
+        discardedBytes += lineStart;
+        length = kept;
+        firstByteAt = lineFirstByteAt;
+        mode = Mode.LINE;
+        resetBalance();
         listener.onOverflow(new FrameOverflow(head, maxFrameSize, first));
     }
 
@@ -206,7 +231,7 @@ public final class FrameDecoder {
             return;
         }
         if (endsWithChecksum(start, end)) {
-            emitChecksummed(start, end);
+            emitChecksummed(start, start, end);
         } else {
             emit(Frame.Kind.LINE, start, end, start, end, CrcStatus.ABSENT, null);
         }
@@ -216,7 +241,7 @@ public final class FrameDecoder {
     private void prettyLineComplete(long now) {
         int end = trimCarriageReturns(lineStart, length);
         if (endsWithChecksum(lineStart, end)) {
-            emitChecksummed(0, end);
+            emitChecksummed(0, lineStart, end);
             length = 0;
             mode = Mode.LINE;
             return;
@@ -230,7 +255,7 @@ public final class FrameDecoder {
         }
         if (length + 1 > maxFrameSize) {
             // The line feed itself would cross the limit.
-            overflow(new byte[0], 0, 0);
+            overflow(new byte[0], 0, 0, now);
             mode = Mode.LINE;
             return;
         }
@@ -245,7 +270,11 @@ public final class FrameDecoder {
         buffer[length++] = '\n';
     }
 
-    private void emitChecksummed(int start, int end) {
+    /**
+     * Emits the reply in buffer[start, end) that ends with a checksum. {@code lastLineStart} is where its last line
+     * begins (equal to {@code start} for a one-line reply).
+     */
+    private void emitChecksummed(int start, int lastLineStart, int end) {
         int textEnd = end - Crc32Checksum.HEX_DIGITS;
         long received = Crc32Checksum.parseHex(buffer, textEnd);
         String receivedText = new String(buffer, textEnd, Crc32Checksum.HEX_DIGITS, StandardCharsets.US_ASCII);
@@ -253,17 +282,31 @@ public final class FrameDecoder {
             emit(Frame.Kind.CHECKSUMMED, start, end, start, textEnd, CrcStatus.VALID, receivedText);
             return;
         }
-        int candidates = 0;
-        for (int p = start + 1; p < textEnd && candidates < MAX_RESYNC_CANDIDATES; p++) {
+        // Resync: a one-line reply after stray lines is far likelier than one starting in an earlier line, so the
+        // last line's candidates go first and noise in earlier lines cannot use up the budget.
+        int[] budget = {MAX_RESYNC_CANDIDATES};
+        int found = findReplyStart(Math.max(start + 1, lastLineStart), textEnd, textEnd, received, budget);
+        if (found < 0 && lastLineStart > start + 1) {
+            found = findReplyStart(start + 1, lastLineStart, textEnd, received, budget);
+        }
+        if (found >= 0) {
+            emit(Frame.Kind.CHECKSUMMED, start, end, found, textEnd, CrcStatus.VALID, receivedText);
+        } else {
+            emit(Frame.Kind.CHECKSUMMED, start, end, start, textEnd, CrcStatus.MISMATCH, receivedText);
+        }
+    }
+
+    /** The first '{' in [from, to) where a text up to {@code textEnd} matches {@code received}, or -1. */
+    private int findReplyStart(int from, int to, int textEnd, long received, int[] budget) {
+        for (int p = from; p < to && budget[0] > 0; p++) {
             if (buffer[p] == '{') {
-                candidates++;
+                budget[0]--;
                 if (Crc32Checksum.compute(buffer, p, textEnd - p) == received) {
-                    emit(Frame.Kind.CHECKSUMMED, start, end, p, textEnd, CrcStatus.VALID, receivedText);
-                    return;
+                    return p;
                 }
             }
         }
-        emit(Frame.Kind.CHECKSUMMED, start, end, start, textEnd, CrcStatus.MISMATCH, receivedText);
+        return -1;
     }
 
     private void emit(Frame.Kind kind, int rawStart, int rawEnd, int textStart, int textEnd, CrcStatus status,

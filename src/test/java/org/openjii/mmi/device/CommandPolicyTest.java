@@ -1,0 +1,124 @@
+package org.openjii.mmi.device;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CommandPolicyTest {
+
+    private final CommandPolicy defaults = CommandPolicy.safeDefaults();
+
+    @Test
+    void shouldAllowEveryCommandThatOnlyReads() throws Exception {
+        for (String command : List.of("hello", "1000", "battery", "device_info", "1007", "memory", "print_memory",
+                "print_calibrations", "compiled", "temp", "print_date", "usb", "hall", "1053", "all_sensors")) {
+            assertThat(defaults.checkCommand(command)).as(command).isEqualTo(command);
+            assertThat(defaults.checkCommand(command + "+")).as(command).isEqualTo(command + "+");
+        }
+    }
+
+    @Test
+    void shouldAllowIndicateWithItsColourParameters() throws Exception {
+        assertThat(defaults.checkCommand("indicate+255+0+0+")).isEqualTo("indicate+255+0+0+");
+    }
+
+    @Test
+    void shouldStripSurroundingWhiteSpaceAndLineEndings() throws Exception {
+        assertThat(defaults.checkCommand("  hello\r\n")).isEqualTo("hello");
+    }
+
+    @Test
+    void shouldDenyCommandsThatWriteRebootSleepOrUpdate() {
+        for (String command : List.of("upgrade", "1078", "reset", "1027", "reboot", "sleep", "set_device_info", "1008",
+                "digital_write+5+1+", "set_shutdown_time+1800+", "set_op+", "set_cp+", "usb_on+1+", "spm+0+",
+                "xRb+128+")) {
+            assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class)
+                    .hasMessageContaining("'" + CommandPolicy.commandName(command) + "' is not allowed");
+        }
+    }
+
+    @Test
+    void shouldAllowACommandEnabledByNameAndNothingElse() throws Exception {
+        CommandPolicy policy = new CommandPolicy(List.of("set_shutdown_time", " usb_on "));
+
+        assertThat(policy.checkCommand("set_shutdown_time+1800+")).isEqualTo("set_shutdown_time+1800+");
+        assertThat(policy.checkCommand("usb_on+1+")).isEqualTo("usb_on+1+");
+        assertThat(policy.allowed()).contains("set_shutdown_time", "usb_on", "hello");
+        for (String command : List.of("reboot", "set_device_info", "set_op+", "sleep")) {
+            assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class);
+        }
+    }
+
+    @Test
+    void shouldRejectControlAndNonAsciiCharacters() {
+        for (String command : List.of("hello\nreboot", "hel\u0000lo", "batt\u0007ery", "hello\treboot", "hallo\u00e9",
+                "hello\u007f")) {
+            assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class)
+                    .hasMessageContaining("control or non-ASCII character");
+        }
+    }
+
+    @Test
+    void shouldRejectEmptyAndOverlongCommands() {
+        assertThatThrownBy(() -> defaults.checkCommand(null)).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("Empty");
+        assertThatThrownBy(() -> defaults.checkCommand(" \r\n")).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("Empty");
+        // fw 1.x stops reading a command after 49 characters; the rest would run as a second command.
+        assertThatThrownBy(() -> defaults.checkCommand("indicate+" + "1".repeat(41)))
+                .isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("longer than 49");
+    }
+
+    @Test
+    void shouldDenyASecondCommandChainedBehindAPlus() {
+        // The firmware ends a command at '+'; whatever the command does not read as parameters runs as the next
+        // command (docs/multispeq-protocol.md, section b). A safe name must not carry a denied one along.
+        for (String command : List.of("hello+reboot+", "battery+upgrade+", "hello+1078+", "device_info++reset+",
+                "indicate+255+0+0+sleep+", "indicate+255+0+0+1027+")) {
+            assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class);
+        }
+    }
+
+    @Test
+    void shouldDenyTextParametersOfCommandsEnabledByName() {
+        CommandPolicy policy = new CommandPolicy(List.of("set_shutdown_time"));
+
+        assertThatThrownBy(() -> policy.checkCommand("set_shutdown_time+1800+reboot+"))
+                .isInstanceOf(CommandDeniedException.class);
+    }
+
+    @Test
+    void shouldDenyAProtocolThatSavesToEepromUnlessSaveIsEnabled() {
+        MeasurementProtocol saving = MeasurementProtocol
+                .parse("[{\"_protocol_set_\":[{\"label\":\"cal\",\"save\":[[1,2]]}]}]");
+
+        assertThatThrownBy(() -> defaults.checkProtocol(saving)).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("'save'");
+        assertThatCode(() -> new CommandPolicy(List.of("save")).checkProtocol(saving)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void shouldAllowProtocolsThatDoNotSave() {
+        for (String path : List.of("rides.json", "par.json", "spad.json", "recall-settings.json", "phi2.json")) {
+            MeasurementProtocol protocol = MeasurementProtocol.parse(Fixtures.text("public/protocols/" + path));
+
+            assertThatCode(() -> defaults.checkProtocol(protocol)).as(path).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void shouldNameACommandByTheTextBeforeItsFirstPlus() {
+        assertThat(CommandPolicy.commandName("indicate+255+0+0+")).isEqualTo("indicate");
+        assertThat(CommandPolicy.commandName(" hello ")).isEqualTo("hello");
+        assertThat(CommandPolicy.commandName("-1+")).isEqualTo("-1");
+    }
+}
