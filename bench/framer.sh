@@ -3,8 +3,8 @@
 #   framer   = FrameDecoder + CRC-32
 #   sanitize = framer + JsonSanitizer
 #   validate = sanitize + DeviceJson.validate
-#   parse    = sanitize + DeviceJson.parse
-#   full     = sanitize + DeviceJson.validate + DeviceJson.parse (the session's path: ReplyInterpreter, DeviceReply)
+#   parse    = sanitize + DeviceJson.parse (a full tree, as the producer returns it)
+#   full     = sanitize + DeviceJson.scan (validate + device header in one pass) + body text: the session's path
 # over the RIDES (24 KB), PAR (253 B) and fluorescence (66 KB) outputs, fed in 64-byte and 4 KB reads.
 # Extra arguments go to JMH, e.g. `bench/framer.sh -p output=rides`.
 set -euo pipefail

@@ -1,6 +1,7 @@
 package org.openjii.mmi.device;
 
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,6 +23,14 @@ public record DeviceInfo(String name, String version, String id, Integer battery
         JsonNode firmware = node.has("device_firmware") ? node.get("device_firmware") : node.get("firmware_version");
         return new DeviceInfo(text(node.get("device_name")), text(node.get("device_version")),
                 text(node.get("device_id")), integer(node.get("device_battery")), text(firmware));
+    }
+
+    /** The same from the top-level scalar fields of a reply, as {@link DeviceJson#scan} reads them. */
+    public static DeviceInfo fromFields(Map<String, String> fields) {
+        String firmware = fields.containsKey("device_firmware") ? fields.get("device_firmware")
+                : fields.get("firmware_version");
+        return new DeviceInfo(fields.get("device_name"), fields.get("device_version"), fields.get("device_id"),
+                integer(fields.get("device_battery")), firmware);
     }
 
     /** 1 for MultispeQ v1 (fw 1.x), 2 for v2 (fw 2.x); 0 when unknown. */
@@ -54,8 +63,15 @@ public record DeviceInfo(String name, String version, String id, Integer battery
         if (value.isNumber()) {
             return value.intValue();
         }
+        return integer(value.asText());
+    }
+
+    static Integer integer(String value) {
+        if (value == null) {
+            return null;
+        }
         try {
-            double parsed = Double.parseDouble(value.asText().trim());
+            double parsed = Double.parseDouble(value.trim());
             // "NaN" (other device families report it) would otherwise cast to 0 %, "Infinity" to Integer.MAX_VALUE.
             return Double.isFinite(parsed) ? (int) parsed : null;
         } catch (NumberFormatException e) {

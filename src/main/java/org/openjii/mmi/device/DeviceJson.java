@@ -1,6 +1,10 @@
 package org.openjii.mmi.device;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -61,6 +65,61 @@ public final class DeviceJson {
                     : e.getOriginalMessage() + " at " + e.getLocation().offsetDescription();
         } catch (IOException e) {
             return e.getMessage();
+        }
+    }
+
+    /**
+     * What one streaming pass over a reply found: whether it is exactly one well-formed JSON value, and the scalar
+     * fields of its top-level object ({@code device_id}, {@code error}, ...) as text, numbers as printed.
+     *
+     * @param problem {@code null} when valid, otherwise the parser's description of the first problem
+     * @param topLevel the top-level scalar fields (empty for arrays, scalars and invalid input)
+     * @param keys every top-level field name, scalar or not
+     */
+    public record Scan(String problem, Map<String, String> topLevel, Set<String> keys) {
+
+        public boolean valid() {
+            return problem == null;
+        }
+    }
+
+    /**
+     * Validates and reads the top-level scalars in one pass, without building a tree: the receive path of a
+     * 24 KB measurement then costs one tokenizer pass instead of a validation pass plus a full parse.
+     */
+    public static Scan scan(byte[] json, int offset, int length) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        Set<String> keys = new HashSet<>();
+        try (JsonParser parser = MAPPER.getFactory().createParser(json, offset, length)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                return new Scan("empty reply", Map.of(), Set.of());
+            }
+            if (token == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    keys.add(name);
+                    JsonToken value = parser.nextToken();
+                    if (value.isScalarValue()) {
+                        fields.put(name, value == JsonToken.VALUE_NULL ? null : parser.getText());
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+            if (parser.nextToken() != null) {
+                return new Scan("unexpected data after the JSON value at "
+                        + parser.currentTokenLocation().offsetDescription(), Map.of(), Set.of());
+            }
+            return new Scan(null, fields, keys);
+        } catch (JsonProcessingException e) {
+            return new Scan(e.getLocation() == null
+                    ? e.getOriginalMessage()
+                    : e.getOriginalMessage() + " at " + e.getLocation().offsetDescription(), Map.of(), Set.of());
+        } catch (IOException e) {
+            return new Scan(e.getMessage(), Map.of(), Set.of());
         }
     }
 

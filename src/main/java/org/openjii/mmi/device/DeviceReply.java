@@ -3,7 +3,9 @@ package org.openjii.mmi.device;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,11 +27,12 @@ public final class DeviceReply {
     private final Instant lastByteAt;
     private final List<Frame> unexpected;
     private final String systemPort;
+    private final Map<String, String> topLevel;
     private JsonNode tree;
 
     DeviceReply(DeviceRequest request, List<Frame> frames, String text, boolean json, int sanitizedTokens,
             CrcStatus crcStatus, Instant sentAt, Instant firstByteAt, Instant lastByteAt,
-            List<Frame> unexpected, String systemPort) {
+            List<Frame> unexpected, String systemPort, Map<String, String> topLevel) {
         this.request = request;
         this.frames = List.copyOf(frames);
         this.text = text;
@@ -41,6 +44,7 @@ public final class DeviceReply {
         this.lastByteAt = lastByteAt;
         this.unexpected = List.copyOf(unexpected);
         this.systemPort = systemPort;
+        this.topLevel = topLevel == null ? Map.of() : Collections.unmodifiableMap(topLevel);
     }
 
     public DeviceRequest request() {
@@ -128,9 +132,16 @@ public final class DeviceReply {
         return out.toByteArray();
     }
 
-    /** The device identity from the header of a measurement reply ({@code null} for other replies). */
+    /**
+     * The device identity from the header of a measurement reply ({@code null} for other replies), read during
+     * validation: no tree is built for it.
+     */
     public DeviceInfo headerInfo() {
-        JsonNode node = json();
-        return node != null && node.isObject() && node.has("device_id") ? DeviceInfo.fromJson(node) : null;
+        return topLevel.containsKey("device_id") ? DeviceInfo.fromFields(topLevel) : null;
+    }
+
+    /** The top-level scalar fields of a JSON object reply, as printed (empty for other replies). */
+    public Map<String, String> topLevel() {
+        return topLevel;
     }
 }

@@ -733,14 +733,14 @@ public final class DeviceSession implements AutoCloseable {
                 switch (request.expect()) {
                     case READY -> {
                         if (ReplyInterpreter.isReady(frame.text())) {
-                            complete(List.of(frame), frame.text(), false, 0, CrcStatus.ABSENT);
+                            complete(List.of(frame), frame.text(), null, CrcStatus.ABSENT);
                         } else {
                             rejectErrorsOrKeep(frame);
                         }
                     }
                     case BATTERY -> {
                         if (frame.crcStatus() != CrcStatus.MISMATCH && ReplyInterpreter.battery(frame.text()) != null) {
-                            complete(List.of(frame), frame.text(), false, 0, frame.crcStatus());
+                            complete(List.of(frame), frame.text(), null, frame.crcStatus());
                         } else {
                             rejectErrorsOrKeep(frame);
                         }
@@ -750,12 +750,12 @@ public final class DeviceSession implements AutoCloseable {
                         if (json == null) {
                             unexpected.add(frame);
                         } else {
-                            complete(List.of(frame), json.text(), true, json.sanitizedTokens(), frame.crcStatus());
+                            complete(List.of(frame), json.text(), json, frame.crcStatus());
                         }
                     }
                     case LINE -> {
                         rejectErrors(frame);
-                        complete(List.of(frame), frame.text(), false, 0, frame.crcStatus());
+                        complete(List.of(frame), frame.text(), null, frame.crcStatus());
                     }
                     case LINES, QUIET -> {
                         rejectErrors(frame);
@@ -816,13 +816,14 @@ public final class DeviceSession implements AutoCloseable {
             fail(e);
         }
 
-        private void complete(List<Frame> replyFrames, String text, boolean json, int sanitized, CrcStatus crc) {
+        /** Completes with a plain reply ({@code json} null) or a validated JSON one. */
+        private void complete(List<Frame> replyFrames, String text, ReplyInterpreter.Json json, CrcStatus crc) {
             Frame first = replyFrames.get(0);
             Frame last = replyFrames.get(replyFrames.size() - 1);
             SerialTransport t = transport;
-            reply = new DeviceReply(request, replyFrames, text, json, sanitized, crc, sentAt,
-                    Instant.ofEpochMilli(first.firstByteAt()), Instant.ofEpochMilli(last.lastByteAt()), unexpected,
-                    t == null ? null : t.systemPath());
+            reply = new DeviceReply(request, replyFrames, text, json != null, json == null ? 0 : json.sanitizedTokens(),
+                    crc, sentAt, Instant.ofEpochMilli(first.firstByteAt()), Instant.ofEpochMilli(last.lastByteAt()),
+                    unexpected, t == null ? null : t.systemPath(), json == null ? null : json.topLevel());
             done = true;
             notifyAll();
         }
@@ -832,7 +833,7 @@ public final class DeviceSession implements AutoCloseable {
                 SerialTransport t = transport;
                 Instant now = clock.instant();
                 reply = new DeviceReply(request, List.of(), "", false, 0, CrcStatus.ABSENT, sentAt, now, now,
-                        unexpected, t == null ? null : t.systemPath());
+                        unexpected, t == null ? null : t.systemPath(), null);
                 done = true;
                 notifyAll();
                 return;
@@ -844,7 +845,7 @@ public final class DeviceSession implements AutoCloseable {
                 }
                 text.append(f.text());
             }
-            complete(new ArrayList<>(frames), text.toString(), false, 0, CrcStatus.ABSENT);
+            complete(new ArrayList<>(frames), text.toString(), null, CrcStatus.ABSENT);
         }
 
         synchronized void fail(MultispeqException e) {

@@ -47,7 +47,7 @@ public final class DeviceStream implements AutoCloseable {
         }
         return new DeviceReply(collector.request(), List.of(frame), json.text(), true, json.sanitizedTokens(),
                 frame.crcStatus(), collector.sentAt(), Instant.ofEpochMilli(frame.firstByteAt()),
-                Instant.ofEpochMilli(frame.lastByteAt()), List.of(), transport.systemPath());
+                Instant.ofEpochMilli(frame.lastByteAt()), List.of(), transport.systemPath(), json.topLevel());
     }
 
     /** False once the device went away or the stream was closed. */

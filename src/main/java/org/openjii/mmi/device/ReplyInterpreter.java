@@ -1,10 +1,9 @@
 package org.openjii.mmi.device;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /** Decides what a frame means: a good JSON reply, a device error, corruption, or a line that belongs to nothing. */
 final class ReplyInterpreter {
@@ -12,8 +11,8 @@ final class ReplyInterpreter {
     private static final Pattern BATTERY_LINE = Pattern.compile("battery\\s*[:=]\\s*(-?\\d+(?:\\.\\d+)?)",
             Pattern.CASE_INSENSITIVE);
 
-    /** A JSON frame that checked out. */
-    record Json(Frame frame, String text, int sanitizedTokens) {
+    /** A JSON frame that checked out, with its top-level scalar fields. */
+    record Json(Frame frame, String text, int sanitizedTokens, Map<String, String> topLevel) {
     }
 
     private ReplyInterpreter() {
@@ -44,7 +43,8 @@ final class ReplyInterpreter {
         }
         JsonSanitizer.Result sanitized = JsonSanitizer.sanitize(frame.rawArray(), frame.textStart(),
                 frame.textLength());
-        String problem = DeviceJson.validate(sanitized.bytes(), sanitized.offset(), sanitized.length());
+        DeviceJson.Scan scan = DeviceJson.scan(sanitized.bytes(), sanitized.offset(), sanitized.length());
+        String problem = scan.problem();
         if (problem != null) {
             String text = frame.text().stripTrailing();
             boolean cutOff = frame.kind() == Frame.Kind.LINE && !(text.endsWith("}") || text.endsWith("]"));
@@ -53,24 +53,15 @@ final class ReplyInterpreter {
             }
             throw new InvalidJsonException("The reply is not valid JSON (" + problem + ")", frame.rawArray());
         }
-        String text = sanitized.text();
-        checkDeviceError(text, frame);
-        return new Json(frame, text, sanitized.replacements());
+        checkDeviceError(scan, frame);
+        return new Json(frame, sanitized.text(), sanitized.replacements(), scan.topLevel());
     }
 
     /** Throws when a JSON object is an error report ({@code {"error":"..."}}) rather than data. */
-    private static void checkDeviceError(String text, Frame frame) throws MultispeqException {
-        if (!text.startsWith("{\"error\"") && !text.contains("\"error\"")) {
-            return;
-        }
-        JsonNode node;
-        try {
-            node = DeviceJson.parse(text);
-        } catch (Exception e) {
-            return;
-        }
-        if (node.isObject() && node.has("error") && !node.has("sample") && !node.has("device_id")) {
-            String message = node.get("error").asText().strip();
+    private static void checkDeviceError(DeviceJson.Scan scan, Frame frame) throws MultispeqException {
+        String error = scan.topLevel().get("error");
+        if (error != null && !scan.keys().contains("sample") && !scan.keys().contains("device_id")) {
+            String message = error.strip();
             if (isBadCommand(message)) {
                 throw new BadCommandException("The device does not know the command: " + message, frame.rawArray());
             }

@@ -19,19 +19,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.device.CrcStatus;
+import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.Frame;
 import org.openjii.mmi.device.FrameDecoder;
 import org.openjii.mmi.device.FrameListener;
 import org.openjii.mmi.device.JsonSanitizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Receive-path throughput over real device outputs, fed in USB-sized reads: how many bytes per second one core turns
  * into checked frames ({@code framer}: FrameDecoder + CRC-32), sanitized text ({@code sanitize}: + JsonSanitizer),
  * validated JSON ({@code validate}: sanitize + DeviceJson.validate), a parsed tree ({@code parse}: sanitize +
- * DeviceJson.parse) and both, as a session does it today ({@code full}: sanitize + validate + parse).
+ * DeviceJson.parse, what the producer returns) and the session's receive path ({@code full}: sanitize +
+ * DeviceJson.scan, which validates and reads the device header in one pass, + the body text the consumer delivers).
  * <p>
  * One operation decodes one whole device output; the {@code bytes} counter reports the same work in bytes per second,
  * which {@code bench/framer.sh} prints as MB/s. Run through that script, not surefire (the class is not a test).
@@ -98,10 +98,8 @@ public class FramerBenchmark {
         if (frame == null || frame.crcStatus() != CrcStatus.VALID) {
             throw new IllegalStateException(output + " did not decode to a VALID frame: " + frame);
         }
-        JsonNode tree = parse(frame);
-        if (!tree.has("device_id")) {
-            throw new IllegalStateException(output + " parsed without device_id");
-        }
+        // parse() itself refuses invalid JSON and a header without device_id.
+        parse(frame);
     }
 
     @Benchmark
@@ -140,20 +138,26 @@ public class FramerBenchmark {
     }
 
     @Benchmark
-    public void full(Bytes counter, Blackhole blackhole) throws IOException {
+    public void full(Bytes counter, Blackhole blackhole) {
         blackhole.consume(parse(decode()));
         counter.bytes += stream.length;
     }
 
-    /** What a session does with a JSON reply: sanitize, validate (ReplyInterpreter), then parse (DeviceReply). */
-    private JsonNode parse(Frame frame) throws IOException {
+    /**
+     * What a session does with a JSON reply (ReplyInterpreter, DeviceReply): sanitize, one scan that validates and
+     * reads the top-level fields, the device header from them, and the body text.
+     */
+    private String parse(Frame frame) {
         byte[] text = frame.textBytes();
         JsonSanitizer.Result clean = JsonSanitizer.sanitize(text, 0, text.length);
-        String problem = DeviceJson.validate(clean.bytes(), clean.offset(), clean.length());
-        if (problem != null) {
-            throw new IllegalStateException(problem);
+        DeviceJson.Scan scan = DeviceJson.scan(clean.bytes(), clean.offset(), clean.length());
+        if (!scan.valid()) {
+            throw new IllegalStateException(scan.problem());
         }
-        return DeviceJson.parse(clean.bytes(), clean.offset(), clean.length());
+        if (DeviceInfo.fromFields(scan.topLevel()).id() == null) {
+            throw new IllegalStateException("no device_id in the header");
+        }
+        return clean.text();
     }
 
     /** Feeds the whole output in reads of {@code chunk} bytes; returns the frame it completes. */
