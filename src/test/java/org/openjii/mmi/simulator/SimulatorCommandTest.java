@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,23 +29,7 @@ import static org.openjii.mmi.simulator.SimulatorFixtures.json;
 import static org.openjii.mmi.simulator.SimulatorFixtures.send;
 import static org.openjii.mmi.simulator.SimulatorFixtures.withoutChecksum;
 
-class SimulatorCommandTest {
-
-    private final List<MultispeqSimulator> simulators = new ArrayList<>();
-    private MultispeqSimulator simulator;
-
-    @AfterEach
-    void closeSimulators() {
-        simulators.forEach(MultispeqSimulator::close);
-    }
-
-    private CollectingLink plugIn(SimulatorOptions options) {
-        CollectingLink link = new CollectingLink();
-        simulator = new MultispeqSimulator(options);
-        simulators.add(simulator);
-        simulator.connect(link);
-        return link;
-    }
+class SimulatorCommandTest extends SimulatorTestSupport {
 
     private String ask(SimulatorOptions options, String command) {
         CollectingLink link = plugIn(options);

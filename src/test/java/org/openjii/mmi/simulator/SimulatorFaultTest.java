@@ -2,11 +2,9 @@ package org.openjii.mmi.simulator;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.device.DeviceJson;
@@ -27,27 +25,11 @@ import static org.openjii.mmi.simulator.SimulatorFixtures.json;
 import static org.openjii.mmi.simulator.SimulatorFixtures.send;
 import static org.openjii.mmi.simulator.SimulatorFixtures.withoutChecksum;
 
-class SimulatorFaultTest {
+class SimulatorFaultTest extends SimulatorTestSupport {
 
     private static final String PAR_RAW = fixtureText("synthetic/serial/measurement-par-v2.raw");
     private static final String HELLO_RAW = fixtureText("synthetic/serial/hello.raw");
     private static final Duration QUIET = Duration.ofMillis(150);
-
-    private final List<MultispeqSimulator> simulators = new ArrayList<>();
-    private MultispeqSimulator simulator;
-
-    @AfterEach
-    void closeSimulators() {
-        simulators.forEach(MultispeqSimulator::close);
-    }
-
-    private CollectingLink plugIn(SimulatorOptions options) {
-        CollectingLink link = new CollectingLink();
-        simulator = new MultispeqSimulator(options);
-        simulators.add(simulator);
-        simulator.connect(link);
-        return link;
-    }
 
     private void measurePar() {
         send(simulator, MeasurementProtocol.parse(fixtureText("public/protocols/par.json")).compact() + "\r\n");

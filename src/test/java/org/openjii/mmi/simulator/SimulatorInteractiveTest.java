@@ -2,10 +2,7 @@ package org.openjii.mmi.simulator;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.device.MeasurementProtocol;
@@ -26,23 +23,7 @@ import static org.openjii.mmi.simulator.SimulatorFixtures.json;
 import static org.openjii.mmi.simulator.SimulatorFixtures.send;
 import static org.openjii.mmi.simulator.SimulatorFixtures.withoutChecksum;
 
-class SimulatorInteractiveTest {
-
-    private final List<MultispeqSimulator> simulators = new ArrayList<>();
-    private MultispeqSimulator simulator;
-
-    @AfterEach
-    void closeSimulators() {
-        simulators.forEach(MultispeqSimulator::close);
-    }
-
-    private CollectingLink plugIn(SimulatorOptions options) {
-        CollectingLink link = new CollectingLink();
-        simulator = new MultispeqSimulator(options);
-        simulators.add(simulator);
-        simulator.connect(link);
-        return link;
-    }
+class SimulatorInteractiveTest extends SimulatorTestSupport {
 
     /** Replays the transcript: the device must stop exactly where it does there and print exactly its rx bytes. */
     @Test

@@ -1,11 +1,9 @@
 package org.openjii.mmi.simulator;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,25 +30,10 @@ import static org.openjii.mmi.simulator.SimulatorFixtures.flatSample;
 import static org.openjii.mmi.simulator.SimulatorFixtures.json;
 import static org.openjii.mmi.simulator.SimulatorFixtures.send;
 
-class SimulatorMeasurementTest {
-
-    private final List<MultispeqSimulator> simulators = new ArrayList<>();
-
-    @AfterEach
-    void closeSimulators() {
-        simulators.forEach(MultispeqSimulator::close);
-    }
-
-    private CollectingLink plugIn(SimulatorOptions options) {
-        CollectingLink link = new CollectingLink();
-        MultispeqSimulator simulator = new MultispeqSimulator(options);
-        simulators.add(simulator);
-        simulator.connect(link);
-        return link;
-    }
+class SimulatorMeasurementTest extends SimulatorTestSupport {
 
     private MultispeqSimulator last() {
-        return simulators.get(simulators.size() - 1);
+        return simulator;
     }
 
     /** A protocol fixture as the host sends it: compact, one line, CRLF. */

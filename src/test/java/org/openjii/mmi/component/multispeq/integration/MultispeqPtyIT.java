@@ -201,20 +201,39 @@ class MultispeqPtyIT {
                 SimulatorFixtureAnswers.flatSample(SimulatorFixtureAnswers.fixture("par_fw2.3465")));
     }
 
-    @Test
-    void shouldDeadLetterAChecksumMismatchWithTheRawBytesAndCarryOn() throws Exception {
-        PtySimulator pty = device("ttyMSQ", fast().build());
-        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=200");
+    /**
+     * Measures every 200 ms through a fault: the faults are injected after a first good measurement, and the test
+     * waits for the dead letter they cause and for a good measurement after it (the consumer carries on).
+     */
+    private Exchange deadLetterThenRecovery(SimulatorOptions options, String uriOptions, SimulatorFault... faults)
+            throws Exception {
+        PtySimulator pty = device("ttyMSQ", options);
+        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=200"
+                + uriOptions);
         mock("dead").expectedMessageCount(1);
         mock("measurements").expectedMinimumMessageCount(2);
         context.start();
-        afterFirstMeasurement(pty, SimulatorFault.CRC_ERROR);
+        afterFirstMeasurement(pty, faults);
 
-        MockEndpoint.assertIsSatisfied(context, WAIT.toSeconds(), TimeUnit.SECONDS);
+        MockEndpoint.assertIsSatisfied(context, 60, TimeUnit.SECONDS);
 
-        Exchange dead = mock("dead").getExchanges().get(0);
+        return mock("dead").getExchanges().get(0);
+    }
+
+    private static String rawText(Exchange dead) {
+        return new String(dead.getIn().getBody(byte[].class), StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode parFixtureSample() throws Exception {
+        return SimulatorFixtureAnswers.flatSample(SimulatorFixtureAnswers.fixture("par_fw2.3465"));
+    }
+
+    @Test
+    void shouldDeadLetterAChecksumMismatchWithTheRawBytesAndCarryOn() throws Exception {
+        Exchange dead = deadLetterThenRecovery(fast().build(), "", SimulatorFault.CRC_ERROR);
+
         assertThat(dead.getIn().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("crc-mismatch");
-        String raw = new String(dead.getIn().getBody(byte[].class), StandardCharsets.UTF_8);
+        String raw = rawText(dead);
         String json = raw.substring(0, raw.length() - 8);
         assertThat(json).startsWith("{\"device_name\"").endsWith("}");
         assertThat(raw.substring(raw.length() - 8))
@@ -225,20 +244,11 @@ class MultispeqPtyIT {
 
     @Test
     void shouldReportATruncatedFrameWhenTheDeviceVanishesMidReplyThenRecover() throws Exception {
-        PtySimulator pty = device("ttyMSQ", fast().replugAfter(Duration.ofMillis(500)).build());
-        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=300"
-                + "&reconnectDelay=100&reconnectMaxDelay=500");
-        mock("dead").expectedMessageCount(1);
-        mock("measurements").expectedMinimumMessageCount(2);
-        context.start();
-        afterFirstMeasurement(pty, SimulatorFault.TRUNCATE, SimulatorFault.UNPLUG);
+        Exchange dead = deadLetterThenRecovery(fast().replugAfter(Duration.ofMillis(500)).build(),
+                "&reconnectDelay=100&reconnectMaxDelay=500", SimulatorFault.TRUNCATE, SimulatorFault.UNPLUG);
 
-        MockEndpoint.assertIsSatisfied(context, WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        Exchange dead = mock("dead").getExchanges().get(0);
         assertThat(dead.getIn().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("truncated");
-        String raw = new String(dead.getIn().getBody(byte[].class), StandardCharsets.UTF_8);
-        assertThat(raw).startsWith("{\"device_name\":\"MultispeQ\"").doesNotContain("\n");
+        assertThat(rawText(dead)).startsWith("{\"device_name\":\"MultispeQ\"").doesNotContain("\n");
     }
 
     @Test
@@ -260,20 +270,13 @@ class MultispeqPtyIT {
 
     @Test
     void shouldDiscardAnEndlessLineWithFlatMemory() throws Exception {
-        PtySimulator pty = device("ttyMSQ", fast().floodBytes(48L * 1024 * 1024).build());
-        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=200"
-                + "&maxFrameSize=262144&timeout=60s");
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         long before = memory.getHeapMemoryUsage().getUsed();
-        mock("dead").expectedMessageCount(1);
-        mock("measurements").expectedMinimumMessageCount(2);
-        context.start();
-        afterFirstMeasurement(pty, SimulatorFault.FLOOD);
 
-        MockEndpoint.assertIsSatisfied(context, 60, TimeUnit.SECONDS);
+        Exchange dead = deadLetterThenRecovery(fast().floodBytes(48L * 1024 * 1024).build(),
+                "&maxFrameSize=262144&timeout=60s", SimulatorFault.FLOOD);
 
-        Exchange dead = mock("dead").getExchanges().get(0);
         assertThat(dead.getIn().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("frame-too-large");
         System.gc();
         long growth = memory.getHeapMemoryUsage().getUsed() - before;
@@ -283,40 +286,21 @@ class MultispeqPtyIT {
 
     @Test
     void shouldTimeOutOnASilentDeviceAndCarryOn() throws Exception {
-        PtySimulator pty = device("ttyMSQ", fast().build());
-        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=200"
-                + "&timeout=1500");
-        mock("dead").expectedMessageCount(1);
-        mock("measurements").expectedMinimumMessageCount(2);
-        context.start();
-        afterFirstMeasurement(pty, SimulatorFault.SILENCE);
+        Exchange dead = deadLetterThenRecovery(fast().build(), "&timeout=1500", SimulatorFault.SILENCE);
 
-        MockEndpoint.assertIsSatisfied(context, WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        assertThat(mock("dead").getExchanges().get(0).getIn().getHeader(MultispeqConstants.ERROR_REASON))
-                .isEqualTo("timeout");
+        assertThat(dead.getIn().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("timeout");
     }
 
     @Test
     void shouldNotLetAStaleFragmentFuseWithTheNextReply() throws Exception {
-        PtySimulator pty = device("ttyMSQ", fast().build());
-        measureRoute("multispeq:lab?port=" + portOf(pty) + "&protocol=classpath:protocols/par.json&interval=200"
-                + "&timeout=1500");
-        mock("dead").expectedMessageCount(1);
-        mock("measurements").expectedMinimumMessageCount(2);
-        context.start();
-        afterFirstMeasurement(pty, SimulatorFault.TRUNCATE);
+        Exchange dead = deadLetterThenRecovery(fast().build(), "&timeout=1500", SimulatorFault.TRUNCATE);
 
-        MockEndpoint.assertIsSatisfied(context, WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        Exchange dead = mock("dead").getExchanges().get(0);
         assertThat(dead.getIn().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("timeout");
-        assertThat(new String(dead.getIn().getBody(byte[].class), StandardCharsets.UTF_8))
-                .startsWith("{\"device_name\"");
-        Exchange next = mock("measurements").getExchanges().get(0);
+        assertThat(rawText(dead)).startsWith("{\"device_name\"").doesNotContain("\n");
+        // The measurement after the cut-off one: its reply did not fuse with the stale fragment.
+        Exchange next = mock("measurements").getExchanges().get(1);
         assertThat(next.getIn().getHeader(MultispeqConstants.CRC_STATUS)).isEqualTo("VALID");
-        assertThat(json(next.getIn().getBody(String.class)).get("sample")).isEqualTo(
-                SimulatorFixtureAnswers.flatSample(SimulatorFixtureAnswers.fixture("par_fw2.3465")));
+        assertThat(json(next.getIn().getBody(String.class)).get("sample")).isEqualTo(parFixtureSample());
     }
 
     @Test
