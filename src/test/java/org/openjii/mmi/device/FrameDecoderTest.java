@@ -278,7 +278,7 @@ class FrameDecoderTest {
 
     @Test
     void shouldKeepAOneLineReplyWhenStrayPrettyPrintedLinesFillTheLimit() {
-        // Found by FrameDecoderProperties: "{" and a 65,533-byte line filled a 64 KB decoder in pretty-JSON mode, so
+        // Found by FrameDecoderFuzzTest: "{" and a 65,533-byte line filled a 64 KB decoder in pretty-JSON mode, so
         // the valid reply on the next line overflowed with them and was dropped.
         int maxFrame = 64 * 1024;
         byte[] filler = new byte[maxFrame - 3];
