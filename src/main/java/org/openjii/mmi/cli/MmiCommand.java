@@ -25,6 +25,10 @@ public final class MmiCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length == 0 || !"run".equals(args[0])) {
+            // Before any logger exists: one-shot commands print results, not Camel's start-up chatter.
+            System.setProperty("mmi.cli.log.level", "WARN");
+        }
         System.exit(new CommandLine(new MmiCommand()).execute(args));
     }
 

@@ -1,6 +1,7 @@
 package org.openjii.mmi.device;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,13 +33,13 @@ public final class CommandPolicy {
     private final Set<String> allowed;
 
     public CommandPolicy(Collection<String> additionallyAllowed) {
-        Set<String> names = new TreeSet<>(SAFE_COMMANDS);
+        TreeSet<String> names = new TreeSet<>(SAFE_COMMANDS);
         for (String name : additionallyAllowed) {
             if (name != null && !name.isBlank()) {
                 names.add(name.trim());
             }
         }
-        this.allowed = Set.copyOf(names);
+        this.allowed = Collections.unmodifiableSortedSet(names);
     }
 
     public static CommandPolicy safeDefaults() {
