@@ -1,10 +1,12 @@
 package org.openjii.mmi.device;
 
+import org.openjii.mmi.ReasonCoded;
+
 /**
  * A failed exchange with a MultispeQ. Every failure carries a stable {@link #reason()} code (used for dead-letter
  * topics and command responses) and the raw bytes the device sent, so nothing received is lost.
  */
-public class MultispeqException extends Exception {
+public class MultispeqException extends Exception implements ReasonCoded {
 
     private static final byte[] NO_BYTES = new byte[0];
 
@@ -22,6 +24,7 @@ public class MultispeqException extends Exception {
     }
 
     /** A short, stable, kebab-case code: {@code timeout}, {@code crc-mismatch}, {@code device-absent}, ... */
+    @Override
     public String reason() {
         return reason;
     }

@@ -49,7 +49,7 @@ class PromptAnswersTest {
         assertThatThrownBy(() -> PromptAnswers.none().checkCovers(LEAF_THICKNESS))
                 .isInstanceOf(PromptNotAnswerableException.class)
                 .hasMessageContaining("asks 8 question(s)")
-                .satisfies(e -> assertThat(((MultispeqException) e).reason()).isEqualTo("prompt-unanswerable"));
+                .satisfies(e -> assertThat(((MultispeqException) e).reason()).isEqualTo("prompt-unanswered"));
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class MultispeqConstants {
     @Metadata(label = "consumer,producer", description = "Lines received while waiting that belonged to no reply (noise, late output), if any.", javaType = "String")
     public static final String UNEXPECTED_OUTPUT = "CamelMultispeqUnexpectedOutput";
     @Metadata(label = "consumer,producer", description = "On a failed exchange: why, as a stable code (timeout, crc-mismatch, truncated,"
-            + " invalid-json, device-absent, bad-command, device-error, prompt-unanswerable,"
+            + " invalid-json, device-absent, bad-command, device-error, prompt-unanswered,"
             + " frame-too-large, denied, cancelled, unexpected-output). The body then holds the raw"
             + " bytes received.", javaType = "String")
     public static final String ERROR_REASON = "CamelMultispeqErrorReason";

@@ -28,7 +28,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  * {@code protocol}. JSON replies come back parsed (or as text with {@code parseJson=false}), checksum verified.
  * A body of {@code -1+} cancels whatever runs on the device (the reply body is {@code true} when something was
  * cancelled). Failures fail the exchange with a typed {@link MultispeqException} (timeout, crc-mismatch,
- * device-absent, bad-command, prompt-unanswerable, denied, ...) that carries the raw bytes; the body is kept for
+ * device-absent, bad-command, prompt-unanswered, denied, ...) that carries the raw bytes; the body is kept for
  * redelivery.
  */
 public class MultispeqProducer extends DefaultProducer {
