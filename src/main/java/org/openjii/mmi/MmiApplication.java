@@ -5,8 +5,8 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 
 /**
- * The bridge as a Camel Main application: YAML routes from {@code routes/}, {@code application.properties} from the
- * working directory (falling back to the copy in the jar), Java routes and beans from this package.
+ * The bridge as a Camel Main application: YAML routes from {@code routes/} and {@code application.properties}, both
+ * from the working directory (the repository root, or the image's working directory), Java plumbing as named in it.
  */
 public final class MmiApplication {
 
@@ -15,11 +15,11 @@ public final class MmiApplication {
 
     /** A configured, not yet started Camel Main; {@code overrides} win over application.properties. */
     public static Main create(String configFile, Map<String, String> overrides) {
-        Main main = new Main(MmiApplication.class);
-        String locations = "classpath:application.properties;optional=true,file:application.properties;optional=true";
-        if (configFile != null) {
-            locations += ",file:" + configFile;
-        }
+        // No package scanning: Java routes and configuration are named in application.properties, as camel run needs.
+        Main main = new Main();
+        // For a key in both files the location listed first wins: the --config file.
+        String locations = configFile == null ? "file:application.properties"
+                : "file:" + configFile + ",file:application.properties";
         main.setPropertyPlaceholderLocations(locations);
         overrides.forEach(main::addOverrideProperty);
         return main;

@@ -1,0 +1,69 @@
+package org.openjii.mmi.routes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.test.MosquittoBroker;
+import org.openjii.mmi.test.MqttRecorder;
+
+/**
+ * The real application under test: {@code application.properties} and {@code routes/*.camel.yaml} from the
+ * repository, loaded by Camel Main (camel-test-main-junit5), publishing to a Mosquitto started for the test class.
+ * A subscriber records everything the broker receives. Subclasses add property overrides with {@link #override}.
+ */
+abstract class MmiRouteTestSupport extends CamelMainTestSupport {
+
+    static final String EXPERIMENT = "6f1c0d2e-0000-4000-8000-00000000e001";
+    static final String CLIENT_ID = "mmi-test";
+
+    /** Filled before each test class starts its broker; CamelTestSupport reads it when the context is made. */
+    private static final Properties OVERRIDES = new Properties();
+
+    static MosquittoBroker broker;
+    static MqttRecorder recorder;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
+        Path dir = Files.createTempDirectory("mmi-mosquitto");
+        broker = MosquittoBroker.start(dir);
+        recorder = MqttRecorder.subscribe(broker.url(), "test-recorder", "#");
+        OVERRIDES.clear();
+        OVERRIDES.put("mmi.mqtt.broker-url", broker.url());
+        OVERRIDES.put("mmi.mqtt.client-id", CLIENT_ID);
+        OVERRIDES.put("mmi.experiment-id", EXPERIMENT);
+        OVERRIDES.put("mmi.timezone", "Europe/Amsterdam");
+        // No device routes unless a test asks for them: inputs are fed to direct:ingest.
+        OVERRIDES.put("mmi.device.port", "");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (recorder != null) {
+            recorder.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** Sets a property for the tests of this class (call from a static initializer or @BeforeAll after super). */
+    static void override(String key, String value) {
+        OVERRIDES.put(key, value);
+    }
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        return OVERRIDES;
+    }
+}

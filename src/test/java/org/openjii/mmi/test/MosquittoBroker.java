@@ -1,0 +1,123 @@
+package org.openjii.mmi.test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real MQTT 5 broker for tests: a Mosquitto process on a free loopback port, its configuration and log in a
+ * folder of the test's. Tests read the broker's own log to check what the broker saw (connections, take-overs).
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+
+    private final Path dir;
+    private final List<String> extraConfig;
+    private int port;
+    private Process process;
+
+    private MosquittoBroker(Path dir, List<String> extraConfig) {
+        this.dir = dir;
+        this.extraConfig = extraConfig;
+    }
+
+    /** True when Mosquitto is installed ({@code apt-get install mosquitto}). */
+    public static boolean available() {
+        return Files.isExecutable(MOSQUITTO);
+    }
+
+    /** Starts a broker with anonymous access on a free port; {@code extraConfig} lines are appended. */
+    public static MosquittoBroker start(Path dir, String... extraConfig) throws IOException {
+        MosquittoBroker broker = new MosquittoBroker(dir, List.of(extraConfig));
+        broker.port = freePort();
+        broker.launch();
+        return broker;
+    }
+
+    private void launch() throws IOException {
+        List<String> config = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
+                "persistence false", "log_dest file " + log(), "log_type all", "connection_messages true",
+                // Run as root, mosquitto would switch to its own user and lose access to the test's folder.
+                "user " + System.getProperty("user.name")));
+        config.addAll(extraConfig);
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.write(conf, config, StandardCharsets.UTF_8);
+        process = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> {
+            if (!process.isAlive()) {
+                throw new IOException("mosquitto exited with " + process.exitValue() + ": " + output());
+            }
+            return accepts(port);
+        });
+    }
+
+    /** Stops the broker (SIGTERM) and waits for it; the port stays reserved for {@link #restart()}. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the broker again on the same port. */
+    public void restart() throws IOException {
+        launch();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code tcp://127.0.0.1:<port>} */
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return dir.resolve("mosquitto.log");
+    }
+
+    /** The broker's log so far. */
+    public String logText() throws IOException {
+        return Files.exists(log()) ? Files.readString(log(), StandardCharsets.UTF_8) : "";
+    }
+
+    private String output() throws IOException {
+        Path out = dir.resolve("mosquitto.out");
+        return Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) Duration.ofMillis(200).toMillis());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

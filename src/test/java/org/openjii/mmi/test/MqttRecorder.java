@@ -1,0 +1,74 @@
+package org.openjii.mmi.test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/** A subscriber that records every message it receives (topic, payload, MQTT 5 properties), for assertions. */
+public final class MqttRecorder implements AutoCloseable {
+
+    /** One received message. */
+    public record Received(String topic, String payload, Map<String, String> userProperties, String contentType,
+                           int qos) {
+    }
+
+    private final MqttClient client;
+    private final List<Received> messages = new CopyOnWriteArrayList<>();
+
+    private MqttRecorder(MqttClient client) {
+        this.client = client;
+    }
+
+    /** Connects as {@code clientId} and subscribes to every filter at QoS 1. */
+    public static MqttRecorder subscribe(String brokerUrl, String clientId, String... filters) throws MqttException {
+        MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        client.connect(options);
+        MqttRecorder recorder = new MqttRecorder(client);
+        MqttSubscription[] subscriptions = new MqttSubscription[filters.length];
+        IMqttMessageListener[] listeners = new IMqttMessageListener[filters.length];
+        for (int i = 0; i < filters.length; i++) {
+            subscriptions[i] = new MqttSubscription(filters[i], 1);
+            listeners[i] = (topic, message) -> recorder.messages.add(new Received(topic,
+                    new String(message.getPayload(), StandardCharsets.UTF_8),
+                    message.getProperties().getUserProperties().stream().collect(
+                            Collectors.toMap(UserProperty::getKey, UserProperty::getValue, (a, b) -> b)),
+                    message.getProperties().getContentType(), message.getQos()));
+        }
+        // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses forever (stack-notes trap 9).
+        client.subscribe(subscriptions, listeners);
+        return recorder;
+    }
+
+    public List<Received> messages() {
+        return List.copyOf(messages);
+    }
+
+    /** Forgets what was received so far. */
+    public void clear() {
+        messages.clear();
+    }
+
+    public List<Received> on(String topicPrefix) {
+        return messages.stream().filter(m -> m.topic().startsWith(topicPrefix)).toList();
+    }
+
+    @Override
+    public void close() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+        client.close();
+    }
+}
