@@ -1,0 +1,360 @@
+package org.openjii.mmi.ingest;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.device.DeviceJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes a compact JSON envelope, and
+ * {@value IngestHeaders#TOPIC} and {@value IngestHeaders#PAHO_OVERRIDE_TOPIC} become {@code {prefix}/{reason}}, e.g.
+ * {@code mmi/dlq/mmi/device-error}.
+ * <p>
+ * Envelope: {@code reason}, {@code error} (what went wrong), {@code route_id}, {@code received_at} (ISO-8601 with
+ * offset: when the device output arrived, else when the exchange was created), {@code device_id}, {@code port},
+ * {@code message_id} (new UUID, also in {@value IngestHeaders#MESSAGE_ID}), {@code topic} (the data topic the message
+ * would have gone to, when it was chosen), {@code raw} (the input) and, when {@code raw} is not the input's UTF-8
+ * text, {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message).
+ * <p>
+ * The reason is the {@link ReasonCoded#reason()} of the first cause that has one; {@value #REJECTED_BY_BROKER} for an
+ * Eclipse Paho {@code MqttException} (recognised by class name, no dependency on Paho); else {@value #INTERNAL_ERROR}.
+ * <p>
+ * Use it with {@code useOriginalBody}, not {@code useOriginalMessage}: the latter also restores the original
+ * <em>headers</em>, so the chosen data topic and device id would be lost. Inside a split the original body is the
+ * {@link MeasurementPart}; its {@link Measurement#rawText()} becomes {@code raw}.
+ * <p>
+ * Never throws: a dead letter must always be producible. Its topic does not contain the device id, so a hostile id
+ * cannot break it.
+ */
+public class DeadLetterEnvelope implements Processor {
+
+    public static final String DEFAULT_PREFIX = "mmi/dlq/{clientId}";
+    public static final String DEFAULT_CLIENT_ID = "mmi";
+    public static final String REJECTED_BY_BROKER = "rejected-by-broker";
+    public static final String INTERNAL_ERROR = "internal-error";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterEnvelope.class);
+    private static final Set<String> PAHO_EXCEPTIONS = Set.of("org.eclipse.paho.mqttv5.common.MqttException",
+            "org.eclipse.paho.client.mqttv3.MqttException");
+    private static final List<String> PLACEHOLDERS = List.of("clientId", "reason");
+
+    private String prefix = DEFAULT_PREFIX;
+    private String clientId = DEFAULT_CLIENT_ID;
+    private TopicTemplate topic = topicTemplate(DEFAULT_PREFIX, DEFAULT_CLIENT_ID);
+    private ZoneId zone = ZoneId.systemDefault();
+    private int maxPayloadBytes = SplitMeasurement.DEFAULT_MAX_PAYLOAD_BYTES;
+    private Clock clock = Clock.systemUTC();
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    /**
+     * Topic prefix; the reason is appended as one more level. May use {@code {clientId}}. Default
+     * {@value #DEFAULT_PREFIX}. With the reason it must stay within 7 slashes, and the broker policy must allow it.
+     */
+    public void setPrefix(String prefix) {
+        this.topic = topicTemplate(prefix, clientId);
+        this.prefix = prefix;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    /**
+     * The MQTT client id (AWS Thing name) for {@code {clientId}} in the prefix. Default {@value #DEFAULT_CLIENT_ID}.
+     */
+    public void setClientId(String clientId) {
+        this.topic = topicTemplate(prefix, clientId);
+        this.clientId = clientId;
+    }
+
+    public String getTimezone() {
+        return zone.getId();
+    }
+
+    /** IANA time zone of {@code received_at}. Default: the host's zone. */
+    public void setTimezone(String timezone) {
+        this.zone = Knobs.zone("timezone", timezone);
+    }
+
+    public int getMaxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /**
+     * Largest envelope in bytes (default 131072). Larger raw input is sent gzip+base64, and cut (with
+     * {@code raw_truncated} and {@code raw_bytes}) if even that does not fit; keep the full input in the outbox.
+     */
+    public void setMaxPayloadBytes(int maxPayloadBytes) {
+        if (maxPayloadBytes < 4096) {
+            throw new IllegalArgumentException("maxPayloadBytes must be at least 4096, was " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public Clock getClock() {
+        return clock;
+    }
+
+    /** Where "now" comes from when the exchange has no creation time (tests set it). */
+    public void setClock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    private static TopicTemplate topicTemplate(String prefix, String clientId) {
+        TopicTemplate template = TopicTemplate.parse(Objects.requireNonNull(prefix, "prefix") + "/{reason}")
+                .requireKnown("prefix", PLACEHOLDERS);
+        try {
+            template.render(Map.of("clientId", Objects.requireNonNull(clientId, "clientId"), "reason",
+                    INTERNAL_ERROR));
+        } catch (InvalidTopicException e) {
+            throw new IllegalArgumentException("Dead-letter topic: " + e.getMessage(), e);
+        }
+        return template;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Throwable failure = failure(exchange);
+        String reason = reason(failure);
+        String messageId = UUID.randomUUID().toString();
+        String body;
+        try {
+            body = envelope(exchange, in, failure, reason, messageId);
+        } catch (RuntimeException e) {
+            LOG.warn("Dead letter for exchange {} reduced to its reason, the envelope failed: {}",
+                    exchange.getExchangeId(), e.toString());
+            ObjectNode minimal = DeviceJson.mapper().createObjectNode();
+            minimal.put("reason", reason);
+            minimal.put("error", describe(failure));
+            minimal.put("envelope_error", e.toString());
+            minimal.put("message_id", messageId);
+            body = DeviceJson.write(minimal);
+        }
+        String dlqTopic = dlqTopic(reason);
+        in.setBody(body);
+        in.setHeader(IngestHeaders.MESSAGE_ID, messageId);
+        in.setHeader(IngestHeaders.TOPIC, dlqTopic);
+        in.setHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC, dlqTopic);
+        in.setHeader(Exchange.CONTENT_TYPE, SerializePayload.CONTENT_TYPE);
+    }
+
+    private String envelope(Exchange exchange, Message in, Throwable failure, String reason, String messageId) {
+        ObjectNode envelope = DeviceJson.mapper().createObjectNode();
+        envelope.put("reason", reason);
+        envelope.put("error", describe(failure));
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        envelope.put("route_id", routeId != null ? routeId : exchange.getFromRouteId());
+        envelope.put("received_at", IngestMessage.timestamp(receivedAt(exchange, in), zone));
+        envelope.put("device_id", deviceId(in));
+        envelope.put("port", in.getHeader(MultispeqConstants.PORT, String.class));
+        envelope.put("message_id", messageId);
+        envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
+        putRaw(envelope, exchange, in.getBody());
+        return DeviceJson.write(envelope);
+    }
+
+    /** The exception being dead-lettered: the error handler moves it to a property; a plain call leaves it. */
+    static Throwable failure(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return caught != null ? caught : exchange.getException();
+    }
+
+    /** The dead-letter reason of a failure (see the class description). */
+    public static String reason(Throwable failure) {
+        ReasonCoded coded = firstReasonCoded(failure);
+        if (coded != null) {
+            return coded.reason();
+        }
+        for (Throwable t : chain(failure)) {
+            for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+                if (PAHO_EXCEPTIONS.contains(type.getName())) {
+                    return REJECTED_BY_BROKER;
+                }
+            }
+        }
+        return INTERNAL_ERROR;
+    }
+
+    private static ReasonCoded firstReasonCoded(Throwable failure) {
+        for (Throwable t : chain(failure)) {
+            if (t instanceof ReasonCoded coded && coded.reason() != null && !coded.reason().isBlank()) {
+                return coded;
+            }
+        }
+        return null;
+    }
+
+    /** The cause chain, each throwable once (a cycle ends it). */
+    private static List<Throwable> chain(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
+    /** The message of the cause that gave the reason, or the failure's type and message. */
+    private static String describe(Throwable failure) {
+        if (failure == null) {
+            return "The exchange failed without an exception";
+        }
+        Throwable source = firstReasonCoded(failure) instanceof Throwable coded ? coded : failure;
+        String message = source.getMessage();
+        return source.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private String dlqTopic(String reason) {
+        try {
+            return topic.render(Map.of("clientId", clientId, "reason", reason));
+        } catch (InvalidTopicException e) {
+            LOG.warn("Reason {} cannot name a topic, using {}: {}", TopicTemplate.show(reason), INTERNAL_ERROR,
+                    e.getMessage());
+            try {
+                return topic.render(Map.of("clientId", clientId, "reason", INTERNAL_ERROR));
+            } catch (InvalidTopicException impossible) {
+                // Checked when the knobs were set.
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    private Instant receivedAt(Exchange exchange, Message in) {
+        Instant lastByteAt = ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT));
+        if (lastByteAt != null) {
+            return lastByteAt;
+        }
+        long created = exchange.getClock().getCreated();
+        return created > 0 ? Instant.ofEpochMilli(created) : clock.instant();
+    }
+
+    private static String deviceId(Message in) {
+        String id = in.getHeader(IngestHeaders.DEVICE_ID, String.class);
+        if (id == null) {
+            id = in.getHeader(MultispeqConstants.DEVICE_ID, String.class);
+        }
+        Measurement measurement = measurement(in.getBody());
+        if (id == null && measurement != null) {
+            id = IngestMessage.text(measurement.output().get("device_id"));
+        }
+        return id;
+    }
+
+    private static Measurement measurement(Object body) {
+        if (body instanceof Measurement measurement) {
+            return measurement;
+        }
+        if (body instanceof MeasurementPart part) {
+            return part.measurement();
+        }
+        if (body instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Measurement measurement) {
+            return measurement;
+        }
+        return null;
+    }
+
+    private void putRaw(ObjectNode envelope, Exchange exchange, Object body) {
+        Measurement measurement = measurement(body);
+        String text = null;
+        byte[] bytes = null;
+        if (body == null) {
+            envelope.putNull("raw");
+            return;
+        } else if (measurement != null) {
+            text = measurement.rawText();
+        } else if (body instanceof String s) {
+            text = s;
+        } else if (body instanceof byte[] b) {
+            text = utf8(b);
+            bytes = b;
+        } else if (body instanceof JsonNode node) {
+            text = DeviceJson.write(node);
+        } else {
+            text = exchange.getContext().getTypeConverter().tryConvertTo(String.class, exchange, body);
+            if (text == null) {
+                text = String.valueOf(body);
+            }
+        }
+        if (text != null) {
+            envelope.put("raw", text);
+            if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
+                return;
+            }
+            bytes = text.getBytes(StandardCharsets.UTF_8);
+        } else {
+            envelope.put("raw", Base64.getEncoder().encodeToString(bytes));
+            envelope.put("raw_encoding", "base64");
+            if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
+                return;
+            }
+        }
+        shrinkRaw(envelope, bytes);
+    }
+
+    /**
+     * The raw input did not fit: gzip+base64 it, and if even that is too large, send the longest prefix that fits,
+     * marked {@code raw_truncated} with the full size in {@code raw_bytes}.
+     */
+    private void shrinkRaw(ObjectNode envelope, byte[] bytes) {
+        int length = bytes.length;
+        while (true) {
+            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 9)));
+            envelope.put("raw_encoding", SampleEncoder.GZIP_BASE64);
+            if (length < bytes.length) {
+                envelope.put("raw_truncated", true);
+                envelope.put("raw_bytes", bytes.length);
+            }
+            int size = IngestMessage.utf8Length(DeviceJson.write(envelope));
+            if (size <= maxPayloadBytes || length == 0) {
+                break;
+            }
+            length = (int) (length * (0.9 * maxPayloadBytes / size));
+        }
+        if (length < bytes.length) {
+            LOG.warn("Dead letter input of {} bytes cut to its first {} to fit {} bytes", bytes.length, length,
+                    maxPayloadBytes);
+        }
+    }
+
+    /** The bytes as text when they are valid UTF-8, else {@code null}. */
+    private static String utf8(byte[] bytes) {
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.openjii.mmi.ingest;
+
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.openjii.mmi.device.DeviceJson;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Builds openJII's flat ingest message from a {@link MeasurementPart} (or a whole {@link Measurement}): body in, an
+ * {@link ObjectNode} out, ready for {@link SerializePayload}.
+ * <p>
+ * Fields: {@code timestamp} (ISO-8601 with milliseconds and offset in {@code timezone}: openJII drops rows without
+ * it, and reads a bare number as epoch seconds), {@code timezone}, {@code device_id}, {@code device_name},
+ * {@code device_version}, {@code device_firmware} as strings (numbers as their exact JSON text), {@code device_battery}
+ * as a number, {@code sample} as compact JSON text or gzip+base64 with {@code _sample_encoding}
+ * ({@link SampleEncoder}),
+ * {@code protocol_id}, {@code questions}, {@code annotations}, {@code macros} when configured, {@code _split} for a
+ * part of a split run. Never {@code topic} or {@code client_id}: the IoT rule adds them.
+ * <p>
+ * Headers set: {@value IngestHeaders#MESSAGE_ID} (new UUID), {@value IngestHeaders#RUN_ID},
+ * {@value IngestHeaders#DEVICE_ID} and {@value IngestHeaders#DEVICE_VERSION} (for {@link IngestTopic}). Header read:
+ * {@value IngestHeaders#PROTOCOL_ID}, which wins over the {@code protocolId} knob.
+ * <p>
+ * The JSON knobs are parsed once and the same tree is put into every message: nothing downstream may modify it.
+ */
+public class EnrichMeasurement implements Processor {
+
+    private ZoneId zone = ZoneId.systemDefault();
+    private int compressAboveBytes = SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES;
+    private int compressionLevel = SampleEncoder.DEFAULT_COMPRESSION_LEVEL;
+    private SampleEncoder encoder = SampleEncoder.defaults();
+    private String protocolId;
+    private String questions;
+    private String annotations;
+    private String macros;
+    private JsonNode questionsNode;
+    private JsonNode annotationsNode;
+    private JsonNode macrosNode;
+
+    public String getTimezone() {
+        return zone.getId();
+    }
+
+    /** IANA time zone of {@code timestamp} and the {@code timezone} field. Default: the host's zone. */
+    public void setTimezone(String timezone) {
+        this.zone = Knobs.zone("timezone", timezone);
+    }
+
+    public int getCompressAboveBytes() {
+        return compressAboveBytes;
+    }
+
+    /**
+     * Send {@code sample} as gzip+base64 when its JSON text is longer than this many bytes (default 8192); -1 never
+     * compresses. Small samples stay readable; large ones shrink 3-4 times.
+     */
+    public void setCompressAboveBytes(int compressAboveBytes) {
+        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
+        this.compressAboveBytes = compressAboveBytes;
+    }
+
+    public int getCompressionLevel() {
+        return compressionLevel;
+    }
+
+    /** Deflate level of the gzip, 1 (fastest) to 9 (smallest); default 6. */
+    public void setCompressionLevel(int compressionLevel) {
+        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
+        this.compressionLevel = compressionLevel;
+    }
+
+    public String getProtocolId() {
+        return protocolId;
+    }
+
+    /**
+     * The platform protocol id (a UUID from openJII, or {@code questions}) for runs whose exchange carries no
+     * {@value IngestHeaders#PROTOCOL_ID} header. Not the device's own {@code protocol_id}: openJII attributes data by
+     * this one. Unset or blank: the field is left out.
+     */
+    public void setProtocolId(String protocolId) {
+        this.protocolId = Knobs.blankToNull(protocolId);
+    }
+
+    public String getQuestions() {
+        return questions;
+    }
+
+    /** JSON array for {@code questions}: {@code [{"question_label":..,"question_text":..,"question_answer":..}]}. */
+    public void setQuestions(String questions) {
+        this.questionsNode = jsonArrayKnob("questions", questions);
+        this.questions = Knobs.blankToNull(questions);
+    }
+
+    public String getAnnotations() {
+        return annotations;
+    }
+
+    /** JSON array for {@code annotations}: {@code [{"type":"comment","content":{"text":..}}]}. */
+    public void setAnnotations(String annotations) {
+        this.annotationsNode = jsonArrayKnob("annotations", annotations);
+        this.annotations = Knobs.blankToNull(annotations);
+    }
+
+    public String getMacros() {
+        return macros;
+    }
+
+    /** JSON array for {@code macros}: {@code [{"id":..,"name":..,"filename":..}]}. */
+    public void setMacros(String macros) {
+        this.macrosNode = jsonArrayKnob("macros", macros);
+        this.macros = Knobs.blankToNull(macros);
+    }
+
+    @Override
+    public void process(Exchange exchange) throws InvalidPayloadException {
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        MeasurementPart part = body instanceof Measurement measurement ? MeasurementPart.whole(measurement)
+                : in.getMandatoryBody(MeasurementPart.class);
+        String headerProtocolId = Knobs.blankToNull(in.getHeader(IngestHeaders.PROTOCOL_ID, String.class));
+        ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId);
+        in.setBody(message);
+        in.setHeader(IngestHeaders.MESSAGE_ID, UUID.randomUUID().toString());
+        in.setHeader(IngestHeaders.RUN_ID, part.measurement().runId());
+        setOrRemove(in, IngestHeaders.DEVICE_ID, message.get("device_id"));
+        setOrRemove(in, IngestHeaders.DEVICE_VERSION, message.get("device_version"));
+    }
+
+    /** The message for a part, without Camel; reuses the part's encoded sample when it was made the same way. */
+    public ObjectNode build(MeasurementPart part, String protocolId) {
+        EncodedSample sample = part.encoded();
+        if (sample == null || !encoder.equals(sample.encoder())) {
+            sample = encoder.encode(part.samples());
+        }
+        return IngestMessage.build(part, sample, zone, protocolId, questionsNode, annotationsNode, macrosNode);
+    }
+
+    private static void setOrRemove(Message in, String header, JsonNode value) {
+        if (value == null) {
+            in.removeHeader(header);
+        } else {
+            in.setHeader(header, value.asText());
+        }
+    }
+
+    /** Parses a knob holding a JSON array of objects; blank means unset. Fails at configuration time, naming it. */
+    private static JsonNode jsonArrayKnob(String knob, String json) {
+        if (Knobs.blankToNull(json) == null) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = DeviceJson.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(knob + " must be a JSON array of objects, but is not valid JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException(knob + " must be a JSON array of objects, was a JSON "
+                    + node.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isObject()) {
+                throw new IllegalArgumentException(knob + " must be a JSON array of objects; element " + i
+                        + " is not an object");
+            }
+        }
+        return node;
+    }
+}

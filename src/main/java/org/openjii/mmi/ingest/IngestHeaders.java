@@ -1,0 +1,42 @@
+package org.openjii.mmi.ingest;
+
+/**
+ * Header names the ingest steps read and set. They are not {@code Camel*} headers: {@link #PROTOCOL_ID} and
+ * {@link #EXPERIMENT_ID} are meant to be set by whoever asked for the run (a command route, a backfill), and the rest
+ * describe the message for the routes that follow (outbox, publisher, dead letters).
+ */
+public final class IngestHeaders {
+
+    /** A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property. */
+    public static final String MESSAGE_ID = "MmiMessageId";
+
+    /**
+     * A UUID string per measurement run, shared by all parts of a split run (and written to their {@code _split}). Set
+     * it before parsing to keep an id from upstream.
+     */
+    public static final String RUN_ID = "MmiRunId";
+
+    /** The data topic chosen for the message; on a dead letter, the dead-letter topic. */
+    public static final String TOPIC = "MmiTopic";
+
+    /** The platform protocol id (UUID) of the run; wins over the {@code protocolId} knob of the enrich step. */
+    public static final String PROTOCOL_ID = "MmiProtocolId";
+
+    /** The openJII experiment id; wins over the {@code experimentId} knob of the topic step. */
+    public static final String EXPERIMENT_ID = "MmiExperimentId";
+
+    /** The device_id of the measurement, set by the enrich step for the topic step. */
+    public static final String DEVICE_ID = "MmiDeviceId";
+
+    /** The device_version of the measurement, set by the enrich step for the topic step. */
+    public static final String DEVICE_VERSION = "MmiDeviceVersion";
+
+    /**
+     * camel-paho-mqtt5's per-message topic ({@code PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC}), named here so the
+     * ingest steps need no compile dependency on the MQTT component: one producer, many topics.
+     */
+    public static final String PAHO_OVERRIDE_TOPIC = "CamelPahoMqtt5OverrideTopic";
+
+    private IngestHeaders() {
+    }
+}

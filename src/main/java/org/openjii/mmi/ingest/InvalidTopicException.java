@@ -1,0 +1,30 @@
+package org.openjii.mmi.ingest;
+
+/**
+ * A topic cannot be built: a placeholder has no value, a value would add a level or a wildcard ({@code /}, {@code +},
+ * {@code #}), start a reserved {@code $} topic, or the topic would exceed AWS IoT Core's 256 bytes. Refusing is the
+ * point: a device id such as {@code a/b/#} must never reach a topic.
+ */
+public class InvalidTopicException extends IngestException {
+
+    public static final String REASON = "invalid-topic";
+
+    private final String segment;
+    private final String value;
+
+    public InvalidTopicException(String segment, String value, String message) {
+        super(REASON, message);
+        this.segment = segment;
+        this.value = value;
+    }
+
+    /** The placeholder (or {@code topic} for the whole topic) that failed. */
+    public String segment() {
+        return segment;
+    }
+
+    /** The offending value as given, possibly {@code null}. */
+    public String value() {
+        return value;
+    }
+}

@@ -1,0 +1,347 @@
+package org.openjii.mmi.ingest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.device.JsonSanitizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement}
+ * out.
+ * <ul>
+ * <li>{@code nan}, {@code inf}, {@code nil} become {@code null} ({@link JsonSanitizer}): openJII's Gold layer rejects
+ * anything but strict JSON.</li>
+ * <li>The PhotosynQ app's {@code sample: [[...]]} is unwrapped to a flat array. Each inner array is one run's samples,
+ * so {@code [[a],[b]]} is two runs.</li>
+ * <li>A JSON <em>array</em> of runs (PhotosynQ and JII exports, for a backfill) is accepted too.</li>
+ * <li>Device errors are refused ({@link DeviceReportedErrorException}): a top-level {@code {"error":...}}, also when
+ * followed by garbage as fw 1.x prints it, and any sample object or {@code set} entry with an {@code error} field.</li>
+ * </ul>
+ * The body becomes one {@link Measurement}, or a {@code List<Measurement>} when the input held several runs;
+ * {@link SplitMeasurement} takes both. One bad run rejects the whole input: the dead letter then keeps the file as it
+ * came, and nothing of it is half-published.
+ * <p>
+ * When the run finished: the header {@code CamelMultispeqLastByteAt} (an {@link Instant}, or epoch milliseconds) for
+ * a single run, else the run's own {@code time} (epoch ms, as app-saved files carry it; for {@code [[a],[b]]} the
+ * first sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a
+ * single run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs
+ * (each part then carries its own).
+ */
+public class ParseMeasurement implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParseMeasurement.class);
+
+    private Clock clock = Clock.systemUTC();
+
+    public Clock getClock() {
+        return clock;
+    }
+
+    /** Where "now" comes from when neither the header nor the output says when the run finished (tests set it). */
+    public void setClock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public void process(Exchange exchange) throws IngestException {
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        byte[] bytes;
+        String rawText;
+        if (body instanceof byte[] b) {
+            bytes = b;
+            rawText = new String(b, StandardCharsets.UTF_8);
+        } else {
+            rawText = body instanceof String s ? s : in.getBody(String.class);
+            if (rawText == null) {
+                throw InvalidMeasurementException.invalidJson(body == null ? "The message body is empty"
+                        : "A body of type " + body.getClass().getSimpleName() + " is not text", null);
+            }
+            bytes = rawText.getBytes(StandardCharsets.UTF_8);
+        }
+        Object header = in.getHeader(MultispeqConstants.LAST_BYTE_AT);
+        Instant lastByteAt = instant(header);
+        if (header != null && lastByteAt == null) {
+            LOG.warn("Ignoring the unreadable header {}={}", MultispeqConstants.LAST_BYTE_AT, header);
+        }
+        List<Measurement> runs = parse(bytes, rawText, lastByteAt, in.getHeader(IngestHeaders.RUN_ID, String.class));
+        if (runs.size() == 1) {
+            in.setBody(runs.get(0));
+            in.setHeader(IngestHeaders.RUN_ID, runs.get(0).runId());
+        } else {
+            in.setBody(runs);
+            in.removeHeader(IngestHeaders.RUN_ID);
+        }
+    }
+
+    /**
+     * The step without Camel.
+     *
+     * @param json the device output (or an array of them), UTF-8
+     * @param rawText the same as received, kept in each {@link Measurement} for dead letters
+     * @param lastByteAt when the reply finished, or {@code null}
+     * @param runId the run id to use for a single run, or {@code null} for a new one
+     * @return the runs, at least one
+     */
+    public List<Measurement> parse(byte[] json, String rawText, Instant lastByteAt, String runId)
+            throws IngestException {
+        JsonSanitizer.Result clean = JsonSanitizer.sanitize(json, 0, json.length);
+        if (clean.changed()) {
+            LOG.debug("Replaced {} nan/inf/nil token(s) by null", clean.replacements());
+        }
+        JsonNode root = readTree(clean);
+        List<ObjectNode> objects = runObjects(root);
+        List<Run> runs = new ArrayList<>();
+        for (ObjectNode object : objects) {
+            unwrapRuns(object, runs);
+        }
+        for (Run run : runs) {
+            checkForDeviceErrors(run.output());
+        }
+        boolean single = runs.size() == 1;
+        Instant now = null;
+        List<Measurement> measurements = new ArrayList<>(runs.size());
+        for (Run run : runs) {
+            Instant finishedAt = single && lastByteAt != null ? lastByteAt : run.time();
+            if (finishedAt == null) {
+                finishedAt = lastByteAt;
+            }
+            if (finishedAt == null) {
+                now = now == null ? clock.instant() : now;
+                finishedAt = now;
+            }
+            String id = single && runId != null && !runId.isBlank() ? runId : UUID.randomUUID().toString();
+            measurements.add(new Measurement(run.output(), finishedAt, id, rawText));
+        }
+        return measurements;
+    }
+
+    /** One run found in the input, before it gets its time and id. */
+    private record Run(ObjectNode output, Instant time) {
+    }
+
+    /** Exactly one JSON value, strictly: trailing data is an error, except after a device error object. */
+    private static JsonNode readTree(JsonSanitizer.Result clean) throws IngestException {
+        ObjectMapper mapper = DeviceJson.mapper();
+        try (JsonParser parser = mapper.getFactory().createParser(clean.bytes(), clean.offset(), clean.length())) {
+            JsonNode root = mapper.readTree(parser);
+            if (root == null || root.isMissingNode()) {
+                throw InvalidMeasurementException.invalidJson("The input holds no JSON value", null);
+            }
+            if (parser.nextToken() != null) {
+                // fw 1.x: {"error":"JSON failure with:"}<json>} -- the device's error comes first.
+                checkForTopLevelError(root);
+                throw InvalidMeasurementException.invalidJson("Unexpected data after the JSON value at "
+                        + parser.currentTokenLocation().offsetDescription(), null);
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            // fw 1.x: {"error":"bad json protocol (braces or CRC)" <protocol> "} is broken JSON, but an error.
+            String deviceError = leadingErrorField(clean);
+            if (deviceError != null) {
+                throw new DeviceReportedErrorException("Device reported an error: " + deviceError, deviceError);
+            }
+            String where = e.getLocation() == null ? "" : " at " + e.getLocation().offsetDescription();
+            throw InvalidMeasurementException.invalidJson("Not valid JSON even after sanitizing: "
+                    + e.getOriginalMessage() + where, e);
+        } catch (IOException e) {
+            throw InvalidMeasurementException.invalidJson("Not readable as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The text of an {@code "error"} string that opens the input, read as far as the input is valid. */
+    private static String leadingErrorField(JsonSanitizer.Result clean) {
+        try (JsonParser parser = DeviceJson.mapper()
+                .getFactory()
+                .createParser(clean.bytes(), clean.offset(),
+                        clean.length())) {
+            if (parser.nextToken() == JsonToken.START_OBJECT && parser.nextToken() == JsonToken.FIELD_NAME
+                    && "error".equals(parser.currentName()) && parser.nextToken() == JsonToken.VALUE_STRING) {
+                return parser.getText();
+            }
+        } catch (IOException e) {
+            // Not even that much is readable: an ordinary invalid-json.
+        }
+        return null;
+    }
+
+    private static List<ObjectNode> runObjects(JsonNode root) throws IngestException {
+        if (root instanceof ObjectNode object) {
+            return List.of(object);
+        }
+        if (!(root instanceof ArrayNode array)) {
+            throw InvalidMeasurementException.notAMeasurement("Expected a JSON object with a sample array, got "
+                    + kind(root));
+        }
+        if (array.isEmpty()) {
+            throw InvalidMeasurementException.notAMeasurement("An empty array holds no measurement runs");
+        }
+        List<ObjectNode> objects = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof ObjectNode object)) {
+                throw InvalidMeasurementException.notAMeasurement("Element " + i
+                        + " of the array of runs is " + kind(array.get(i)) + ", not an object");
+            }
+            objects.add(object);
+        }
+        return objects;
+    }
+
+    /** Adds the runs one device output holds: itself, or one per inner array of a nested {@code sample}. */
+    private static void unwrapRuns(ObjectNode output, List<Run> runs) throws IngestException {
+        checkForTopLevelError(output);
+        JsonNode sample = output.get("sample");
+        if (!(sample instanceof ArrayNode samples)) {
+            throw InvalidMeasurementException.notAMeasurement(sample == null ? "The output has no sample field"
+                    : "sample is " + kind(sample) + ", not an array");
+        }
+        int arrays = 0;
+        for (JsonNode element : samples) {
+            arrays += element.isArray() ? 1 : 0;
+        }
+        Instant outputTime = epochMillis(output.get("time"));
+        if (arrays == 0) {
+            runs.add(new Run(output, outputTime));
+        } else if (arrays != samples.size()) {
+            throw InvalidMeasurementException.notAMeasurement("sample mixes " + arrays + " arrays with "
+                    + (samples.size() - arrays) + " other elements; expected objects, or arrays of them");
+        } else if (samples.size() == 1) {
+            output.set("sample", samples.get(0));
+            runs.add(new Run(output, outputTime));
+        } else {
+            for (JsonNode inner : samples) {
+                ObjectNode run = output.objectNode();
+                run.setAll(output);
+                run.set("sample", inner);
+                Instant time = inner.isEmpty() ? null : epochMillis(inner.get(0).get("time"));
+                runs.add(new Run(run, time != null ? time : outputTime));
+            }
+        }
+    }
+
+    private static void checkForTopLevelError(JsonNode output) throws DeviceReportedErrorException {
+        JsonNode error = output.get("error");
+        if (error != null && !error.isNull()) {
+            String text = text(error);
+            throw new DeviceReportedErrorException(device(output) + " reported an error: " + text, text);
+        }
+    }
+
+    private static void checkForDeviceErrors(ObjectNode output) throws DeviceReportedErrorException {
+        ArrayNode samples = (ArrayNode) output.get("sample");
+        for (int i = 0; i < samples.size(); i++) {
+            JsonNode sample = samples.get(i);
+            JsonNode error = sample.get("error");
+            if (error != null && !error.isNull()) {
+                String text = text(error);
+                throw new DeviceReportedErrorException(device(output) + " reported \"" + text + "\" in sample " + i,
+                        text);
+            }
+            JsonNode set = sample.get("set");
+            if (set == null || !set.isArray()) {
+                continue;
+            }
+            for (int j = 0; j < set.size(); j++) {
+                error = set.get(j).get("error");
+                if (error != null && !error.isNull()) {
+                    String text = text(error);
+                    throw new DeviceReportedErrorException(device(output) + " reported \"" + text + "\" in sample "
+                            + i + ", set " + j, text);
+                }
+            }
+        }
+    }
+
+    private static String device(JsonNode output) {
+        JsonNode id = output.get("device_id");
+        return id == null || id.isNull() ? "The device" : "Device " + text(id);
+    }
+
+    private static String text(JsonNode value) {
+        return value.isValueNode() ? value.asText() : value.toString();
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            default -> "null";
+        };
+    }
+
+    /**
+     * An app-saved {@code time}: epoch milliseconds as a number or as digits (some files quote it), or ISO-8601 text;
+     * {@code null} when absent or unreadable.
+     */
+    static Instant epochMillis(JsonNode time) {
+        if (time == null || time.isNull()) {
+            return null;
+        }
+        if (time.isNumber()) {
+            return Instant.ofEpochMilli(time.longValue());
+        }
+        Instant parsed = time.isTextual() ? instant(time.asText()) : null;
+        if (parsed == null) {
+            LOG.warn("Ignoring the unreadable time {} of a measurement", time);
+        }
+        return parsed;
+    }
+
+    /** A header or field value as an instant: an Instant, epoch milliseconds, a Date, or ISO-8601 text. */
+    static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof Number millis) {
+            return Instant.ofEpochMilli(millis.longValue());
+        }
+        if (value instanceof Date date) {
+            return date.toInstant();
+        }
+        if (value instanceof TemporalAccessor temporal) {
+            try {
+                return Instant.from(temporal);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+        String text = value.toString().trim();
+        try {
+            return text.matches("-?\\d{1,19}") ? Instant.ofEpochMilli(Long.parseLong(text))
+                    : OffsetDateTime.parse(text).toInstant();
+        } catch (NumberFormatException | DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.openjii.mmi.ingest;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
+
+import org.openjii.mmi.device.DeviceJson;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Turns samples into the {@code sample} field of an ingest message: compact, strictly valid JSON text, or, when that
+ * text is longer than {@code compressAboveBytes}, gzip + standard base64 as openJII's pipeline decompresses it
+ * ({@code _sample_encoding: "gzip+base64"}, the mobile app's format). One class so the split step measures exactly
+ * what the enrich step will send.
+ * <p>
+ * The gzip stream is reproducible: modification time 0, no file name, OS byte 255 (unknown), so the same samples give
+ * the same bytes on every host.
+ *
+ * @param compressAboveBytes compress when the JSON text has more UTF-8 bytes than this; a negative value never
+ *     compresses
+ * @param compressionLevel {@link Deflater} level, 1 (fastest) to 9 (smallest), or -1 for zlib's default (6)
+ */
+public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
+
+    public static final String GZIP_BASE64 = "gzip+base64";
+    public static final int DEFAULT_COMPRESS_ABOVE_BYTES = 8192;
+    public static final int DEFAULT_COMPRESSION_LEVEL = 6;
+
+    private static final int GZIP_MAGIC = 0x8b1f;
+    private static final int OS_UNKNOWN = 255;
+
+    public SampleEncoder {
+        if (compressionLevel < -1 || compressionLevel > 9) {
+            throw new IllegalArgumentException("compressionLevel must be -1 or 1..9 (0 stores uncompressed), was "
+                    + compressionLevel);
+        }
+    }
+
+    /** The defaults: compress above 8 KB, at level 6. */
+    public static SampleEncoder defaults() {
+        return new SampleEncoder(DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_COMPRESSION_LEVEL);
+    }
+
+    public EncodedSample encode(JsonNode samples) {
+        byte[] json;
+        try {
+            json = DeviceJson.mapper().writeValueAsBytes(samples);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Samples could not be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        if (compressAboveBytes >= 0 && json.length > compressAboveBytes) {
+            String base64 = Base64.getEncoder().encodeToString(gzip(json, 0, json.length, compressionLevel));
+            return new EncodedSample(base64, GZIP_BASE64, base64.length() + 2, this);
+        }
+        return new EncodedSample(new String(json, StandardCharsets.UTF_8), null, quotedLength(json), this);
+    }
+
+    /**
+     * The JSON text of a {@code sample} field as sent: the text itself, or decompressed when {@code encoding} is
+     * {@value #GZIP_BASE64}.
+     */
+    public static String decode(String sample, String encoding) throws IOException {
+        if (encoding == null) {
+            return sample;
+        }
+        if (!GZIP_BASE64.equals(encoding)) {
+            throw new IOException("Unknown sample encoding " + encoding);
+        }
+        byte[] gzip;
+        try {
+            gzip = Base64.getDecoder().decode(sample);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Sample is not base64: " + e.getMessage(), e);
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A complete gzip member (RFC 1952) of the bytes, with modification time 0. */
+    static byte[] gzip(byte[] data, int offset, int length, int level) {
+        Deflater deflater = new Deflater(level, true);
+        try {
+            deflater.setInput(data, offset, length);
+            deflater.finish();
+            // JSON samples shrink 3-4 times; start at half and grow only for incompressible input.
+            byte[] out = new byte[Math.max(64, length / 2)];
+            int at = header(out, level);
+            while (!deflater.finished()) {
+                if (at == out.length) {
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
+                at += deflater.deflate(out, at, out.length - at);
+            }
+            if (out.length - at < 8) {
+                out = Arrays.copyOf(out, at + 8);
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data, offset, length);
+            at = littleEndian(out, at, (int) crc.getValue());
+            at = littleEndian(out, at, length);
+            return at == out.length ? out : Arrays.copyOf(out, at);
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static int header(byte[] out, int level) {
+        out[0] = (byte) GZIP_MAGIC;
+        out[1] = (byte) (GZIP_MAGIC >> 8);
+        out[2] = Deflater.DEFLATED;
+        // flags, modification time (4 bytes): all 0
+        // XFL: 2 = maximum compression, 4 = fastest, as gzip(1) writes it
+        out[8] = (byte) (level == Deflater.BEST_COMPRESSION ? 2 : level == Deflater.BEST_SPEED ? 4 : 0);
+        out[9] = (byte) OS_UNKNOWN;
+        return 10;
+    }
+
+    private static int littleEndian(byte[] out, int at, int value) {
+        out[at] = (byte) value;
+        out[at + 1] = (byte) (value >>> 8);
+        out[at + 2] = (byte) (value >>> 16);
+        out[at + 3] = (byte) (value >>> 24);
+        return at + 4;
+    }
+
+    /**
+     * Bytes the compact JSON text takes as a JSON string literal: two quotes plus a backslash before every quote
+     * and backslash. Compact JSON from Jackson holds no raw control characters (they are escaped inside strings), and
+     * Jackson writes other characters, non-ASCII included, as they are.
+     */
+    static int quotedLength(byte[] json) {
+        int length = json.length + 2;
+        for (byte b : json) {
+            if (b == '"' || b == '\\') {
+                length++;
+            }
+        }
+        return length;
+    }
+}

@@ -1,0 +1,197 @@
+package org.openjii.mmi.ingest;
+
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.openjii.mmi.device.DeviceJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+/**
+ * Decides how many messages a run becomes: body {@link Measurement} (or a list of them, from a backfill) in, body
+ * {@code List<MeasurementPart>} out, for Camel's split EIP.
+ * <ul>
+ * <li>{@code mode=run} (default): one message per run. A run that would still exceed {@code maxPayloadBytes} after
+ * compression is split by sample instead (logged at INFO): AWS IoT Core refuses anything over 128 KB, and openJII has
+ * no large-payload route for a device.</li>
+ * <li>{@code mode=sample}: one message per element of {@code sample}, each with {@code _split} ({@code index},
+ * {@code count}, {@code run_id}). A run with an empty {@code sample} stays one message.</li>
+ * </ul>
+ * Sizes are measured, not guessed: the samples are encoded as {@link EnrichMeasurement} will send them (same
+ * {@link SampleEncoder}) and the encoding travels with the part, so nothing is compressed twice when both steps use
+ * the same {@code compressAboveBytes} and {@code compressionLevel}. The message around the sample is measured too;
+ * {@code reserveBytes} leaves room for what enrich adds from its own knobs ({@code protocol_id}, {@code questions},
+ * ...). {@link SerializePayload} checks the final size.
+ * <p>
+ * A single sample still over the limit cannot be split further: {@link PayloadTooLargeException}.
+ */
+public class SplitMeasurement implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SplitMeasurement.class);
+
+    /** How a run is divided into messages. */
+    public enum Mode {
+        /** One message per run, split by sample only when it would be too large. */
+        RUN,
+        /** One message per sample element. */
+        SAMPLE
+    }
+
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 128 * 1024;
+    public static final int DEFAULT_RESERVE_BYTES = 2048;
+
+    private Mode mode = Mode.RUN;
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int reserveBytes = DEFAULT_RESERVE_BYTES;
+    private int compressAboveBytes = SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES;
+    private int compressionLevel = SampleEncoder.DEFAULT_COMPRESSION_LEVEL;
+    private SampleEncoder encoder = SampleEncoder.defaults();
+
+    public String getMode() {
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code run} (default) or {@code sample}. */
+    public void setMode(String mode) {
+        try {
+            this.mode = Mode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("mode must be run or sample, was '" + mode + "'", e);
+        }
+    }
+
+    public int getMaxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** Largest message in bytes (default 131072, AWS IoT Core's 128 KB). */
+    public void setMaxPayloadBytes(int maxPayloadBytes) {
+        if (maxPayloadBytes <= 0) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public int getReserveBytes() {
+        return reserveBytes;
+    }
+
+    /**
+     * Bytes kept free in every message for the fields enrich adds from its knobs (default 2048): {@code protocol_id},
+     * {@code questions}, {@code annotations}, {@code macros}, a time zone name longer than {@code UTC}.
+     */
+    public void setReserveBytes(int reserveBytes) {
+        if (reserveBytes < 0) {
+            throw new IllegalArgumentException("reserveBytes must not be negative, was " + reserveBytes);
+        }
+        this.reserveBytes = reserveBytes;
+    }
+
+    public int getCompressAboveBytes() {
+        return compressAboveBytes;
+    }
+
+    /** As {@link EnrichMeasurement#setCompressAboveBytes}; keep both equal so the sample is compressed once. */
+    public void setCompressAboveBytes(int compressAboveBytes) {
+        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
+        this.compressAboveBytes = compressAboveBytes;
+    }
+
+    public int getCompressionLevel() {
+        return compressionLevel;
+    }
+
+    /** As {@link EnrichMeasurement#setCompressionLevel}; keep both equal so the sample is compressed once. */
+    public void setCompressionLevel(int compressionLevel) {
+        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
+        this.compressionLevel = compressionLevel;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws IngestException, InvalidPayloadException {
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        List<MeasurementPart> parts = new ArrayList<>();
+        if (body instanceof Iterable<?> runs) {
+            for (Object run : runs) {
+                if (!(run instanceof Measurement measurement)) {
+                    throw new InvalidPayloadException(exchange, Measurement.class);
+                }
+                parts.addAll(split(measurement));
+            }
+        } else {
+            parts.addAll(split(in.getMandatoryBody(Measurement.class)));
+        }
+        in.setBody(parts);
+    }
+
+    /** The parts of one run, without Camel. */
+    public List<MeasurementPart> split(Measurement measurement) throws PayloadTooLargeException {
+        ArrayNode samples = measurement.sample();
+        if (mode == Mode.SAMPLE && !samples.isEmpty()) {
+            return bySample(measurement);
+        }
+        EncodedSample encoded = encoder.encode(samples);
+        MeasurementPart whole = new MeasurementPart(measurement, samples, null, encoded);
+        int size = size(whole);
+        if (size <= limit()) {
+            return List.of(whole);
+        }
+        if (samples.size() <= 1) {
+            throw tooLarge(measurement, "with its only sample", size);
+        }
+        LOG.info("Run {} of device {} would be a {} byte message (limit {} minus {} reserved); splitting it into {}"
+                + " messages, one per sample", measurement.runId(), deviceId(measurement), size, maxPayloadBytes,
+                reserveBytes, samples.size());
+        return bySample(measurement);
+    }
+
+    private List<MeasurementPart> bySample(Measurement measurement) throws PayloadTooLargeException {
+        ArrayNode samples = measurement.sample();
+        int count = samples.size();
+        List<MeasurementPart> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ArrayNode one = DeviceJson.mapper().createArrayNode().add(samples.get(i));
+            MeasurementPart part = new MeasurementPart(measurement, one,
+                    new MeasurementPart.Split(i, count, measurement.runId()), encoder.encode(one));
+            int size = size(part);
+            if (size > limit()) {
+                throw tooLarge(measurement, "with sample " + i + " of " + count + " alone", size);
+            }
+            parts.add(part);
+        }
+        return parts;
+    }
+
+    /** Bytes of the message enrich will build for the part, without the knob fields {@code reserveBytes} covers. */
+    static int size(MeasurementPart part) {
+        EncodedSample sample = part.encoded();
+        EncodedSample empty = new EncodedSample("", sample.encoding(), 2, sample.encoder());
+        String envelope = DeviceJson.write(IngestMessage.build(part, empty, ZoneOffset.UTC, null, null, null, null));
+        return IngestMessage.utf8Length(envelope) - empty.serializedBytes() + sample.serializedBytes();
+    }
+
+    private int limit() {
+        return maxPayloadBytes - reserveBytes;
+    }
+
+    private PayloadTooLargeException tooLarge(Measurement measurement, String what, int size) {
+        return new PayloadTooLargeException("Run " + measurement.runId() + " of device " + deviceId(measurement)
+                + " " + what + " would be a " + size + " byte message; the limit is " + maxPayloadBytes + " minus "
+                + reserveBytes + " reserved", size, limit());
+    }
+
+    private static String deviceId(Measurement measurement) {
+        JsonNode id = measurement.output().get("device_id");
+        return id == null ? "?" : id.asText();
+    }
+}

@@ -1,0 +1,205 @@
+package org.openjii.mmi.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Random;
+
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.RuntimeCamelException;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttSecurityException;
+import org.junit.jupiter.api.Test;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.device.DeviceJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.openjii.mmi.ingest.IngestFixtures.exchange;
+
+class DeadLetterEnvelopeTest {
+
+    private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    private final DeadLetterEnvelope envelope = new DeadLetterEnvelope();
+
+    /** An exchange as the dead-letter channel hands it over: the exception in the EXCEPTION_CAUGHT property. */
+    private static Exchange failed(Object body, Throwable failure) {
+        Exchange exchange = exchange(body);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+        exchange.setProperty(Exchange.FAILURE_ROUTE_ID, "ingest");
+        return exchange;
+    }
+
+    private JsonNode envelopeOf(Exchange exchange) throws Exception {
+        envelope.process(exchange);
+        return DeviceJson.parse(exchange.getMessage().getBody(String.class));
+    }
+
+    @Test
+    void shouldWrapADeviceErrorWithItsReasonTopicAndRawInput() throws Exception {
+        String raw = "{\"error\":\"battery is too low\"}";
+        Exchange exchange = failed(raw, new DeviceReportedErrorException("Device reported an error: battery is too"
+                + " low", "battery is too low"));
+        exchange.getMessage().setHeader(MultispeqConstants.DEVICE_ID, "01:12:53:20");
+        exchange.getMessage().setHeader(MultispeqConstants.PORT, "/dev/ttyACM0");
+        exchange.getMessage().setHeader(MultispeqConstants.LAST_BYTE_AT, Instant.parse("2026-03-09T09:30:00Z"));
+        envelope.setTimezone("Europe/Amsterdam");
+
+        JsonNode letter = envelopeOf(exchange);
+
+        assertThat(letter.get("reason").asText()).isEqualTo("device-error");
+        assertThat(letter.get("error").asText()).isEqualTo("DeviceReportedErrorException: Device reported an error:"
+                + " battery is too low");
+        assertThat(letter.get("route_id").asText()).isEqualTo("ingest");
+        assertThat(letter.get("received_at").asText()).isEqualTo("2026-03-09T10:30:00.000+01:00");
+        assertThat(letter.get("device_id").asText()).isEqualTo("01:12:53:20");
+        assertThat(letter.get("port").asText()).isEqualTo("/dev/ttyACM0");
+        assertThat(letter.get("message_id").asText()).matches(UUID)
+                .isEqualTo(exchange.getMessage().getHeader(IngestHeaders.MESSAGE_ID));
+        assertThat(letter.get("topic").isNull()).isTrue();
+        assertThat(letter.get("raw").asText()).isEqualTo(raw);
+        assertThat(letter.has("raw_encoding")).isFalse();
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/device-error");
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC))
+                .isEqualTo("mmi/dlq/mmi/device-error");
+    }
+
+    @Test
+    void shouldKeepTheDataTopicTheMessageWouldHaveGoneTo() throws Exception {
+        Exchange exchange = failed("{}", new PayloadTooLargeException("too large", 200_000, 131_072));
+        exchange.getMessage().setHeader(IngestHeaders.TOPIC, "experiment/data_ingest/v1/e/multispeq/2/d");
+
+        JsonNode letter = envelopeOf(exchange);
+
+        assertThat(letter.get("topic").asText()).isEqualTo("experiment/data_ingest/v1/e/multispeq/2/d");
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/payload-too-large");
+    }
+
+    @Test
+    void shouldTakeTheReasonOfTheFirstReasonCodedCause() {
+        Throwable wrapped = new CamelExecutionException("failed", null, new RuntimeCamelException(
+                new InvalidTopicException("sensorId", "a/b/#", "sensorId \"a/b/#\" contains '/'")));
+
+        assertThat(DeadLetterEnvelope.reason(wrapped)).isEqualTo("invalid-topic");
+    }
+
+    @Test
+    void shouldCallPahoFailuresRejectedByBrokerByClassName() {
+        assertThat(DeadLetterEnvelope.reason(new MqttException(0x87))).isEqualTo("rejected-by-broker");
+        assertThat(DeadLetterEnvelope.reason(new RuntimeCamelException(new MqttSecurityException(0x87))))
+                .isEqualTo("rejected-by-broker");
+    }
+
+    @Test
+    void shouldCallAnythingElseAnInternalError() throws Exception {
+        RuntimeException cyclic = new IllegalStateException("boom");
+        RuntimeException outer = new RuntimeException("outer", cyclic);
+        cyclic.initCause(outer);
+
+        assertThat(DeadLetterEnvelope.reason(cyclic)).isEqualTo("internal-error");
+        assertThat(DeadLetterEnvelope.reason(null)).isEqualTo("internal-error");
+        JsonNode letter = envelopeOf(exchange("x"));
+        assertThat(letter.get("reason").asText()).isEqualTo("internal-error");
+        assertThat(letter.get("error").asText()).isEqualTo("The exchange failed without an exception");
+    }
+
+    @Test
+    void shouldSendBytesThatAreNotUtf8AsBase64() throws Exception {
+        byte[] raw = {'{', (byte) 0xff, (byte) 0xfe, '}'};
+
+        JsonNode letter = envelopeOf(failed(raw, InvalidMeasurementException.invalidJson("bad", null)));
+
+        assertThat(letter.get("raw_encoding").asText()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(letter.get("raw").asText())).isEqualTo(raw);
+        assertThat(letter.get("reason").asText()).isEqualTo("invalid-json");
+    }
+
+    @Test
+    void shouldSendUtf8BytesAsText() throws Exception {
+        JsonNode letter = envelopeOf(failed("{\"µ\":1}".getBytes(StandardCharsets.UTF_8), new IllegalStateException()));
+
+        assertThat(letter.get("raw").asText()).isEqualTo("{\"µ\":1}");
+        assertThat(letter.has("raw_encoding")).isFalse();
+    }
+
+    @Test
+    void shouldTakeTheRawTextOfTheMeasurementASplitPartCameFrom() throws Exception {
+        Measurement par = IngestFixtures.measurement(IngestFixtures.PAR_RAW);
+
+        JsonNode letter = envelopeOf(failed(MeasurementPart.whole(par), new IllegalStateException("x")));
+
+        assertThat(letter.get("raw").asText()).isEqualTo(par.rawText());
+        assertThat(letter.get("device_id").asText()).isEqualTo("01:12:53:20");
+    }
+
+    @Test
+    void shouldCompressAndIfNeededCutARawInputTooLargeForOneMessage() throws Exception {
+        // Three fluorescence outputs: 199 KB of text, about 45 KB compressed.
+        String bigText = IngestFixtures.output(IngestFixtures.FLUORESCENCE).repeat(3);
+        byte[] noise = new byte[200_000];
+        new Random(9).nextBytes(noise);
+
+        JsonNode compressed = envelopeOf(failed(bigText, new IllegalStateException()));
+        Exchange noiseExchange = failed(noise, new IllegalStateException());
+        JsonNode cut = envelopeOf(noiseExchange);
+
+        assertThat(compressed.get("raw_encoding").asText()).isEqualTo("gzip+base64");
+        assertThat(compressed.has("raw_truncated")).isFalse();
+        assertThat(SampleEncoder.decode(compressed.get("raw").asText(), "gzip+base64").equals(bigText)).isTrue();
+        assertThat(cut.get("raw_truncated").asBoolean()).isTrue();
+        assertThat(cut.get("raw_bytes").asInt()).isEqualTo(200_000);
+        assertThat(noiseExchange.getMessage().getBody(String.class).getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(131_072);
+    }
+
+    @Test
+    void shouldNeverThrowEvenForABodyThatCannotBeShown() throws Exception {
+        Object hostile = new Object() {
+
+            @Override
+            public String toString() {
+                throw new IllegalStateException("no text for you");
+            }
+        };
+
+        JsonNode letter = envelopeOf(failed(hostile, new InvalidTopicException("sensorId", "#", "sensorId bad")));
+
+        assertThat(letter.get("reason").asText()).isEqualTo("invalid-topic");
+        assertThat(letter.get("envelope_error").asText()).contains("no text for you");
+    }
+
+    @Test
+    void shouldUseTheConfiguredPrefixAndClientId() throws Exception {
+        envelope.setClientId("multispeq_0042");
+        envelope.setPrefix("dlq/{clientId}");
+        Exchange exchange = failed("{}", new IllegalStateException());
+
+        envelope.process(exchange);
+
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("dlq/multispeq_0042/internal-error");
+    }
+
+    @Test
+    void shouldRefuseAPrefixOrClientIdThatCannotMakeATopic() {
+        assertThatThrownBy(() -> envelope.setPrefix("a/b/c/d/e/f/g/h")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("slashes");
+        assertThatThrownBy(() -> envelope.setPrefix("mmi/{deviceId}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deviceId");
+        assertThatThrownBy(() -> envelope.setClientId("a/b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clientId");
+    }
+
+    @Test
+    void shouldFallBackToInternalErrorWhenACustomReasonCannotNameATopic() throws Exception {
+        Exchange exchange = failed("{}", new IngestException("not/a/segment", "odd"));
+
+        JsonNode letter = envelopeOf(exchange);
+
+        assertThat(letter.get("reason").asText()).isEqualTo("not/a/segment");
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/internal-error");
+    }
+}

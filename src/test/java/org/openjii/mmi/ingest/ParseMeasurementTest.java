@@ -1,0 +1,263 @@
+package org.openjii.mmi.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+import static org.openjii.mmi.ingest.IngestFixtures.BATTERY_LOW;
+import static org.openjii.mmi.ingest.IngestFixtures.NAN_RAW;
+import static org.openjii.mmi.ingest.IngestFixtures.PAR_RAW;
+import static org.openjii.mmi.ingest.IngestFixtures.RIDES;
+import static org.openjii.mmi.ingest.IngestFixtures.exchange;
+import static org.openjii.mmi.ingest.IngestFixtures.output;
+
+class ParseMeasurementTest {
+
+    private static final Instant NOW = Instant.parse("2026-03-09T15:30:00Z");
+    private static final Instant LAST_BYTE = Instant.parse("2026-03-09T09:30:00.123Z");
+
+    private final ParseMeasurement parse = new ParseMeasurement();
+
+    ParseMeasurementTest() {
+        parse.setClock(Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private Measurement parseOne(Object body) throws Exception {
+        Exchange exchange = exchange(body);
+        parse.process(exchange);
+        return exchange.getMessage().getBody(Measurement.class);
+    }
+
+    private IngestException failure(String body) {
+        Exchange exchange = exchange(body);
+        Throwable thrown = catchThrowable(() -> parse.process(exchange));
+        assertThat(thrown).isInstanceOf(IngestException.class);
+        return (IngestException) thrown;
+    }
+
+    @Test
+    void shouldParseTheParReplyKeepingNumbersExactly() throws Exception {
+        Measurement measurement = parseOne(output(PAR_RAW));
+
+        assertThat(measurement.device().id()).isEqualTo("01:12:53:20");
+        assertThat(measurement.device().firmware()).isEqualTo("2.3465");
+        assertThat(measurement.sample()).hasSize(1);
+        JsonNode sample = measurement.sample().get(0);
+        assertThat(sample.get("light_intensity").toString()).isEqualTo("346.791");
+        assertThat(sample.get("r").toString()).isEqualTo("2086.0");
+        assertThat(measurement.rawText()).isEqualTo(output(PAR_RAW));
+    }
+
+    @Test
+    void shouldAcceptUtf8BytesLikeText() throws Exception {
+        Measurement fromBytes = parseOne(output(PAR_RAW).getBytes(StandardCharsets.UTF_8));
+        Measurement fromText = parseOne(output(PAR_RAW));
+
+        assertThat(fromBytes.output()).isEqualTo(fromText.output());
+        assertThat(fromBytes.rawText()).isEqualTo(fromText.rawText());
+    }
+
+    @Test
+    void shouldTakeTheFinishTimeFromTheLastByteHeaderAsInstantOrEpochMillis() throws Exception {
+        Exchange withInstant = exchange(output(RIDES));
+        withInstant.getMessage().setHeader(MultispeqConstants.LAST_BYTE_AT, LAST_BYTE);
+        Exchange withMillis = exchange(output(PAR_RAW));
+        withMillis.getMessage().setHeader(MultispeqConstants.LAST_BYTE_AT, LAST_BYTE.toEpochMilli());
+
+        parse.process(withInstant);
+        parse.process(withMillis);
+
+        assertThat(withInstant.getMessage().getBody(Measurement.class).finishedAt()).isEqualTo(LAST_BYTE);
+        assertThat(withMillis.getMessage().getBody(Measurement.class).finishedAt()).isEqualTo(LAST_BYTE);
+    }
+
+    @Test
+    void shouldTakeTheAppSavedTimeWithoutHeaderAndNowWithoutEither() throws Exception {
+        assertThat(parseOne(output(RIDES)).finishedAt()).isEqualTo(Instant.ofEpochMilli(1579894191905L));
+        assertThat(parseOne(output(PAR_RAW)).finishedAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void shouldReadAQuotedAppTime() throws Exception {
+        String output = "{\"time\":\"1564325628718\",\"device_id\":\"ff:ff:ff:ff\",\"sample\":[]}";
+
+        assertThat(parseOne(output).finishedAt()).isEqualTo(Instant.ofEpochMilli(1564325628718L));
+    }
+
+    @Test
+    void shouldKeepTheRunIdFromTheHeaderElseMakeOneAndSetTheHeader() throws Exception {
+        Exchange given = exchange(output(PAR_RAW));
+        given.getMessage().setHeader(IngestHeaders.RUN_ID, "run-from-upstream");
+        Exchange fresh = exchange(output(PAR_RAW));
+
+        parse.process(given);
+        parse.process(fresh);
+
+        assertThat(given.getMessage().getBody(Measurement.class).runId()).isEqualTo("run-from-upstream");
+        String made = fresh.getMessage().getBody(Measurement.class).runId();
+        assertThat(made).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(fresh.getMessage().getHeader(IngestHeaders.RUN_ID)).isEqualTo(made);
+    }
+
+    @Test
+    void shouldUnwrapTheAppSavedNestedSample() throws Exception {
+        Measurement measurement = parseOne(output(RIDES));
+
+        assertThat(measurement.sample()).hasSize(1);
+        assertThat(measurement.sample().get(0).get("protocol_id").asText()).isEqualTo("editor");
+        assertThat(measurement.sample()).isEqualTo(IngestFixtures.flatSample(RIDES));
+    }
+
+    @Test
+    void shouldTurnNanTokensIntoNulls() throws Exception {
+        Measurement measurement = parseOne(output(NAN_RAW));
+
+        JsonNode sample = measurement.sample().get(0);
+        assertThat(sample.get("light_intensity").isNull()).isTrue();
+        assertThat(sample.get("contactless_temp").isNull()).isTrue();
+        assertThat(measurement.device().firmware()).isEqualTo("1.17");
+    }
+
+    @Test
+    void shouldRefuseATopLevelDeviceError() {
+        IngestException failure = failure(output(IngestFixtures.SERIAL + "error-battery-too-low-fw1.17.raw"));
+
+        assertThat(failure).isInstanceOf(DeviceReportedErrorException.class);
+        assertThat(failure.reason()).isEqualTo("device-error");
+        assertThat(((DeviceReportedErrorException) failure).deviceError()).isEqualTo("battery is too low");
+    }
+
+    @Test
+    void shouldRefuseABatteryLowErrorInASetEntry() {
+        IngestException failure = failure(output(BATTERY_LOW));
+
+        assertThat(failure).asInstanceOf(type(DeviceReportedErrorException.class))
+                .satisfies(e -> assertThat(e.deviceError()).isEqualTo("battery low"))
+                .satisfies(e -> assertThat(e.getMessage()).contains("ff:ff:ff:ff", "sample 0, set 0"));
+        assertThat(failure.reason()).isEqualTo(DeviceReportedErrorException.REASON);
+    }
+
+    @Test
+    void shouldRefuseAnErrorInASampleObject() {
+        IngestException failure = failure("{\"device_id\":\"01:12:53:20\",\"sample\":[{\"data_raw\":[]},"
+                + "{\"error\":\"sensor timeout\"}]}");
+
+        assertThat(failure).isInstanceOf(DeviceReportedErrorException.class).hasMessageContaining("sample 1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"error\":\"JSON failure with:\"}[{\"pulses\":[100]}]}",
+            "{\"error\":\"bad json protocol (braces or CRC)\" [{\"pulses\":[100]}] \"}"})
+    void shouldRecogniseFirmware1ErrorsThatAreNotValidJson(String reply) {
+        assertThat(failure(reply)).isInstanceOf(DeviceReportedErrorException.class)
+                .hasMessageContaining("reported an error");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"this is not json", "", "   ", "{\"device_id\":\"01:12:53:20\",\"sample\":[{\"r\":1",
+            "{\"sample\":[]}{\"sample\":[]}", "{\"sample\":[nan nan]}"})
+    void shouldCallTextThatDoesNotParseInvalidJson(String body) {
+        IngestException failure = failure(body);
+
+        assertThat(failure).isInstanceOf(InvalidMeasurementException.class);
+        assertThat(failure.reason()).isEqualTo(InvalidMeasurementException.INVALID_JSON);
+    }
+
+    @Test
+    void shouldCallTheTruncatedParReplyInvalidJson() {
+        String truncated = IngestFixtures.text(IngestFixtures.SERIAL + "measurement-par-v2.truncated.raw");
+
+        assertThat(failure(truncated).reason()).isEqualTo("invalid-json");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"42", "\"text\"", "[]", "[1,2]", "{\"device_id\":\"01:12:53:20\"}",
+            "{\"sample\":{\"r\":1}}", "{\"sample\":[[{\"r\":1}],{\"r\":2}]}"})
+    void shouldCallValidJsonOfTheWrongShapeAnInvalidMeasurement(String body) {
+        IngestException failure = failure(body);
+
+        assertThat(failure).isInstanceOf(InvalidMeasurementException.class);
+        assertThat(failure.reason()).isEqualTo(InvalidMeasurementException.INVALID_MEASUREMENT);
+    }
+
+    @Test
+    void shouldRefuseAnEmptyBody() {
+        assertThatThrownBy(() -> parse.process(exchange(null))).isInstanceOf(InvalidMeasurementException.class)
+                .hasMessageContaining("empty");
+    }
+
+    @Test
+    void shouldParseEveryPublicMeasurementThatIsData() throws Exception {
+        for (String path : IngestFixtures.dataOutputs()) {
+            Measurement measurement = parseOne(output(path));
+
+            assertThat(measurement.sample()).as(path).isEqualTo(IngestFixtures.flatSample(path));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldBackfillAnArrayOfRunsAsOneMeasurementEach() throws Exception {
+        String backfill = "[" + output(RIDES) + "," + output(IngestFixtures.PAR) + "]";
+        Exchange exchange = exchange(backfill);
+        exchange.getMessage().setHeader(IngestHeaders.RUN_ID, "ignored-for-several-runs");
+
+        parse.process(exchange);
+
+        List<Measurement> runs = exchange.getMessage().getBody(List.class);
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).finishedAt()).isEqualTo(Instant.ofEpochMilli(1579894191905L));
+        assertThat(runs.get(0).sample()).isEqualTo(IngestFixtures.flatSample(RIDES));
+        assertThat(runs.get(1).finishedAt()).isEqualTo(NOW);
+        assertThat(runs.get(1).device().firmware()).isEqualTo("2.3465");
+        assertThat(runs.get(0).runId()).isNotEqualTo(runs.get(1).runId()).isNotEqualTo("ignored-for-several-runs");
+        assertThat(runs).allSatisfy(run -> assertThat(run.rawText()).isSameAs(backfill));
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.RUN_ID)).isNull();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldBackfillEachInnerArrayOfANestedSampleAsOneRun() throws Exception {
+        String backfill = "{\"time\":1000,\"device_id\":\"00:00:04:32\",\"device_version\":\"2\",\"sample\":["
+                + "[{\"time\":2000,\"label\":\"a\"}],[{\"label\":\"b\"},{\"label\":\"c\"}]]}";
+        Exchange exchange = exchange(backfill);
+
+        parse.process(exchange);
+
+        List<Measurement> runs = exchange.getMessage().getBody(List.class);
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).sample().toString()).isEqualTo("[{\"time\":2000,\"label\":\"a\"}]");
+        assertThat(runs.get(0).finishedAt()).isEqualTo(Instant.ofEpochMilli(2000));
+        assertThat(runs.get(1).sample().toString()).isEqualTo("[{\"label\":\"b\"},{\"label\":\"c\"}]");
+        assertThat(runs.get(1).finishedAt()).isEqualTo(Instant.ofEpochMilli(1000));
+        assertThat(runs).allSatisfy(run -> assertThat(run.device().id()).isEqualTo("00:00:04:32"));
+    }
+
+    @Test
+    void shouldRefuseAWholeBackfillWhenOneRunIsADeviceError() {
+        String backfill = "[" + output(RIDES) + "," + output(BATTERY_LOW) + "]";
+
+        assertThat(failure(backfill)).isInstanceOf(DeviceReportedErrorException.class);
+    }
+
+    @Test
+    void shouldSummariseInsteadOfPrintingTheWholeOutput() throws Exception {
+        Measurement measurement = parseOne(output(RIDES));
+
+        assertThat(measurement.toString()).contains("00:00:04:32", "1 sample").hasSizeLessThan(200);
+    }
+}

@@ -1,0 +1,103 @@
+package org.openjii.mmi.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+import org.openjii.mmi.device.DeviceJson;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.openjii.mmi.ingest.IngestFixtures.FLUORESCENCE;
+import static org.openjii.mmi.ingest.IngestFixtures.MQTT;
+import static org.openjii.mmi.ingest.IngestFixtures.PAR;
+import static org.openjii.mmi.ingest.IngestFixtures.RIDES;
+import static org.openjii.mmi.ingest.IngestFixtures.flatSample;
+
+class SampleEncoderTest {
+
+    private final SampleEncoder encoder = SampleEncoder.defaults();
+
+    @Test
+    void shouldKeepASmallSampleAsCompactJsonText() {
+        EncodedSample encoded = encoder.encode(flatSample(PAR));
+
+        assertThat(encoded.compressed()).isFalse();
+        assertThat(encoded.text()).isEqualTo("[{\"ri\":[0,415],\"protocol_id\":\"\",\"light_intensity\":346.791,"
+                + "\"r\":2086.0,\"g\":575.4,\"b\":465.0,\"w\":2863.6,\"data_raw\":[]}]");
+        // As a JSON string every quote gains a backslash, plus the two quotes around it.
+        long quotes = encoded.text().chars().filter(c -> c == '"').count();
+        assertThat(encoded.serializedBytes()).isEqualTo(encoded.text().length() + quotes + 2);
+    }
+
+    @Test
+    void shouldCompressTheRidesSampleToGzipBase64AsTheAppDoes() throws Exception {
+        EncodedSample encoded = encoder.encode(flatSample(RIDES));
+
+        assertThat(encoded.encoding()).isEqualTo("gzip+base64");
+        assertThat(SampleEncoder.decode(encoded.text(), encoded.encoding()))
+                .isEqualTo(DeviceJson.write(flatSample(RIDES)));
+        // docs/multispeq-protocol.md (e): 24,191 bytes of sample become about 7,600 as gzip+base64.
+        assertThat(encoded.text().length()).isBetween(6_000, 9_000);
+        assertThat(encoded.serializedBytes()).isEqualTo(encoded.text().length() + 2);
+    }
+
+    @Test
+    void shouldDecodeTheOpenJiiRidesPayloadFixtureToTheSameSamples() throws Exception {
+        var payload = IngestFixtures.json(MQTT + "payload-rides-gzip-base64.json");
+
+        String sample = SampleEncoder.decode(payload.get("sample").asText(), payload.get("_sample_encoding").asText());
+
+        assertThat(DeviceJson.parse(sample)).isEqualTo(flatSample(RIDES));
+        assertThat(SampleEncoder.decode(encoder.encode(flatSample(RIDES)).text(), "gzip+base64")).isEqualTo(sample);
+    }
+
+    @Test
+    void shouldWriteAReproducibleGzipWithoutTimestamp() {
+        EncodedSample first = encoder.encode(flatSample(FLUORESCENCE));
+        EncodedSample second = encoder.encode(flatSample(FLUORESCENCE));
+
+        assertThat(first.text()).isEqualTo(second.text());
+        byte[] gzip = Base64.getDecoder().decode(first.text());
+        assertThat(Arrays.copyOfRange(gzip, 0, 4)).containsExactly(0x1f, 0x8b, 8, 0);
+        assertThat(Arrays.copyOfRange(gzip, 4, 8)).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void shouldShrinkThe66KbFluorescenceOutputToAbout15Kb() {
+        EncodedSample encoded = encoder.encode(flatSample(FLUORESCENCE));
+
+        assertThat(encoded.text().length()).isBetween(12_000, 20_000);
+    }
+
+    @Test
+    void shouldCompressOnlyAboveTheThresholdAndNeverWhenNegative() {
+        ArrayNode rides = flatSample(RIDES);
+        int length = DeviceJson.write(rides).length();
+
+        assertThat(new SampleEncoder(length, 6).encode(rides).compressed()).isFalse();
+        assertThat(new SampleEncoder(length - 1, 6).encode(rides).compressed()).isTrue();
+        assertThat(new SampleEncoder(-1, 6).encode(rides).compressed()).isFalse();
+    }
+
+    @Test
+    void shouldCountEscapesOfNonAsciiAndQuotedTextExactly() {
+        ArrayNode samples = DeviceJson.mapper().createArrayNode();
+        samples.addObject().put("label", "Blatt \"grün\" \\ µmol m⁻² s⁻¹\n");
+
+        EncodedSample encoded = encoder.encode(samples);
+
+        var message = DeviceJson.mapper().createObjectNode().put("sample", encoded.text());
+        assertThat(DeviceJson.write(message).getBytes(StandardCharsets.UTF_8).length)
+                .isEqualTo("{\"sample\":}".length() + encoded.serializedBytes());
+    }
+
+    @Test
+    void shouldRefuseACompressionLevelOutsideDeflatersRange() {
+        assertThatThrownBy(() -> new SampleEncoder(8192, 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("compressionLevel");
+    }
+}
