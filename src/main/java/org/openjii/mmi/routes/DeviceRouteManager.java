@@ -142,8 +142,11 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
             return;
         }
         String routeId = "device-" + deviceName;
-        TemplatedRouteBuilder.builder(context, TEMPLATE).routeId(routeId).parameter("name", deviceName)
-                .parameter("port", port).add();
+        TemplatedRouteBuilder.builder(context, TEMPLATE)
+                .routeId(routeId)
+                .parameter("name", deviceName)
+                .parameter("port", port)
+                .add();
         routesByPort.put(port, routeId);
         LOG.info("Device route {} for {} added", routeId, port);
     }

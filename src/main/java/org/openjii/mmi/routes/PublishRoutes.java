@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.PropertiesComponent;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.openjii.mmi.MmiVersion;
@@ -26,24 +27,31 @@ public class PublishRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        String broker = getContext().resolvePropertyPlaceholders("{{mmi.mqtt.broker-url:log}}");
+        PropertiesComponent properties = getContext().getPropertiesComponent();
+        String broker = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log");
 
         var publish = from("direct:publish").routeId("mqtt-publish").process(this::mqttProperties);
         if ("log".equals(broker)) {
             publish.log(LoggingLevel.INFO, "mmi.publish",
                     "${header." + IngestHeaders.TOPIC + "} (${body.length()} bytes, message ${header."
-                                                          + IngestHeaders.MESSAGE_ID + "})");
+                            + IngestHeaders.MESSAGE_ID + "})");
         } else {
-            publish.toF("paho-mqtt5:mmi?brokerUrl=RAW(%s)&clientId={{mmi.mqtt.client-id}}&qos=1", broker);
+            // lazyStartProducer: a broker that is down at boot fails messages (dead letters, later the outbox),
+            // not the start of the whole process.
+            publish.toF("paho-mqtt5:mmi?brokerUrl=RAW(%s)&clientId={{mmi.mqtt.client-id}}&qos=1&lazyStartProducer=true",
+                    broker);
         }
 
         DeadLetterEnvelope envelope = new DeadLetterEnvelope();
-        envelope.setPrefix(getContext().resolvePropertyPlaceholders("{{mmi.mqtt.dlq-topic:mmi/dlq/{clientId}}}"));
-        envelope.setClientId(getContext().resolvePropertyPlaceholders("{{mmi.mqtt.client-id:mmi}}"));
+        // (resolveProperty, not a {{key:default}} placeholder: the default itself holds braces.)
+        envelope.setPrefix(properties.resolveProperty("mmi.mqtt.dlq-topic").orElse(DeadLetterEnvelope.DEFAULT_PREFIX));
+        envelope.setClientId(
+                properties.resolveProperty("mmi.mqtt.client-id").orElse(DeadLetterEnvelope.DEFAULT_CLIENT_ID));
+        properties.resolveProperty("mmi.timezone").filter(z -> !z.isBlank()).ifPresent(envelope::setTimezone);
         from("direct:dead-letter").routeId("dead-letter")
                 .process(envelope)
                 .log(LoggingLevel.WARN, "mmi.dead-letter", "Dead letter ${header." + IngestHeaders.TOPIC + "}: "
-                                                           + "${exception.message}")
+                        + "${exception.message}")
                 .to("direct:publish");
     }
 

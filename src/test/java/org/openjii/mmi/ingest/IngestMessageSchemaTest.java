@@ -1,23 +1,19 @@
 package org.openjii.mmi.ingest;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.test.IngestMessageSchema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,18 +25,8 @@ import static org.openjii.mmi.ingest.IngestFixtures.MQTT;
  */
 class IngestMessageSchemaTest {
 
-    private static JsonSchema schema;
-
-    @BeforeAll
-    static void loadSchema() throws Exception {
-        try (InputStream in = IngestMessageSchemaTest.class.getResourceAsStream(
-                "/schemas/openjii-ingest-message.schema.json")) {
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-        }
-    }
-
     private static Set<ValidationMessage> validate(JsonNode message) {
-        return schema.validate(message);
+        return IngestMessageSchema.validate(message);
     }
 
     /** The serialized messages the steps make of a fixture in the given split mode, parsed back. */

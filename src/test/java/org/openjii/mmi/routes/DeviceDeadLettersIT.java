@@ -3,7 +3,6 @@ package org.openjii.mmi.routes;
 import java.time.Duration;
 import java.util.Arrays;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,8 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.MultispeqSimulator;
 import org.openjii.mmi.simulator.SimulatorFault;
 import org.openjii.mmi.test.MqttRecorder.Received;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

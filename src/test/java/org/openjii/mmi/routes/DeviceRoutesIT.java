@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,8 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,8 +35,13 @@ class DeviceRoutesIT extends MmiRouteTestSupport {
     }
 
     static SimulatorOptions fast(String id, String firmware) {
-        return SimulatorOptions.builder().deviceId(id).firmware(firmware).deviceVersion(firmware.substring(0, 1))
-                .runTime(Duration.ZERO).chunkPause(Duration.ZERO).build();
+        return SimulatorOptions.builder()
+                .deviceId(id)
+                .firmware(firmware)
+                .deviceVersion(firmware.substring(0, 1))
+                .runTime(Duration.ZERO)
+                .chunkPause(Duration.ZERO)
+                .build();
     }
 
     @AfterAll
@@ -52,8 +58,9 @@ class DeviceRoutesIT extends MmiRouteTestSupport {
     void shouldRunOneRoutePerDeviceAndAttributeEachMessageToItsDevice() throws Exception {
         String data = "experiment/data_ingest/v1/" + EXPERIMENT + "/multispeq/";
 
-        await().atMost(WAIT).until(() -> !recorder.on(data + "2/aa:00:00:01").isEmpty()
-                                         && !recorder.on(data + "1/bb:00:00:02").isEmpty());
+        await().atMost(WAIT)
+                .until(() -> !recorder.on(data + "2/aa:00:00:01").isEmpty()
+                        && !recorder.on(data + "1/bb:00:00:02").isEmpty());
 
         assertThat(context.getRoute("device-multispeq-1")).isNotNull();
         assertThat(context.getRoute("device-multispeq-2")).isNotNull();

@@ -7,10 +7,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.DeviceJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,8 +50,9 @@ class HotReloadIT extends MmiRouteTestSupport {
 
         // Split per sample from now on: write the edit next to the file, then move it in (an editor's atomic save).
         Path ingest = routes.resolve("ingest.camel.yaml");
-        String edited = Files.readString(ingest, StandardCharsets.UTF_8).replace("ref: splitMeasurement",
-                "ref: splitPerSample");
+        String edited = Files.readString(ingest, StandardCharsets.UTF_8)
+                .replace("ref: splitMeasurement",
+                        "ref: splitPerSample");
         assertThat(edited).contains("ref: splitPerSample");
         Path temp = routes.resolve("ingest.edit");
         Files.writeString(temp, edited, StandardCharsets.UTF_8);

@@ -17,17 +17,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.ingest.SampleEncoder;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.test.IngestMessageSchema;
 import org.openjii.mmi.test.MqttRecorder.Received;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,13 +75,15 @@ class IngestRoutesIT extends MmiRouteTestSupport {
 
         await().atMost(WAIT).until(() -> !recorder.messages().isEmpty());
         Received got = recorder.messages().get(0);
-        JsonNode actual = DeviceJson.mapper().createObjectNode().put("topic", got.topic())
+        JsonNode actual = DeviceJson.mapper()
+                .createObjectNode()
+                .put("topic", got.topic())
                 .set("payload", masked(DeviceJson.parse(got.payload())));
         Path golden = GOLDEN.resolve(name + ".json");
         if (Boolean.getBoolean("mmi.golden.update")) {
             Files.createDirectories(GOLDEN);
             Files.writeString(golden, DeviceJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(actual)
-                                      + "\n");
+                    + "\n");
         }
         assertThat(actual).as("golden file %s (review changes by hand; -Dmmi.golden.update=true rewrites it)",
                 golden).isEqualTo(DeviceJson.mapper().readTree(golden.toFile()));
@@ -113,16 +117,33 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         assertThat(DeviceJson.parse(sample)).isEqualTo(device.get("sample").get(0));
     }
 
+    /** Whether a dead letter carries {@code input}: whole, or its start when the envelope says it was cut. */
+    private static boolean keeps(JsonNode envelope, String input) throws IOException {
+        String raw = rawInput(envelope);
+        return envelope.path("raw_truncated").asBoolean() ? !raw.isEmpty() && input.startsWith(raw) : input.equals(raw);
+    }
+
+    /** The input a dead letter keeps: text, base64 of non-UTF-8 bytes, or gzip+base64 when it was large. */
+    static String rawInput(JsonNode envelope) throws IOException {
+        String raw = envelope.path("raw").asText();
+        String encoding = envelope.path("raw_encoding").asText(null);
+        if ("base64".equals(encoding)) {
+            return new String(Base64.getDecoder().decode(raw), StandardCharsets.UTF_8);
+        }
+        return SampleEncoder.decode(raw, encoding);
+    }
+
     private static String gunzip(String base64) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(
-                base64)))) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder()
+                .decode(
+                        base64)))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     static List<Object[]> badInputs() {
         String par = "{\"device_name\":\"MultispeQ\",\"device_version\":\"2\",\"device_id\":\"%s\","
-                     + "\"device_battery\":82,\"device_firmware\":2.3465,\"sample\":[%s]}";
+                + "\"device_battery\":82,\"device_firmware\":2.3465,\"sample\":[%s]}";
         String sample = "{\"protocol_id\":\"\",\"light_intensity\":346.791,\"data_raw\":[]}";
         StringBuilder huge = new StringBuilder("{\"data_raw\":[");
         Random random = new Random(1);
@@ -131,13 +152,13 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         }
         huge.append("]}");
         List<Object[]> cases = new ArrayList<>();
-        cases.add(new Object[] { "device-error", "{\"error\":\"battery is too low\"}" });
-        cases.add(new Object[] { "device-error", "battery-low" });
-        cases.add(new Object[] { "invalid-topic", String.format(par, "a/b/#", sample) });
-        cases.add(new Object[] { "invalid-topic", String.format(par, "$SYS", sample) });
-        cases.add(new Object[] { "payload-too-large", String.format(par, "01:12:53:20", huge) });
-        cases.add(new Object[] { "invalid-json", "{\"device_id\":\"01:12:53:20\",\"sample\":[{\"a\":}]}" });
-        cases.add(new Object[] { "invalid-measurement", "{\"device_id\":\"01:12:53:20\"}" });
+        cases.add(new Object[]{"device-error", "{\"error\":\"battery is too low\"}"});
+        cases.add(new Object[]{"device-error", "battery-low"});
+        cases.add(new Object[]{"invalid-topic", String.format(par, "a/b/#", sample)});
+        cases.add(new Object[]{"invalid-topic", String.format(par, "$SYS", sample)});
+        cases.add(new Object[]{"payload-too-large", String.format(par, "01:12:53:20", huge)});
+        cases.add(new Object[]{"invalid-json", "{\"device_id\":\"01:12:53:20\",\"sample\":[{\"a\":}]}"});
+        cases.add(new Object[]{"invalid-measurement", "{\"device_id\":\"01:12:53:20\"}"});
         return cases;
     }
 
@@ -153,7 +174,13 @@ class IngestRoutesIT extends MmiRouteTestSupport {
             assertThat(m.topic()).isEqualTo(DEAD + reason);
             JsonNode envelope = DeviceJson.parse(m.payload());
             assertThat(envelope.get("reason").asText()).isEqualTo(reason);
-            assertThat(envelope.get("raw").asText()).isEqualTo(raw);
+            if (envelope.path("raw_truncated").asBoolean()) {
+                // Larger than an MQTT message even compressed: the envelope says so and keeps the start of it.
+                assertThat(envelope.get("raw_bytes").asInt()).isEqualTo(raw.getBytes(StandardCharsets.UTF_8).length);
+                assertThat(raw).startsWith(rawInput(envelope));
+            } else {
+                assertThat(rawInput(envelope)).isEqualTo(raw);
+            }
             assertThat(envelope.get("error").asText()).isNotBlank();
             assertThat(envelope.get("route_id").asText()).isEqualTo("ingest");
         });
@@ -162,8 +189,8 @@ class IngestRoutesIT extends MmiRouteTestSupport {
     @Test
     void shouldSanitizeNanTokensIntoNullsInsteadOfDroppingTheMeasurement() throws Exception {
         String nan = "{\"device_name\":\"MultispeQ\",\"device_version\":\"1\",\"device_id\":\"00:00:12:34\","
-                     + "\"device_battery\":87,\"device_firmware\":1.17,\"sample\":[{\"protocol_id\":\"\","
-                     + "\"light_intensity\":nan,\"contactless_temp\":-nan,\"data_raw\":[]}]}";
+                + "\"device_battery\":87,\"device_firmware\":1.17,\"sample\":[{\"protocol_id\":\"\","
+                + "\"light_intensity\":nan,\"contactless_temp\":-nan,\"data_raw\":[]}]}";
 
         ingest(nan, Instant.parse("2026-03-09T15:33:00Z"));
 
@@ -203,13 +230,14 @@ class IngestRoutesIT extends MmiRouteTestSupport {
     private static List<Integer> outcomes(List<String> inputs, Instant start) throws IOException {
         List<Integer> counts = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            String timestamp = start.plusSeconds(i).atZone(ZoneId.of("Europe/Amsterdam"))
+            String timestamp = start.plusSeconds(i)
+                    .atZone(ZoneId.of("Europe/Amsterdam"))
                     .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
             int n = 0;
             for (Received m : recorder.messages()) {
                 JsonNode payload = DeviceJson.parse(m.payload());
                 if (m.topic().startsWith(DATA) && timestamp.equals(payload.path("timestamp").asText())
-                        || m.topic().startsWith(DEAD) && inputs.get(i).equals(payload.path("raw").asText())) {
+                        || m.topic().startsWith(DEAD) && keeps(payload, inputs.get(i))) {
                     n++;
                 }
             }

@@ -55,7 +55,9 @@ public final class MosquittoBroker implements AutoCloseable {
         Path conf = dir.resolve("mosquitto.conf");
         Files.write(conf, config, StandardCharsets.UTF_8);
         process = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.out").toFile())
+                .start();
         await().atMost(10, TimeUnit.SECONDS).until(() -> {
             if (!process.isAlive()) {
                 throw new IOException("mosquitto exited with " + process.exitValue() + ": " + output());

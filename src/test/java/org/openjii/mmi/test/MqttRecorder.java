@@ -19,7 +19,7 @@ public final class MqttRecorder implements AutoCloseable {
 
     /** One received message. */
     public record Received(String topic, String payload, Map<String, String> userProperties, String contentType,
-                           int qos) {
+            int qos) {
     }
 
     private final MqttClient client;
@@ -42,8 +42,11 @@ public final class MqttRecorder implements AutoCloseable {
             subscriptions[i] = new MqttSubscription(filters[i], 1);
             listeners[i] = (topic, message) -> recorder.messages.add(new Received(topic,
                     new String(message.getPayload(), StandardCharsets.UTF_8),
-                    message.getProperties().getUserProperties().stream().collect(
-                            Collectors.toMap(UserProperty::getKey, UserProperty::getValue, (a, b) -> b)),
+                    message.getProperties()
+                            .getUserProperties()
+                            .stream()
+                            .collect(
+                                    Collectors.toMap(UserProperty::getKey, UserProperty::getValue, (a, b) -> b)),
                     message.getProperties().getContentType(), message.getQos()));
         }
         // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses forever (stack-notes trap 9).
