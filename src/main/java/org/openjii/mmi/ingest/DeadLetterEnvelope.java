@@ -327,7 +327,7 @@ public class DeadLetterEnvelope implements Processor {
     private void shrinkRaw(ObjectNode envelope, byte[] bytes) {
         int length = bytes.length;
         while (true) {
-            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 9)));
+            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 6)));
             envelope.put("raw_encoding", SampleEncoder.GZIP_BASE64);
             if (length < bytes.length) {
                 envelope.put("raw_truncated", true);
