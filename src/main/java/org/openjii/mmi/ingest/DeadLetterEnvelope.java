@@ -143,19 +143,21 @@ public class DeadLetterEnvelope implements Processor {
     @Override
     public void process(Exchange exchange) {
         Message in = exchange.getMessage();
-        Throwable failure = failure(exchange);
-        String reason = reason(failure);
         String messageId = UUID.randomUUID().toString();
+        Throwable failure = null;
+        String reason = INTERNAL_ERROR;
         String body;
         try {
+            failure = failure(exchange);
+            reason = reason(failure);
             body = envelope(exchange, in, failure, reason, messageId);
         } catch (RuntimeException e) {
             LOG.warn("Dead letter for exchange {} reduced to its reason, the envelope failed: {}",
-                    exchange.getExchangeId(), e.toString());
+                    exchange.getExchangeId(), safeDescribe(e));
             ObjectNode minimal = DeviceJson.mapper().createObjectNode();
             minimal.put("reason", reason);
-            minimal.put("error", describe(failure));
-            minimal.put("envelope_error", e.toString());
+            minimal.put("error", safeDescribe(failure));
+            minimal.put("envelope_error", safeDescribe(e));
             minimal.put("message_id", messageId);
             body = DeviceJson.write(minimal);
         }
@@ -231,6 +233,15 @@ public class DeadLetterEnvelope implements Processor {
         Throwable source = firstReasonCoded(failure) instanceof Throwable coded ? coded : failure;
         String message = source.getMessage();
         return source.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** {@link #describe}, or just the type when the exception cannot even say what it is. */
+    private static String safeDescribe(Throwable failure) {
+        try {
+            return describe(failure);
+        } catch (RuntimeException e) {
+            return failure.getClass().getName();
+        }
     }
 
     private String dlqTopic(String reason) {
@@ -327,7 +338,7 @@ public class DeadLetterEnvelope implements Processor {
     private void shrinkRaw(ObjectNode envelope, byte[] bytes) {
         int length = bytes.length;
         while (true) {
-            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 9)));
+            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 6)));
             envelope.put("raw_encoding", SampleEncoder.GZIP_BASE64);
             if (length < bytes.length) {
                 envelope.put("raw_truncated", true);

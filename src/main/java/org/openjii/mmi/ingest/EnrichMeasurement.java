@@ -73,7 +73,10 @@ public class EnrichMeasurement implements Processor {
         return compressionLevel;
     }
 
-    /** Deflate level of the gzip, 1 (fastest) to 9 (smallest); default 6. */
+    /**
+     * Deflate level of the gzip, 1 (fastest, default) to 9 (smallest). Level 6 makes messages about a fifth smaller
+     * at several times the CPU ({@link SampleEncoder}).
+     */
     public void setCompressionLevel(int compressionLevel) {
         this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
         this.compressionLevel = compressionLevel;

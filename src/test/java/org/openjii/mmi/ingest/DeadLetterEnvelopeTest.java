@@ -173,6 +173,24 @@ class DeadLetterEnvelopeTest {
     }
 
     @Test
+    void shouldNeverThrowEvenForAnExceptionThatCannotDescribeItself() throws Exception {
+        RuntimeException hostile = new IllegalStateException() {
+
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("no message");
+            }
+        };
+        Exchange exchange = failed("{}", hostile);
+
+        JsonNode letter = envelopeOf(exchange);
+
+        assertThat(letter.get("reason").asText()).isEqualTo("internal-error");
+        assertThat(letter.get("message_id").asText()).matches(UUID);
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/internal-error");
+    }
+
+    @Test
     void shouldUseTheConfiguredPrefixAndClientId() throws Exception {
         envelope.setClientId("multispeq_0042");
         envelope.setPrefix("dlq/{clientId}");

@@ -179,7 +179,7 @@ class EnrichMeasurementTest {
 
         assertThat(enrich.build(part, null).get("sample").textValue()).isSameAs(part.encoded().text());
 
-        enrich.setCompressionLevel(1);
+        enrich.setCompressionLevel(6);
         String recompressed = enrich.build(part, null).get("sample").textValue();
         assertThat(recompressed).isNotSameAs(part.encoded().text());
         assertThat(SampleEncoder.decode(recompressed, "gzip+base64"))

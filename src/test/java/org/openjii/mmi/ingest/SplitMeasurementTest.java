@@ -52,7 +52,7 @@ class SplitMeasurementTest {
         assertThat(parts).singleElement().satisfies(part -> {
             assertThat(part.split()).isNull();
             assertThat(part.encoded().encoding()).isEqualTo("gzip+base64");
-            assertThat(messageBytes(part)).isBetween(12_000, 20_000);
+            assertThat(messageBytes(part)).isBetween(20_000, 24_000);
         });
     }
 
