@@ -2,6 +2,7 @@ package org.openjii.mmi.ingest;
 
 import java.time.ZoneId;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
@@ -46,6 +47,13 @@ public class EnrichMeasurement implements Processor {
     private JsonNode questionsNode;
     private JsonNode annotationsNode;
     private JsonNode macrosNode;
+    private String fields;
+    private ObjectNode fieldsNode;
+
+    /** Fields the message builds itself or the cloud adds: a {@code fields} knob may not set them. */
+    private static final Set<String> RESERVED = Set.of("timestamp", "timezone", "device_id", "device_name",
+            "device_version", "device_firmware", "device_battery", "sample", "_sample_encoding", "_split",
+            "protocol_id", "questions", "annotations", "macros", "topic", "client_id");
 
     public String getTimezone() {
         return zone.getId();
@@ -125,6 +133,43 @@ public class EnrichMeasurement implements Processor {
         this.macros = Knobs.blankToNull(macros);
     }
 
+    public String getFields() {
+        return fields;
+    }
+
+    /**
+     * Extra top-level fields for every message, as a JSON object, e.g. {@code {"site":"greenhouse-2"}} (openJII keeps
+     * unknown fields: its schema allows additional properties). Fields the message builds itself, and
+     * {@code topic}/{@code client_id} (the cloud rule adds them), are refused.
+     */
+    public void setFields(String fields) {
+        ObjectNode node = null;
+        if (Knobs.blankToNull(fields) != null) {
+            JsonNode parsed;
+            try {
+                parsed = DeviceJson.mapper()
+                        .reader()
+                        .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                        .readTree(fields);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("fields must be a JSON object, but is not valid JSON: "
+                        + e.getOriginalMessage(), e);
+            }
+            if (!(parsed instanceof ObjectNode object)) {
+                throw new IllegalArgumentException("fields must be a JSON object, e.g. {\"site\":\"greenhouse-2\"}");
+            }
+            for (String name : (Iterable<String>) object::fieldNames) {
+                if (RESERVED.contains(name)) {
+                    throw new IllegalArgumentException("fields may not set '" + name + "': the message builds it"
+                            + " (or the cloud adds it)");
+                }
+            }
+            node = object;
+        }
+        this.fieldsNode = node;
+        this.fields = Knobs.blankToNull(fields);
+    }
+
     @Override
     public void process(Exchange exchange) throws InvalidPayloadException {
         Message in = exchange.getMessage();
@@ -146,7 +191,12 @@ public class EnrichMeasurement implements Processor {
         if (sample == null || !encoder.equals(sample.encoder())) {
             sample = encoder.encode(part.samples());
         }
-        return IngestMessage.build(part, sample, zone, protocolId, questionsNode, annotationsNode, macrosNode);
+        ObjectNode message = IngestMessage.build(part, sample, zone, protocolId, questionsNode, annotationsNode,
+                macrosNode);
+        if (fieldsNode != null) {
+            message.setAll(fieldsNode.deepCopy());
+        }
+        return message;
     }
 
     private static void setOrRemove(Message in, String header, JsonNode value) {

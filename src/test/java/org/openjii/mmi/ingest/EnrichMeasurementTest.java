@@ -235,4 +235,24 @@ class EnrichMeasurementTest {
         JsonNode message = exchange.getMessage().getBody(JsonNode.class);
         assertThat(message.get("timestamp").asText()).isEqualTo("2026-03-09T10:30:00.000+01:00");
     }
+
+    @Test
+    void shouldAddConfiguredFieldsToEveryMessage() throws Exception {
+        enrich.setFields("{\"site\":\"greenhouse-2\",\"latitude\":52.1}");
+
+        ObjectNode message = enrich(parse(IngestFixtures.output(PAR_RAW), Instant.parse("2026-03-09T09:30:00Z")));
+
+        assertThat(message.get("site").asText()).isEqualTo("greenhouse-2");
+        assertThat(message.get("latitude").decimalValue()).isEqualByComparingTo("52.1");
+        assertThat(message.get("device_id").asText()).isEqualTo("01:12:53:20");
+    }
+
+    @Test
+    void shouldRefuseFieldsThatTheMessageBuildsOrTheCloudAdds() {
+        assertThatThrownBy(() -> enrich.setFields("{\"timestamp\":\"now\"}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fields may not set 'timestamp'");
+        assertThatThrownBy(() -> enrich.setFields("{\"topic\":\"x\"}")).hasMessageContaining("'topic'");
+        assertThatThrownBy(() -> enrich.setFields("[1]")).hasMessageContaining("fields must be a JSON object");
+    }
 }

@@ -11,6 +11,7 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.test.IngestMessageSchema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -65,6 +66,7 @@ class DeviceRoutesIT extends MmiRouteTestSupport {
         assertThat(context.getRoute("device-multispeq-1")).isNotNull();
         assertThat(context.getRoute("device-multispeq-2")).isNotNull();
         for (var m : recorder.on(data)) {
+            IngestMessageSchema.assertValid(m.payload());
             JsonNode payload = DeviceJson.parse(m.payload());
             String id = payload.get("device_id").asText();
             assertThat(m.topic()).endsWith("/" + payload.get("device_version").asText() + "/" + id);
