@@ -1,7 +1,6 @@
 package org.openjii.mmi.device;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -11,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+
+import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -24,14 +25,7 @@ final class Fixtures {
     }
 
     static byte[] bytes(String path) {
-        try (InputStream in = Fixtures.class.getResourceAsStream(ROOT + path)) {
-            if (in == null) {
-                throw new IllegalArgumentException("No fixture " + ROOT + path + " on the test classpath");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestResources.bytes(ROOT + path);
     }
 
     static String text(String path) {

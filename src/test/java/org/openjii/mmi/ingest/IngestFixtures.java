@@ -1,7 +1,6 @@
 package org.openjii.mmi.ingest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +14,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.JsonSanitizer;
+import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,14 +56,7 @@ final class IngestFixtures {
     }
 
     static byte[] bytes(String path) {
-        try (InputStream in = IngestFixtures.class.getResourceAsStream(ROOT + path)) {
-            if (in == null) {
-                throw new IllegalArgumentException("No fixture " + ROOT + path + " on the test classpath");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestResources.bytes(ROOT + path);
     }
 
     static String text(String path) {
