@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -121,6 +122,22 @@ public final class DeviceJson {
         } catch (IOException e) {
             return new Scan(e.getMessage(), Map.of(), Set.of());
         }
+    }
+
+    /**
+     * A {@code sample} array in the device's flat shape: the PhotosynQ app saves it nested as {@code [[{...}]]}; the
+     * device (and openJII) use {@code [{...}]}. Elements that are arrays are unwrapped, others kept.
+     */
+    public static ArrayNode flattenSample(JsonNode sample) {
+        ArrayNode flat = MAPPER.createArrayNode();
+        for (JsonNode element : sample) {
+            if (element.isArray()) {
+                element.forEach(flat::add);
+            } else {
+                flat.add(element);
+            }
+        }
+        return flat;
     }
 
     /** Compact JSON text of a tree, numbers as parsed. */

@@ -17,6 +17,14 @@ final class Knobs {
     }
 
     /** Parses a time zone knob. */
+    /** {@code value}, or an IllegalArgumentException naming the knob when it is below {@code minimum}. */
+    static int atLeast(String knob, int value, int minimum) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(knob + " must be at least " + minimum + ", was " + value);
+        }
+        return value;
+    }
+
     static ZoneId zone(String knob, String value) {
         try {
             return ZoneId.of(value.trim());

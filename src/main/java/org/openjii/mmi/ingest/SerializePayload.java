@@ -28,10 +28,7 @@ public class SerializePayload implements Processor {
 
     /** Largest payload in UTF-8 bytes (default 131072, AWS IoT Core's 128 KB). */
     public void setMaxPayloadBytes(int maxPayloadBytes) {
-        if (maxPayloadBytes <= 0) {
-            throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
-        }
-        this.maxPayloadBytes = maxPayloadBytes;
+        this.maxPayloadBytes = Knobs.atLeast("maxPayloadBytes", maxPayloadBytes, 1);
     }
 
     @Override

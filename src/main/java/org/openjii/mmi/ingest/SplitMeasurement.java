@@ -75,10 +75,7 @@ public class SplitMeasurement implements Processor {
 
     /** Largest message in bytes (default 131072, AWS IoT Core's 128 KB). */
     public void setMaxPayloadBytes(int maxPayloadBytes) {
-        if (maxPayloadBytes <= 0) {
-            throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
-        }
-        this.maxPayloadBytes = maxPayloadBytes;
+        this.maxPayloadBytes = Knobs.atLeast("maxPayloadBytes", maxPayloadBytes, 1);
     }
 
     public int getReserveBytes() {
@@ -90,10 +87,7 @@ public class SplitMeasurement implements Processor {
      * {@code questions}, {@code annotations}, {@code macros}, a time zone name longer than {@code UTC}.
      */
     public void setReserveBytes(int reserveBytes) {
-        if (reserveBytes < 0) {
-            throw new IllegalArgumentException("reserveBytes must not be negative, was " + reserveBytes);
-        }
-        this.reserveBytes = reserveBytes;
+        this.reserveBytes = Knobs.atLeast("reserveBytes", reserveBytes, 0);
     }
 
     public int getCompressAboveBytes() {

@@ -148,15 +148,7 @@ final class SimulatorData {
         if (!sample.isArray()) {
             throw new IllegalArgumentException("A simulator output must be a measurement object with a sample array");
         }
-        ArrayNode flat = NODES.arrayNode();
-        for (JsonNode element : sample) {
-            if (element.isArray()) {
-                element.forEach(flat::add);
-            } else {
-                flat.add(element);
-            }
-        }
-        return flat;
+        return DeviceJson.flattenSample(sample);
     }
 
     /** spad.json: the first {@code spad} set of the SPAD calibration, without its prompt. */

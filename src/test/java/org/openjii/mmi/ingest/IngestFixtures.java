@@ -84,16 +84,7 @@ final class IngestFixtures {
 
     /** The fixture's samples as one flat array: the app's {@code [[...]]} unwrapped, as openJII expects it. */
     static ArrayNode flatSample(String path) {
-        ArrayNode sample = (ArrayNode) json(path).get("sample");
-        ArrayNode flat = DeviceJson.mapper().createArrayNode();
-        for (JsonNode element : sample) {
-            if (element.isArray()) {
-                element.forEach(flat::add);
-            } else {
-                flat.add(element);
-            }
-        }
-        return flat;
+        return DeviceJson.flattenSample(json(path).get("sample"));
     }
 
     /** The one run of a fixture, parsed as {@link ParseMeasurement} does. */

@@ -30,15 +30,7 @@ public final class SimulatorFixtureAnswers {
 
     /** The fixture's sample as the device prints it: {@code [{...}]}. */
     public static JsonNode flatSample(JsonNode fixture) {
-        JsonNode sample = fixture.get("sample");
-        if (sample.size() > 0 && sample.get(0).isArray()) {
-            var flat = DeviceJson.mapper().createArrayNode();
-            for (JsonNode inner : sample) {
-                inner.forEach(flat::add);
-            }
-            return flat;
-        }
-        return sample;
+        return DeviceJson.flattenSample(fixture.get("sample"));
     }
 
     /**
