@@ -4,10 +4,12 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
 /**
- * Wiring that YAML cannot express: the device route manager, configured from {@code mmi.device.*}. Loaded by name
+ * Wiring that YAML cannot express: the device route manager ({@code mmi.device.*}) and, when a broker is configured,
+ * the delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher). Loaded by name
  * ({@code camel.main.configuration-classes}), so {@code camel run} picks it up too.
  */
 public class MmiConfiguration implements CamelConfiguration {
@@ -25,5 +27,12 @@ public class MmiConfiguration implements CamelConfiguration {
                 TimeUtils.toMilliSeconds(properties.resolveProperty("mmi.device.scan-interval").orElse("30s")));
         context.addService(devices);
         context.addStartupListener(devices);
+
+        if (!"log".equals(properties.resolveProperty("mmi.mqtt.broker-url").orElse("log"))) {
+            Delivery delivery = Delivery.fromProperties(context);
+            context.getRegistry().bind(Delivery.BEAN_NAME, Delivery.class, delivery);
+            // Started with the context, before the routes: a message can be stored as soon as a route runs.
+            context.addService(delivery, true, true);
+        }
     }
 }

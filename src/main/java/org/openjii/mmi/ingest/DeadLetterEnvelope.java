@@ -21,6 +21,7 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.ReasonCoded;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceJson;
@@ -39,7 +40,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * offset: when the device output arrived, else when the exchange was created), {@code device_id}, {@code port},
  * {@code message_id} (new UUID, also in {@value IngestHeaders#MESSAGE_ID}), {@code topic} (the data topic the message
  * would have gone to, when it was chosen), {@code raw} (the input) and, when {@code raw} is not the input's UTF-8
- * text, {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message).
+ * text, {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message),
+ * and the failure's own {@link ReasonCoded#details()} (e.g. {@code mqtt_reason_code} of a refused publish).
  * <p>
  * The reason is the {@link ReasonCoded#reason()} of the first cause that has one; {@value #REJECTED_BY_BROKER} for an
  * Eclipse Paho {@code MqttException} (recognised by class name, no dependency on Paho); else {@value #INTERNAL_ERROR}.
@@ -69,6 +71,19 @@ public class DeadLetterEnvelope implements Processor {
     private ZoneId zone = ZoneId.systemDefault();
     private int maxPayloadBytes = SplitMeasurement.DEFAULT_MAX_PAYLOAD_BYTES;
     private Clock clock = Clock.systemUTC();
+
+    /**
+     * An envelope configured from {@code mmi.mqtt.dlq-topic}, {@code mmi.mqtt.client-id} and {@code mmi.timezone},
+     * as the dead-letter route and the publisher (for refused messages) both use it.
+     */
+    public static DeadLetterEnvelope fromProperties(PropertiesComponent properties) {
+        DeadLetterEnvelope envelope = new DeadLetterEnvelope();
+        // (resolveProperty, not a {{key:default}} placeholder: the default itself holds braces.)
+        envelope.setPrefix(properties.resolveProperty("mmi.mqtt.dlq-topic").orElse(DEFAULT_PREFIX));
+        envelope.setClientId(properties.resolveProperty("mmi.mqtt.client-id").orElse(DEFAULT_CLIENT_ID));
+        properties.resolveProperty("mmi.timezone").filter(z -> !z.isBlank()).ifPresent(envelope::setTimezone);
+        return envelope;
+    }
 
     public String getPrefix() {
         return prefix;
@@ -180,8 +195,21 @@ public class DeadLetterEnvelope implements Processor {
         envelope.put("port", in.getHeader(MultispeqConstants.PORT, String.class));
         envelope.put("message_id", messageId);
         envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
+        putDetails(envelope, firstReasonCoded(failure));
         putRaw(envelope, exchange, in.getBody());
         return DeviceJson.write(envelope);
+    }
+
+    /** The failure's own facts ({@link ReasonCoded#details()}), never overwriting a field the envelope sets. */
+    private static void putDetails(ObjectNode envelope, ReasonCoded coded) {
+        if (coded == null) {
+            return;
+        }
+        coded.details().forEach((field, value) -> {
+            if (!envelope.has(field) && !"raw".equals(field)) {
+                envelope.set(field, DeviceJson.mapper().valueToTree(value));
+            }
+        });
     }
 
     /** The exception being dead-lettered: the error handler moves it to a property; a plain call leaves it. */

@@ -316,7 +316,7 @@ public class ParseMeasurement implements Processor {
     }
 
     /** A header or field value as an instant: an Instant, epoch milliseconds, a Date, or ISO-8601 text. */
-    static Instant instant(Object value) {
+    public static Instant instant(Object value) {
         if (value == null) {
             return null;
         }

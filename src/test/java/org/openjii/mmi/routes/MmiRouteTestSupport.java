@@ -32,7 +32,8 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
         Path dir = Files.createTempDirectory("mmi-mosquitto");
         broker = MosquittoBroker.start(dir);
-        recorder = MqttRecorder.subscribe(broker.url(), "test-recorder", "#");
+        // Data and dead letters; the status topic (retained online/offline) is not a message of the pipeline.
+        recorder = MqttRecorder.subscribe(broker.url(), "test-recorder", "experiment/#", "mmi/dlq/#");
         OVERRIDES.clear();
         OVERRIDES.put("mmi.mqtt.broker-url", broker.url());
         OVERRIDES.put("mmi.mqtt.client-id", CLIENT_ID);
@@ -40,6 +41,8 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         OVERRIDES.put("mmi.timezone", "Europe/Amsterdam");
         // No device routes unless a test asks for them: inputs are fed to direct:ingest.
         OVERRIDES.put("mmi.device.port", "");
+        // A fresh outbox per class: nothing left over from another class is published here.
+        OVERRIDES.put("mmi.outbox.dir", dir.resolve("outbox").toString());
     }
 
     @AfterAll

@@ -1,0 +1,282 @@
+package org.openjii.mmi.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.MqttConfigurationException;
+import org.openjii.mmi.ingest.DeadLetterEnvelope;
+import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.ingest.ParseMeasurement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * Delivery to the broker as one Camel service: the {@link Outbox}, the {@link MqttConnection}, the
+ * {@link OutboxPublisher} between them, their health check and meters. Routes hand messages over with
+ * {@link #append(Exchange)} ({@code direct:publish} in {@code PublishRoutes}); when that returns, the message is on
+ * disk.
+ * <p>
+ * Settings ({@code application.properties}): {@code mmi.mqtt.broker-url}, {@code client-id}, {@code cert-file},
+ * {@code key-file}, {@code ca-file}, {@code allow-plaintext}, {@code alpn}, {@code qos} (only 1), {@code keep-alive},
+ * {@code session-expiry}, {@code connect-timeout}, {@code max-reconnect-delay}, {@code status-topic},
+ * {@code message-expiry}, {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir}, {@code max-mb},
+ * {@code full-policy}, {@code max-age}.
+ */
+public final class Delivery extends ServiceSupport {
+
+    /** The registry name routes call: {@code bean:mmiDelivery?method=append}. */
+    public static final String BEAN_NAME = "mmiDelivery";
+    /** Header marking a dead letter ({@code true}): if the broker refuses it, it is quarantined, not dead-lettered. */
+    public static final String DEAD_LETTER_HEADER = "MmiDeadLetter";
+    /** camel-micrometer's registry name; a registry bound there is used, else one is created and bound. */
+    public static final String METER_REGISTRY_NAME = "metricsRegistry";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+
+    private final CamelContext context;
+    private final Settings settings;
+    private final Clock clock;
+    private Outbox outbox;
+    private MqttConnection connection;
+    private OutboxPublisher publisher;
+    private DeliveryMetrics metrics;
+    private DeliveryHealthCheck healthCheck;
+
+    /** Everything read from the properties, checked before anything starts. */
+    record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext, String alpn,
+            MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry, Path outboxDir,
+            long outboxMaxBytes, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+    }
+
+    public Delivery(CamelContext context, Settings settings, Clock clock) {
+        this.context = context;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * The delivery configured by {@code mmi.mqtt.*} and {@code mmi.outbox.*}.
+     *
+     * @throws IllegalArgumentException naming the key, for a value that cannot work
+     */
+    public static Delivery fromProperties(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElseThrow();
+        String qos = properties.resolveProperty("mmi.mqtt.qos").orElse("1").trim();
+        if (!"1".equals(qos)) {
+            throw new IllegalArgumentException("mmi.mqtt.qos must be 1, was " + qos + ": AWS IoT Core never"
+                    + " acknowledges QoS 2, and QoS 0 gives no PUBACK to delete a message from the outbox after");
+        }
+        String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
+        String statusTopic = properties.resolveProperty("mmi.mqtt.status-topic")
+                .map(String::trim)
+                .filter(topic -> !topic.isEmpty())
+                .map(topic -> topic.replace("{clientId}", clientId))
+                .orElse(null);
+        MqttConnection.Settings connection = new MqttConnection.Settings(clientId,
+                (int) seconds(properties, "mmi.mqtt.keep-alive", "60s"),
+                seconds(properties, "mmi.mqtt.session-expiry", "1h"), statusTopic,
+                (int) seconds(properties, "mmi.mqtt.connect-timeout", "30s"),
+                Duration.ofSeconds(seconds(properties, "mmi.mqtt.max-reconnect-delay", "60s")));
+        int maxInFlight = integer(properties, "mmi.mqtt.max-in-flight", "100");
+        FlowControl flow = FlowControl.forProfile(properties.resolveProperty("mmi.mqtt.flow-control").orElse("auto"),
+                brokerUrl, maxInFlight);
+        Duration messageExpiry = properties.resolveProperty("mmi.mqtt.message-expiry")
+                .filter(text -> !text.isBlank())
+                .map(text -> Duration.ofSeconds(seconds(properties, "mmi.mqtt.message-expiry", text)))
+                .orElse(null);
+        if (messageExpiry != null && (messageExpiry.toSeconds() < 1 || messageExpiry.toSeconds() > 604_800)) {
+            throw new IllegalArgumentException("mmi.mqtt.message-expiry must be 1 s to 7 days (AWS IoT Core), was "
+                    + messageExpiry.toSeconds() + " s");
+        }
+        long maxMegabytes = integer(properties, "mmi.outbox.max-mb", "512");
+        Settings settings = new Settings(brokerUrl, path(properties, "mmi.mqtt.cert-file"),
+                path(properties, "mmi.mqtt.key-file"), path(properties, "mmi.mqtt.ca-file"),
+                Boolean.parseBoolean(properties.resolveProperty("mmi.mqtt.allow-plaintext").orElse("false").trim()),
+                properties.resolveProperty("mmi.mqtt.alpn")
+                        .map(String::trim)
+                        .filter(a -> !"auto".equals(a))
+                        .orElse(null),
+                connection, flow, messageExpiry, Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox")),
+                maxMegabytes * 1024 * 1024,
+                Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
+                Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
+        return new Delivery(context, settings, Clock.systemUTC());
+    }
+
+    private static long seconds(PropertiesComponent properties, String key, String defaultValue) {
+        String text = properties.resolveProperty(key).orElse(defaultValue).trim();
+        try {
+            // A bare number is seconds; otherwise Camel's duration syntax (30s, 1h, 7d).
+            return text.matches("\\d+") ? Long.parseLong(text)
+                    : TimeUnit.MILLISECONDS.toSeconds(TimeUtils.toMilliSeconds(text));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as 30s, 10m or 1h, was '" + text + "'",
+                    e);
+        }
+    }
+
+    private static int integer(PropertiesComponent properties, String key, String defaultValue) {
+        String text = properties.resolveProperty(key).orElse(defaultValue).trim();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + text + "'", e);
+        }
+    }
+
+    private static Path path(PropertiesComponent properties, String key) {
+        return properties.resolveProperty(key).map(String::trim).filter(p -> !p.isEmpty()).map(Path::of).orElse(null);
+    }
+
+    @Override
+    protected void doStart() throws MqttConfigurationException {
+        BrokerTransport transport = BrokerTransport.create(settings.brokerUrl(), settings.certFile(),
+                settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
+        outbox = Outbox.open(settings.outboxDir(), settings.outboxMaxBytes(), settings.fullPolicy(), clock);
+        connection = new MqttConnection(transport, settings.connection(), clock);
+        metrics = new DeliveryMetrics(meterRegistry(), outbox, connection, clock);
+        DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(context.getPropertiesComponent());
+        publisher = new OutboxPublisher(outbox, connection, settings.flowControl(), metrics,
+                (refused, refusal) -> deadLetter(envelope, refused, refusal), clock, settings.messageExpiry());
+        LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
+                settings.flowControl());
+        try {
+            connection.start();
+        } catch (MqttConfigurationException | RuntimeException e) {
+            outbox.close();
+            throw e;
+        }
+        publisher.start();
+        healthCheck = new DeliveryHealthCheck(connection, outbox, publisher, settings.maxAge(), clock);
+        healthCheck.setCamelContext(context);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(healthCheck);
+        }
+    }
+
+    private MeterRegistry meterRegistry() {
+        MeterRegistry registry = context.getRegistry().lookupByNameAndType(METER_REGISTRY_NAME, MeterRegistry.class);
+        if (registry == null) {
+            registry = new SimpleMeterRegistry();
+            context.getRegistry().bind(METER_REGISTRY_NAME, MeterRegistry.class, registry);
+        }
+        return registry;
+    }
+
+    /**
+     * The refused message as the dead-letter route would envelope it, {@code raw} being the refused payload. Refused
+     * for its size, the payload would not fit into a dead letter either: {@code raw} is then left out, and the
+     * envelope says where the intact copy is ({@code raw_quarantined}, {@code raw_bytes}).
+     */
+    private Outbox.DeadLetter deadLetter(DeadLetterEnvelope envelope, OutboxEntry refused,
+            PublishRefusedException refusal) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.setProperty(Exchange.FAILURE_ROUTE_ID, "outbox-publisher");
+        exchange.setException(refusal);
+        Message in = exchange.getMessage();
+        in.setBody(refusal.reasonCode() == MqttReasonCodes.PACKET_TOO_LARGE ? null : refused.payload());
+        in.setHeader(IngestHeaders.TOPIC, refused.topic());
+        envelope.process(exchange);
+        return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
+                in.getHeader(IngestHeaders.TOPIC, String.class),
+                in.getBody(String.class).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Stores the exchange's message in the outbox: body (text or bytes) as payload, topic from
+     * {@value IngestHeaders#TOPIC}, message id from {@value IngestHeaders#MESSAGE_ID} (a new one if absent), a dead
+     * letter when {@value #DEAD_LETTER_HEADER} is true. On return the message is on disk.
+     *
+     * @throws OutboxException when the outbox is full (policy reject) or cannot write
+     */
+    public void append(Exchange exchange) throws InvalidPayloadException {
+        Message in = exchange.getMessage();
+        String topic = in.getHeader(IngestHeaders.TOPIC, String.class);
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("No " + IngestHeaders.TOPIC + " header: the ingest route must choose"
+                    + " the topic before publishing");
+        }
+        Object body = in.getBody();
+        byte[] payload = body instanceof byte[] bytes ? bytes
+                : body instanceof String text ? text.getBytes(StandardCharsets.UTF_8)
+                        : in.getMandatoryBody(String.class).getBytes(StandardCharsets.UTF_8);
+        String messageId = Optional.ofNullable(in.getHeader(IngestHeaders.MESSAGE_ID, String.class))
+                .orElseGet(() -> UUID.randomUUID().toString());
+        boolean deadLetter = Boolean.TRUE.equals(in.getHeader(DEAD_LETTER_HEADER, Boolean.class));
+        long seq = outbox.append(messageId, topic, payload, deadLetter ? OutboxEntry.Kind.DEAD_LETTER
+                : OutboxEntry.Kind.DATA, ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)));
+        LOG.debug("Outbox #{}: message {} for {} ({} bytes)", seq, messageId, topic, payload.length);
+        publisher.wakeUp();
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public MqttConnection connection() {
+        return connection;
+    }
+
+    public OutboxPublisher publisher() {
+        return publisher;
+    }
+
+    public DeliveryMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    protected void doStop() {
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null && healthCheck != null) {
+            health.unregister(healthCheck);
+        }
+        if (publisher != null) {
+            publisher.stop(Duration.ofSeconds(5));
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        if (metrics != null) {
+            LOG.info("Delivery: {} published, {} retried, {} waiting in the outbox; device to PUBACK latency {}",
+                    (long) metrics.publishedCount(), (long) metrics.retriedCount(), outbox.depth(),
+                    percentiles(metrics));
+        }
+        if (outbox != null) {
+            outbox.close();
+        }
+    }
+
+    private static String percentiles(DeliveryMetrics metrics) {
+        StringBuilder text = new StringBuilder();
+        for (ValueAtPercentile value : metrics.deliveryLatency().takeSnapshot().percentileValues()) {
+            text.append(text.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "p%.0f %.1f ms", value.percentile() * 100,
+                            value.value(TimeUnit.MILLISECONDS)));
+        }
+        return text.length() == 0 ? "not measured" : text.toString();
+    }
+}

@@ -1,0 +1,65 @@
+package org.openjii.mmi.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness of the delivery: DOWN while the MQTT connection is down, or while the oldest message in the outbox is
+ * older than {@code maxAge} (delivery is stuck even if connected: refused quota, a broker that never acknowledges).
+ * Not a liveness check: neither is fixed by restarting the process, and the outbox keeps the data meanwhile.
+ */
+final class DeliveryHealthCheck extends AbstractHealthCheck {
+
+    private final MqttConnection connection;
+    private final Outbox outbox;
+    private final OutboxPublisher publisher;
+    private final Duration maxAge;
+    private final Clock clock;
+
+    DeliveryHealthCheck(MqttConnection connection, Outbox outbox, OutboxPublisher publisher, Duration maxAge,
+            Clock clock) {
+        super("mmi", "delivery");
+        this.connection = connection;
+        this.outbox = outbox;
+        this.publisher = publisher;
+        this.maxAge = maxAge;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        MqttConnection.State state = connection.state();
+        Optional<Instant> oldest = outbox.oldest();
+        Duration age = oldest.map(at -> Duration.between(at, clock.instant())).orElse(Duration.ZERO);
+        builder.detail("mqtt.connected", state.connected());
+        builder.detail("mqtt.state", state.detail());
+        builder.detail("mqtt.since", state.since().toString());
+        builder.detail("outbox.depth", outbox.depth());
+        builder.detail("outbox.bytes", outbox.bytes());
+        builder.detail("outbox.oldest.age.seconds", age.toSeconds());
+        builder.detail("outbox.quarantined", outbox.quarantined());
+        builder.detail("publisher.in-flight", publisher.inFlight());
+        if (!state.connected()) {
+            builder.message("MQTT " + connection.describe() + " is not connected since " + state.since() + ": "
+                    + state.detail() + "; " + outbox.depth() + " message(s) wait in the outbox");
+            builder.down();
+        } else if (age.compareTo(maxAge) > 0) {
+            builder.message("The oldest message in the outbox is " + age.toSeconds() + " s old (mmi.outbox.max-age "
+                    + maxAge.toSeconds() + " s); " + outbox.depth() + " message(s) wait");
+            builder.down();
+        } else {
+            builder.up();
+        }
+    }
+}

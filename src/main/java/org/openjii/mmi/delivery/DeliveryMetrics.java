@@ -1,0 +1,113 @@
+package org.openjii.mmi.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The delivery's meters (Micrometer), named {@code mmi.*}:
+ * <ul>
+ * <li>{@code mmi.mqtt.published}: messages the broker acknowledged;</li>
+ * <li>{@code mmi.mqtt.refused} (tag {@code reason_code}): messages the broker refused (PUBACK reason code ≥ 0x80,
+ * quota excepted);</li>
+ * <li>{@code mmi.mqtt.retried}: publishes tried again (connection lost, quota exceeded);</li>
+ * <li>{@code mmi.mqtt.connected}: 1 while connected;</li>
+ * <li>{@code mmi.outbox.depth}, {@code mmi.outbox.bytes}, {@code mmi.outbox.oldest.age} (seconds),
+ * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full}, {@code mmi.outbox.quarantined};</li>
+ * <li>{@code mmi.mqtt.publish.latency}: publish call to PUBACK; {@code mmi.delivery.latency}: the device's last byte
+ * to PUBACK (percentile histograms, p50 and p99 precomputed).</li>
+ * </ul>
+ */
+public final class DeliveryMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter published;
+    private final Counter retried;
+    private final Timer publishLatency;
+    private final Timer deliveryLatency;
+
+    public DeliveryMetrics(MeterRegistry registry, Outbox outbox, MqttConnection connection, Clock clock) {
+        this.registry = registry;
+        published = Counter.builder("mmi.mqtt.published")
+                .description("Messages the broker acknowledged")
+                .register(registry);
+        retried = Counter.builder("mmi.mqtt.retried")
+                .description("Publishes tried again after a lost connection or a quota refusal")
+                .register(registry);
+        publishLatency = latency("mmi.mqtt.publish.latency", "From the publish call to its PUBACK");
+        deliveryLatency = latency("mmi.delivery.latency", "From the device's last byte to the PUBACK");
+        Gauge.builder("mmi.mqtt.connected", connection, c -> c.isConnected() ? 1 : 0)
+                .description("1 while the MQTT connection is up")
+                .register(registry);
+        Gauge.builder("mmi.outbox.depth", outbox, Outbox::depth)
+                .description("Messages waiting")
+                .register(registry);
+        Gauge.builder("mmi.outbox.bytes", outbox, Outbox::bytes)
+                .description("Payload bytes waiting")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("mmi.outbox.oldest.age", outbox,
+                o -> o.oldest().map(at -> Duration.between(at, clock.instant()).toMillis() / 1000.0).orElse(0.0))
+                .description("Age of the oldest waiting message")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("mmi.outbox.dropped", outbox, Outbox::dropped)
+                .description("Messages dropped because the outbox was full (full-policy drop-oldest)")
+                .register(registry);
+        Gauge.builder("mmi.outbox.refused.full", outbox, Outbox::refusedFull)
+                .description("Messages refused because the outbox was full (full-policy reject)")
+                .register(registry);
+        Gauge.builder("mmi.outbox.quarantined", outbox, Outbox::quarantined)
+                .description("Refused dead letters kept in the local quarantine")
+                .register(registry);
+    }
+
+    private Timer latency(String name, String description) {
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    void published(long publishNanos, Duration sinceOrigin) {
+        published.increment();
+        publishLatency.record(publishNanos, TimeUnit.NANOSECONDS);
+        if (sinceOrigin != null && !sinceOrigin.isNegative()) {
+            deliveryLatency.record(sinceOrigin);
+        }
+    }
+
+    void refused(int reasonCode) {
+        Counter.builder("mmi.mqtt.refused")
+                .description("Messages the broker refused")
+                .tag("reason_code", "0x" + Integer.toHexString(reasonCode))
+                .register(registry)
+                .increment();
+    }
+
+    void retried() {
+        retried.increment();
+    }
+
+    public double publishedCount() {
+        return published.count();
+    }
+
+    public double retriedCount() {
+        return retried.count();
+    }
+
+    public Timer deliveryLatency() {
+        return deliveryLatency;
+    }
+
+    public Timer publishLatency() {
+        return publishLatency;
+    }
+}

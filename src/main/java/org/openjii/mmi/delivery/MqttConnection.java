@@ -1,0 +1,442 @@
+package org.openjii.mmi.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.MqttConfigurationException;
+import org.openjii.mmi.device.DeviceJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The process's one MQTT 5 connection: publishing (data, dead letters, status) and, later, subscribing all go through
+ * it. A second client with the same client id would take the session over, and AWS IoT Core then disconnects the two
+ * in turn; so there is exactly one {@link MqttAsyncClient}, and camel-paho-mqtt5 endpoints are not used to publish.
+ * <p>
+ * Session: clean start off with a session expiry (default 1 h, at most IoT Core's 7 days), keep-alive clamped to
+ * IoT Core's 30–1200 s, QoS 1. A Last Will publishes a retained {@code offline} on the status topic, and every
+ * (re)connect publishes a retained {@code online}.
+ * <p>
+ * Connecting: the first attempt runs in {@link #start()}. A configuration problem that retrying cannot fix (an
+ * untrusted broker certificate, a refused client id or certificate) fails the start with a message naming the
+ * setting; an unreachable broker does not: the process starts, {@link #isConnected()} stays false, and attempts
+ * continue with exponential backoff (1 s to {@code maxReconnectDelay}, with jitter; never more than one CONNECT per
+ * second, IoT Core's limit per client id). Paho's own automatic reconnect is off: every connect goes through
+ * {@link #connect()}, which reads the broker's limits from each CONNACK (Receive Maximum, Maximum Packet Size).
+ */
+public final class MqttConnection implements MqttCallback, AutoCloseable {
+
+    /** IoT Core clamps a requested keep-alive into 30..1200 s. */
+    public static final int MIN_KEEP_ALIVE_SECONDS = 30;
+    public static final int MAX_KEEP_ALIVE_SECONDS = 1200;
+    /** IoT Core's longest session expiry: 7 days. */
+    public static final long MAX_SESSION_EXPIRY_SECONDS = 604_800;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final Duration MIN_RECONNECT_DELAY = Duration.ofSeconds(1);
+
+    /**
+     * Connection settings.
+     *
+     * @param clientId the client id: on AWS IoT Core the Thing name
+     * @param keepAliveSeconds requested keep-alive, clamped into 30..1200
+     * @param sessionExpirySeconds how long the broker keeps the session after a disconnect, 0..604800
+     * @param statusTopic where {@code online} (retained) and the Last Will {@code offline} go; {@code null} for none
+     * @param connectTimeoutSeconds how long one CONNECT may take
+     * @param maxReconnectDelay the longest wait between two attempts
+     */
+    public record Settings(String clientId, int keepAliveSeconds, long sessionExpirySeconds, String statusTopic,
+            int connectTimeoutSeconds, Duration maxReconnectDelay) {
+
+        public Settings {
+            Objects.requireNonNull(clientId, "clientId");
+            if (clientId.isBlank() || clientId.startsWith("$")
+                    || clientId.getBytes(StandardCharsets.UTF_8).length > 128) {
+                throw new IllegalArgumentException("mmi.mqtt.client-id must be 1 to 128 bytes and not start with $"
+                        + " (AWS IoT Core), was '" + clientId + "'");
+            }
+            if (sessionExpirySeconds < 0 || sessionExpirySeconds > MAX_SESSION_EXPIRY_SECONDS) {
+                throw new IllegalArgumentException("mmi.mqtt.session-expiry must be 0 to 7 days, was "
+                        + sessionExpirySeconds + " s");
+            }
+            if (connectTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("mmi.mqtt.connect-timeout must be at least 1 s");
+            }
+            if (maxReconnectDelay.compareTo(MIN_RECONNECT_DELAY) < 0) {
+                throw new IllegalArgumentException("mmi.mqtt.max-reconnect-delay must be at least 1 s");
+            }
+        }
+
+        /** The keep-alive IoT Core will grant: clamped into 30..1200 s. */
+        public int effectiveKeepAliveSeconds() {
+            return Math.max(MIN_KEEP_ALIVE_SECONDS, Math.min(MAX_KEEP_ALIVE_SECONDS, keepAliveSeconds));
+        }
+    }
+
+    /** What the publisher and the health check need to know about the link. */
+    public record State(boolean connected, Instant since, String detail, int receiveMaximum,
+            long maximumPacketSize) {
+    }
+
+    /** Told when the connection comes up or goes down (publisher wake-up, metrics). */
+    public interface Listener {
+
+        void connected(State state);
+
+        void disconnected(State state);
+    }
+
+    private final BrokerTransport transport;
+    private final Settings settings;
+    private final Clock clock;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "mmi-mqtt-connect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private MqttAsyncClient client;
+    private volatile State state;
+    private volatile boolean stopping;
+    private int failedAttempts;
+
+    public MqttConnection(BrokerTransport transport, Settings settings, Clock clock) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.state = new State(false, clock.instant(), "not started", 0, 0);
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Creates the client and makes the first connection attempt.
+     *
+     * @throws MqttConfigurationException when the attempt fails for a reason retrying cannot fix
+     */
+    public void start() throws MqttConfigurationException {
+        if (settings.effectiveKeepAliveSeconds() != settings.keepAliveSeconds()) {
+            LOG.warn("mmi.mqtt.keep-alive={} s is outside AWS IoT Core's 30..1200 s; using {} s",
+                    settings.keepAliveSeconds(), settings.effectiveKeepAliveSeconds());
+        }
+        try {
+            client = new MqttAsyncClient(transport.pahoServerUri(), settings.clientId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new MqttConfigurationException("Cannot create an MQTT client for " + transport.describe()
+                    + " with client id '" + settings.clientId() + "' (mmi.mqtt.broker-url, mmi.mqtt.client-id): "
+                    + e.getMessage(), e);
+        }
+        client.setCallback(this);
+        LOG.info("MQTT: {} as client id '{}'", transport.describe(), settings.clientId());
+        try {
+            IMqttToken token = client.connect(options());
+            token.waitForCompletion((settings.connectTimeoutSeconds() + 5) * 1000L);
+            connected(token);
+        } catch (MqttException e) {
+            Optional<MqttConfigurationException> fatal = fatal(e);
+            if (fatal.isPresent()) {
+                close();
+                throw fatal.get();
+            }
+            attemptFailed(e);
+        }
+    }
+
+    private MqttConnectionOptions options() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(settings.sessionExpirySeconds());
+        options.setKeepAliveInterval(settings.effectiveKeepAliveSeconds());
+        options.setConnectionTimeout(settings.connectTimeoutSeconds());
+        options.setAutomaticReconnect(false);
+        options.setSocketFactory(transport.socketFactory());
+        options.setHttpsHostnameVerificationEnabled(transport.pahoHostnameVerification());
+        if (settings.statusTopic() != null) {
+            MqttMessage will = new MqttMessage(status("offline"));
+            will.setQos(1);
+            will.setRetained(true);
+            options.setWill(settings.statusTopic(), will);
+            MqttProperties willProperties = new MqttProperties();
+            willProperties.setContentType("application/json");
+            willProperties.setPayloadFormat(true);
+            options.setWillMessageProperties(willProperties);
+        }
+        return options;
+    }
+
+    private byte[] status(String status) {
+        ObjectNode node = DeviceJson.mapper().createObjectNode();
+        node.put("status", status);
+        node.put("client_id", settings.clientId());
+        node.put("mmi_version", MmiVersion.get());
+        if (!"offline".equals(status)) {
+            node.put("since", clock.instant().toString());
+        }
+        return DeviceJson.write(node).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A failure retrying will not fix: the transport's diagnosis, or a CONNACK refusal of who we are. */
+    private Optional<MqttConfigurationException> fatal(MqttException e) {
+        Optional<MqttConfigurationException> explained = transport.explainConnectFailure(e);
+        if (explained.isPresent()) {
+            return explained;
+        }
+        String refusal = switch (e.getReasonCode()) {
+            case 0x84 -> "does not support MQTT 5";
+            case 0x85 -> "refused the client id '" + settings.clientId() + "' (mmi.mqtt.client-id)";
+            case 0x86 -> "refused the credentials";
+            case 0x87 -> "refused the connection as not authorized (check the certificate and its policy;"
+                    + " mmi.mqtt.client-id must be the Thing name the policy allows)";
+            case 0x8C -> "refused the authentication method";
+            default -> null;
+        };
+        return refusal == null ? Optional.empty()
+                : Optional.of(new MqttConfigurationException("The MQTT broker " + transport.describe() + " "
+                        + refusal + " (MQTT reason code 0x" + Integer.toHexString(e.getReasonCode()) + ")", e));
+    }
+
+    private void connect() {
+        if (stopping || state.connected()) {
+            return;
+        }
+        try {
+            client.connect(options(), null, new MqttActionListener() {
+
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    connected(token);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                    attemptFailed(error);
+                }
+            });
+        } catch (MqttException e) {
+            attemptFailed(e);
+        }
+    }
+
+    private void connected(IMqttToken token) {
+        MqttProperties connack = token.getResponseProperties();
+        int receiveMaximum = connack != null && connack.getReceiveMaximum() != null ? connack.getReceiveMaximum()
+                : 65_535;
+        long maximumPacketSize = connack != null && connack.getMaximumPacketSize() != null
+                ? connack.getMaximumPacketSize()
+                : 0;
+        synchronized (this) {
+            failedAttempts = 0;
+        }
+        state = new State(true, clock.instant(), "connected to " + transport.describe() + (token.getSessionPresent()
+                ? ", session resumed"
+                : ", new session"), receiveMaximum, maximumPacketSize);
+        LOG.info("MQTT connected to {} as '{}' (session {}, broker receive maximum {}{})", transport.describe(),
+                settings.clientId(), token.getSessionPresent() ? "resumed" : "new", receiveMaximum,
+                maximumPacketSize > 0 ? ", maximum packet size " + maximumPacketSize : "");
+        publishOnline();
+        for (Listener listener : listeners) {
+            listener.connected(state);
+        }
+    }
+
+    private void publishOnline() {
+        if (settings.statusTopic() == null) {
+            return;
+        }
+        MqttMessage online = new MqttMessage(status("online"));
+        online.setQos(1);
+        online.setRetained(true);
+        MqttProperties properties = new MqttProperties();
+        properties.setContentType("application/json");
+        properties.setPayloadFormat(true);
+        online.setProperties(properties);
+        try {
+            client.publish(settings.statusTopic(), online, null, new MqttActionListener() {
+
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    LOG.debug("Status online published to {}", settings.statusTopic());
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                    LOG.warn("Publishing the status online to {} failed: {}", settings.statusTopic(),
+                            error.getMessage());
+                }
+            });
+        } catch (MqttException e) {
+            LOG.warn("Publishing the status online to {} failed: {}", settings.statusTopic(), e.getMessage());
+        }
+    }
+
+    private void attemptFailed(Throwable error) {
+        if (stopping) {
+            return;
+        }
+        int attempts;
+        synchronized (this) {
+            attempts = ++failedAttempts;
+        }
+        Duration delay = reconnectDelay(attempts);
+        state = new State(false, state.connected() ? clock.instant() : state.since(), describe(error), 0, 0);
+        Optional<MqttConfigurationException> fatal = error instanceof MqttException e ? fatal(e) : Optional.empty();
+        if (fatal.isPresent()) {
+            LOG.error("MQTT connect attempt {} failed: {}; retrying in {} s", attempts, fatal.get().getMessage(),
+                    delay.toSeconds());
+        } else if (attempts == 1 || Long.bitCount(attempts) == 1) {
+            // 1st, 2nd, 4th, 8th ... attempt: enough to see it is still down without flooding the log.
+            LOG.warn("MQTT broker {} not reachable (attempt {}: {}); retrying in {} s, messages wait in the outbox",
+                    transport.describe(), attempts, describe(error), delay.toSeconds());
+        }
+        schedule(delay);
+    }
+
+    private void schedule(Duration delay) {
+        if (stopping) {
+            return;
+        }
+        reconnects.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** 1, 2, 4, ... s up to the maximum, each with up to 20 % jitter so a fleet does not reconnect in step. */
+    Duration reconnectDelay(int attempts) {
+        long base = MIN_RECONNECT_DELAY.toMillis() << Math.min(attempts - 1, 20);
+        long capped = Math.min(base, settings.maxReconnectDelay().toMillis());
+        long jitter = (long) (capped * 0.2 * ThreadLocalRandom.current().nextDouble());
+        return Duration.ofMillis(Math.max(MIN_RECONNECT_DELAY.toMillis(), capped - jitter));
+    }
+
+    private static String describe(Throwable error) {
+        if (error instanceof MqttException e && e.getCause() != null) {
+            return e.getMessage() + " (" + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage()
+                    + ")";
+        }
+        return error.getMessage() != null ? error.getMessage() : error.getClass().getSimpleName();
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+        String reason = response.getException() != null ? describe(response.getException())
+                : response.getReasonString() != null ? response.getReasonString()
+                        : "reason code 0x" + Integer.toHexString(response.getReturnCode());
+        state = new State(false, clock.instant(), "disconnected: " + reason, 0, 0);
+        if (stopping) {
+            return;
+        }
+        LOG.warn("MQTT connection to {} lost: {}; reconnecting, messages wait in the outbox", transport.describe(),
+                reason);
+        for (Listener listener : listeners) {
+            listener.disconnected(state);
+        }
+        // The first retry after a second: IoT Core allows one CONNECT per second per client id.
+        schedule(MIN_RECONNECT_DELAY);
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+        LOG.warn("MQTT protocol error: {}", describe(exception));
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+        LOG.debug("Ignoring a message on {}: nothing subscribes yet", topic);
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+        // Each publish has its own listener.
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverURI) {
+        // Handled in the connect listener, which also sees the CONNACK properties.
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        LOG.warn("Ignoring an MQTT AUTH packet (reason code 0x{}): enhanced authentication is not used",
+                Integer.toHexString(reasonCode));
+    }
+
+    /**
+     * Publishes on the connection; see
+     * {@link MqttAsyncClient#publish(String, MqttMessage, Object, MqttActionListener)}.
+     */
+    public IMqttToken publish(String topic, MqttMessage message, MqttActionListener listener) throws MqttException {
+        return client.publish(topic, message, null, listener);
+    }
+
+    public boolean isConnected() {
+        return state.connected() && client != null && client.isConnected();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public String describe() {
+        return transport.describe();
+    }
+
+    /**
+     * Publishes a retained {@code offline} (a clean disconnect does not send the Last Will) and disconnects.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        reconnects.shutdownNow();
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                if (settings.statusTopic() != null) {
+                    MqttMessage offline = new MqttMessage(status("offline"));
+                    offline.setQos(1);
+                    offline.setRetained(true);
+                    client.publish(settings.statusTopic(), offline).waitForCompletion(2000);
+                }
+                client.disconnect(2000).waitForCompletion(3000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("Disconnecting from MQTT: {}", e.getMessage());
+        } finally {
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("Closing the MQTT client: {}", e.getMessage());
+            }
+        }
+        state = new State(false, clock.instant(), "stopped", 0, 0);
+    }
+}

@@ -1,0 +1,402 @@
+package org.openjii.mmi.delivery;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable outbox: every message is on disk before the route that produced it is done, and leaves only after its
+ * PUBACK (or, refused by the broker, when its dead letter or quarantine record has taken its place, in the same
+ * transaction).
+ * <p>
+ * Storage is an embedded SQLite database ({@code outbox.db}) in write-ahead-log mode with {@code synchronous=FULL}:
+ * each append is a transaction that is on disk when {@link #append} returns, and SQLite recovers a consistent state
+ * after {@code kill -9} or a power cut. Chosen over a directory of files because one message needs several fields
+ * (topic, message id, kind) written atomically with the payload, the publisher reads in order and deletes in batches,
+ * and depth, size and the age of the oldest entry are single indexed queries; SQLite is the most widely deployed
+ * embedded store there is, and its durability rules are documented (sqlite.org/atomiccommit.html).
+ * <p>
+ * The sequence number ({@code INTEGER PRIMARY KEY AUTOINCREMENT}) never repeats, also after deletes and restarts, so
+ * it is the publishing order: messages of one device leave in the order they arrived.
+ * <p>
+ * Bounded by {@code maxBytes} of payload. When a message does not fit, the {@link FullPolicy} decides: refuse it
+ * ({@value OutboxException#OUTBOX_FULL}: the route fails and says so) or drop the oldest messages to make room. Both
+ * are logged and counted ({@link #dropped()}, {@link #refusedFull()}).
+ * <p>
+ * Messages the broker refuses are moved, intact, to the {@code quarantine} table of the same database, where an
+ * operator can read them ({@code sqlite3 outbox.db 'select * from quarantine'}); a refused data message is replaced
+ * by its dead letter in the same transaction.
+ * <p>
+ * Thread-safe: one JDBC connection, every method synchronized (SQLite allows one writer at a time anyway).
+ */
+public final class Outbox implements AutoCloseable {
+
+    /** What to do with a message that does not fit under the cap. */
+    public enum FullPolicy {
+
+        /** Refuse the new message: its route fails with {@value OutboxException#OUTBOX_FULL}. */
+        REJECT,
+        /** Delete the oldest messages until the new one fits. */
+        DROP_OLDEST;
+
+        public static FullPolicy parse(String text) {
+            try {
+                return valueOf(text.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("mmi.outbox.full-policy must be reject or drop-oldest, was '" + text
+                        + "'", e);
+            }
+        }
+    }
+
+    public static final String FILE_NAME = "outbox.db";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final Path file;
+    private final Connection db;
+    private final long maxBytes;
+    private final FullPolicy policy;
+    private final Clock clock;
+    private long entries;
+    private long bytes;
+    private long dropped;
+    private long refusedFull;
+
+    private Outbox(Path file, Connection db, long maxBytes, FullPolicy policy, Clock clock) {
+        this.file = file;
+        this.db = db;
+        this.maxBytes = maxBytes;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens (or creates) the outbox in {@code dir}.
+     *
+     * @throws OutboxException when the directory or database cannot be created or opened; the message names it
+     */
+    public static Outbox open(Path dir, long maxBytes, FullPolicy policy, Clock clock) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("mmi.outbox.max-bytes must be positive, was " + maxBytes);
+        }
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot create the outbox directory " + dir
+                    + " (mmi.outbox.dir): " + e, e);
+        }
+        Connection db = null;
+        try {
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement statement = db.createStatement()) {
+                statement.execute("PRAGMA journal_mode=WAL");
+                // FULL: the write-ahead log is synced on every commit, so an append survives a power cut too.
+                statement.execute("PRAGMA synchronous=FULL");
+                statement.execute("PRAGMA busy_timeout=5000");
+                statement.execute("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                        + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,"
+                        + " kind TEXT NOT NULL, created_at INTEGER NOT NULL, origin_at_micros INTEGER)");
+                statement.execute("CREATE TABLE IF NOT EXISTS quarantine (seq INTEGER PRIMARY KEY,"
+                        + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
+                        + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
+                        + " reason TEXT NOT NULL)");
+            }
+            Outbox outbox = new Outbox(file, db, maxBytes, policy, clock);
+            outbox.count();
+            return outbox;
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot open the outbox " + file
+                    + " (mmi.outbox.dir): " + e.getMessage(), e);
+        }
+    }
+
+    private void count() throws SQLException {
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*), coalesce(sum(length(payload)), 0)"
+                        + " FROM outbox")) {
+            rows.next();
+            entries = rows.getLong(1);
+            bytes = rows.getLong(2);
+        }
+    }
+
+    /**
+     * Stores a message; when this returns, it is on disk.
+     *
+     * @return its sequence number
+     * @throws OutboxException {@value OutboxException#OUTBOX_FULL} when it does not fit and the policy is
+     *     {@link FullPolicy#REJECT}, {@value OutboxException#OUTBOX_ERROR} when the database fails
+     */
+    public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
+            Instant originAt) {
+        if (bytes + payload.length > maxBytes) {
+            makeRoom(payload.length, topic);
+        }
+        try {
+            long seq = insert(messageId, topic, payload, kind, originAt);
+            entries++;
+            bytes += payload.length;
+            return seq;
+        } catch (SQLException e) {
+            throw failure("store a message for " + topic, e);
+        }
+    }
+
+    private long insert(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind, Instant originAt)
+            throws SQLException {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO outbox (message_id, topic, payload, kind,"
+                + " created_at, origin_at_micros) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq")) {
+            insert.setString(1, messageId);
+            insert.setString(2, topic);
+            insert.setBytes(3, payload);
+            insert.setString(4, kind.name());
+            insert.setLong(5, clock.millis());
+            if (originAt == null) {
+                insert.setNull(6, Types.INTEGER);
+            } else {
+                insert.setLong(6, ChronoUnit.MICROS.between(Instant.EPOCH, originAt));
+            }
+            try (ResultSet rows = insert.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private void makeRoom(int needed, String topic) {
+        if (policy == FullPolicy.REJECT || needed > maxBytes) {
+            refusedFull++;
+            throw new OutboxException(OutboxException.OUTBOX_FULL, "The outbox " + file + " is full (" + bytes
+                    + " of " + maxBytes + " bytes in " + entries + " messages, mmi.outbox.max-bytes); refusing a "
+                    + needed + " byte message for " + topic + " (mmi.outbox.full-policy=reject)", null);
+        }
+        int droppedNow = 0;
+        try {
+            while (bytes + needed > maxBytes && entries > 0) {
+                try (Statement statement = db.createStatement();
+                        ResultSet rows = statement.executeQuery("DELETE FROM outbox WHERE seq ="
+                                + " (SELECT min(seq) FROM outbox) RETURNING length(payload)")) {
+                    if (!rows.next()) {
+                        break;
+                    }
+                    bytes -= rows.getLong(1);
+                    entries--;
+                    droppedNow++;
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("drop old messages", e);
+        }
+        dropped += droppedNow;
+        LOG.error("The outbox {} is full (mmi.outbox.max-bytes={}): dropped the {} oldest message(s) to store a new"
+                + " one (mmi.outbox.full-policy=drop-oldest; {} dropped since start)", file, maxBytes, droppedNow,
+                dropped);
+    }
+
+    /** Up to {@code limit} messages after {@code seq}, oldest first. */
+    public synchronized List<OutboxEntry> after(long seq, int limit) {
+        try (PreparedStatement select = db.prepareStatement("SELECT seq, message_id, topic, payload, kind, created_at,"
+                + " origin_at_micros FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            select.setLong(1, seq);
+            select.setInt(2, limit);
+            List<OutboxEntry> found = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    long originMicros = rows.getLong(7);
+                    Instant originAt = rows.wasNull() ? null : Instant.EPOCH.plus(originMicros, ChronoUnit.MICROS);
+                    found.add(new OutboxEntry(rows.getLong(1), rows.getString(2), rows.getString(3),
+                            rows.getBytes(4), OutboxEntry.Kind.valueOf(rows.getString(5)),
+                            Instant.ofEpochMilli(rows.getLong(6)), originAt));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw failure("read messages", e);
+        }
+    }
+
+    /** Removes delivered messages, in one transaction. */
+    public synchronized void remove(Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return;
+        }
+        inTransaction("remove delivered messages", () -> {
+            for (long seq : seqs) {
+                delete(seq);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Takes a refused message out of the outbox, in one transaction: the message itself moves to the quarantine
+     * table (intact, with the broker's reason), and its dead letter, if any, takes its place in the outbox. A crash
+     * leaves either the message or both records, never neither. The dead letter is stored even over the cap: it
+     * takes the place of the message it describes.
+     *
+     * @param deadLetter the dead letter to publish instead, or {@code null} (a refused dead letter is not
+     *     dead-lettered again)
+     * @return the dead letter's sequence number, or -1 without one
+     */
+    public synchronized long refuse(OutboxEntry entry, int reasonCode, String reason, DeadLetter deadLetter) {
+        return inTransaction("move a refused message to the quarantine", () -> {
+            try (PreparedStatement insert = db.prepareStatement("INSERT OR REPLACE INTO quarantine (seq, message_id,"
+                    + " topic, payload, kind, created_at, refused_at, reason_code, reason)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                insert.setLong(1, entry.seq());
+                insert.setString(2, entry.messageId());
+                insert.setString(3, entry.topic());
+                insert.setBytes(4, entry.payload());
+                insert.setString(5, entry.kind().name());
+                insert.setLong(6, entry.createdAt().toEpochMilli());
+                insert.setLong(7, clock.millis());
+                insert.setInt(8, reasonCode);
+                insert.setString(9, reason);
+                insert.executeUpdate();
+            }
+            delete(entry.seq());
+            if (deadLetter == null) {
+                return -1L;
+            }
+            long added = insert(deadLetter.messageId(), deadLetter.topic(), deadLetter.payload(),
+                    OutboxEntry.Kind.DEAD_LETTER, null);
+            entries++;
+            bytes += deadLetter.payload().length;
+            return added;
+        });
+    }
+
+    /** A dead letter to store in place of a refused message. */
+    public record DeadLetter(String messageId, String topic, byte[] payload) {
+    }
+
+    private void delete(long seq) throws SQLException {
+        try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE seq = ?"
+                + " RETURNING length(payload)")) {
+            delete.setLong(1, seq);
+            try (ResultSet rows = delete.executeQuery()) {
+                if (rows.next()) {
+                    bytes -= rows.getLong(1);
+                    entries--;
+                }
+            }
+        }
+    }
+
+    /** A unit of work in one transaction; counters are recounted if it fails, so they never drift. */
+    @FunctionalInterface
+    private interface Work<T> {
+
+        T run() throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                T result = work.run();
+                db.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                count();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Messages waiting. */
+    public synchronized long depth() {
+        return entries;
+    }
+
+    /** Payload bytes waiting. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** When the oldest waiting message entered the outbox, if any is waiting. */
+    public synchronized Optional<Instant> oldest() {
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT created_at FROM outbox ORDER BY seq LIMIT 1")) {
+            return rows.next() ? Optional.of(Instant.ofEpochMilli(rows.getLong(1))) : Optional.empty();
+        } catch (SQLException e) {
+            throw failure("read the oldest message", e);
+        }
+    }
+
+    /** Messages in the quarantine table. */
+    public synchronized long quarantined() {
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM quarantine")) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw failure("count quarantined messages", e);
+        }
+    }
+
+    /** Messages dropped to make room since the outbox was opened ({@link FullPolicy#DROP_OLDEST}). */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    /** Messages refused because the outbox was full since it was opened ({@link FullPolicy#REJECT}). */
+    public synchronized long refusedFull() {
+        return refusedFull;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private OutboxException failure(String what, SQLException e) {
+        return new OutboxException(OutboxException.OUTBOX_ERROR, "The outbox " + file + " could not " + what + ": "
+                + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(db);
+    }
+
+    private static void closeQuietly(Connection db) {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.close();
+        } catch (SQLException e) {
+            LOG.warn("Closing the outbox database failed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.openjii.mmi.delivery;
+
+import org.openjii.mmi.ReasonCoded;
+
+/**
+ * The outbox could not take or give back a message: the disk is full or unwritable, the database is damaged
+ * ({@code outbox-error}), or the configured cap is reached and the policy is to refuse ({@code outbox-full}).
+ */
+public class OutboxException extends RuntimeException implements ReasonCoded {
+
+    public static final String OUTBOX_ERROR = "outbox-error";
+    public static final String OUTBOX_FULL = "outbox-full";
+
+    private final String reason;
+
+    public OutboxException(String reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    @Override
+    public String reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,364 @@
+package org.openjii.mmi.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.openjii.mmi.MmiVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the {@link Outbox} into the {@link MqttConnection}: oldest first, QoS 1, a window of publishes in flight
+ * ({@link FlowControl}), each message removed from disk only after its PUBACK.
+ * <ul>
+ * <li>PUBACK success: the message is deleted (in batches, by the drain thread).</li>
+ * <li>PUBACK 0x97 quota exceeded: sent again after a backoff (1 s doubling to 60 s); the drain pauses meanwhile.</li>
+ * <li>Any other PUBACK reason code ≥ 0x80 (not authorized, topic invalid, packet too large, ...), or a packet larger
+ * than the broker's Maximum Packet Size: never retried. The message moves, intact, to the outbox's quarantine table;
+ * a data message is replaced by its dead letter in the same transaction.</li>
+ * <li>Connection lost or publish failed: the message is sent again, before any newer one, once connected.</li>
+ * </ul>
+ * Order: messages leave in outbox order, so a device's messages arrive in the order they were made; a message that
+ * has to be sent again is sent before newer ones, but after those already in flight. Duplicates: a message in flight
+ * when the connection drops may arrive twice (Paho resends it in the resumed session, and so does this class); both
+ * copies carry the same {@code message-id} user property.
+ */
+public final class OutboxPublisher implements MqttConnection.Listener, AutoCloseable {
+
+    /** Turns a refused data message into the dead letter stored in its place. */
+    @FunctionalInterface
+    public interface DeadLetters {
+
+        /** The dead letter for a refused message. */
+        Outbox.DeadLetter of(OutboxEntry refused, PublishRefusedException refusal);
+    }
+
+    static final int BATCH = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
+    private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
+    private static final Duration FAILURE_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_QUOTA_BACKOFF = Duration.ofSeconds(60);
+
+    private final Outbox outbox;
+    private final MqttConnection connection;
+    private final FlowControl.Limiter limiter;
+    private final DeliveryMetrics metrics;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private final Duration messageExpiry;
+
+    /** Messages to send again, by sequence number: they go before anything newer. */
+    private final NavigableMap<Long, OutboxEntry> retries = new ConcurrentSkipListMap<>();
+    /** Acknowledged messages, deleted from the outbox by the drain thread. */
+    private final Queue<Long> delivered = new ConcurrentLinkedQueue<>();
+    /** Read from the outbox, not yet sent (drain thread only). */
+    private final Deque<OutboxEntry> batch = new ArrayDeque<>();
+    /** The highest sequence number read from the outbox (drain thread only). */
+    private long cursor;
+    private final Object wake = new Object();
+    private boolean woken;
+    private volatile long pausedUntilNanos;
+    private int quotaRefusals;
+    private volatile boolean running;
+    private Thread drainer;
+
+    /**
+     * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
+     */
+    public OutboxPublisher(Outbox outbox, MqttConnection connection, FlowControl flowControl, DeliveryMetrics metrics,
+            DeadLetters deadLetters, Clock clock, Duration messageExpiry) {
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.limiter = flowControl.limiter();
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.messageExpiry = messageExpiry;
+        connection.addListener(this);
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        drainer = new Thread(this::drain, "mmi-outbox-publisher");
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
+    /** A message was stored, or something else changed: look at the outbox now rather than at the next poll. */
+    public void wakeUp() {
+        synchronized (wake) {
+            woken = true;
+            wake.notifyAll();
+        }
+    }
+
+    @Override
+    public void connected(MqttConnection.State state) {
+        limiter.brokerReceiveMaximum(state.receiveMaximum());
+        wakeUp();
+    }
+
+    @Override
+    public void disconnected(MqttConnection.State state) {
+        // Publishes in flight fail (Paho resolves their tokens) and come back through the retries.
+    }
+
+    private void drain() {
+        try {
+            while (running) {
+                deleteDelivered();
+                long pause = pausedUntilNanos - System.nanoTime();
+                if (pause > 0) {
+                    await(Duration.ofNanos(pause));
+                    continue;
+                }
+                if (!connection.isConnected()) {
+                    await(IDLE_WAIT);
+                    continue;
+                }
+                OutboxEntry next = next();
+                if (next == null) {
+                    await(IDLE_WAIT);
+                    continue;
+                }
+                limiter.acquire(next.wireBytes());
+                send(next);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("The outbox publisher stopped: {}", e.getMessage(), e);
+        } finally {
+            deleteDelivered();
+        }
+    }
+
+    /** The next message: a retry first, else the next one read from the outbox. */
+    private OutboxEntry next() {
+        Map.Entry<Long, OutboxEntry> retry = retries.pollFirstEntry();
+        if (retry != null) {
+            return retry.getValue();
+        }
+        if (batch.isEmpty()) {
+            List<OutboxEntry> read = outbox.after(cursor, BATCH);
+            if (!read.isEmpty()) {
+                batch.addAll(read);
+                cursor = read.get(read.size() - 1).seq();
+            }
+        }
+        return batch.poll();
+    }
+
+    private void await(Duration timeout) throws InterruptedException {
+        synchronized (wake) {
+            if (!woken) {
+                wake.wait(Math.max(1, timeout.toMillis()));
+            }
+            woken = false;
+        }
+    }
+
+    private void deleteDelivered() {
+        List<Long> seqs = new ArrayList<>();
+        for (Long seq = delivered.poll(); seq != null; seq = delivered.poll()) {
+            seqs.add(seq);
+        }
+        if (!seqs.isEmpty()) {
+            try {
+                outbox.remove(seqs);
+            } catch (OutboxException e) {
+                // Still on disk: they would be sent again after a restart (same message ids), nothing is lost.
+                LOG.error("Could not remove {} delivered message(s) from the outbox: {}", seqs.size(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void send(OutboxEntry entry) {
+        MqttMessage message = new MqttMessage(entry.payload());
+        message.setQos(1);
+        message.setProperties(properties(entry));
+        long started = System.nanoTime();
+        // Paho may complete a token twice (failed when the connection dropped, then acknowledged after it resent the
+        // message in the resumed session): the first completion decides, a late success only saves a resend.
+        AtomicBoolean completed = new AtomicBoolean();
+        try {
+            connection.publish(entry.topic(), message, new MqttActionListener() {
+
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    if (completed.compareAndSet(false, true)) {
+                        acknowledged(entry, token, started);
+                    } else if (retries.remove(entry.seq()) != null) {
+                        delivered(entry, started);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                    if (completed.compareAndSet(false, true)) {
+                        failed(entry, error);
+                    }
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            if (completed.compareAndSet(false, true)) {
+                failed(entry, e);
+            }
+        }
+    }
+
+    private MqttProperties properties(OutboxEntry entry) {
+        MqttProperties properties = new MqttProperties();
+        properties.setContentType("application/json");
+        properties.setPayloadFormat(true);
+        properties.setUserProperties(List.of(new UserProperty("message-id", entry.messageId()),
+                new UserProperty("mmi-version", MmiVersion.get())));
+        if (messageExpiry != null) {
+            properties.setMessageExpiryInterval(messageExpiry.toSeconds());
+        }
+        return properties;
+    }
+
+    private void acknowledged(OutboxEntry entry, IMqttToken token, long started) {
+        limiter.release();
+        int[] codes = token.getReasonCodes();
+        int code = codes == null || codes.length == 0 ? 0 : codes[0];
+        if (!MqttReasonCodes.isFailure(code)) {
+            synchronized (this) {
+                quotaRefusals = 0;
+            }
+            delivered(entry, started);
+        } else if (code == MqttReasonCodes.QUOTA_EXCEEDED) {
+            Duration backoff = quotaBackoff();
+            LOG.warn("The broker refused {} with Quota exceeded (0x97); pausing {} ms before sending it again",
+                    entry, backoff.toMillis());
+            pausedUntilNanos = System.nanoTime() + backoff.toNanos();
+            retryLater(entry);
+        } else {
+            refused(entry, code);
+        }
+    }
+
+    private synchronized Duration quotaBackoff() {
+        quotaRefusals++;
+        long millis = 1000L << Math.min(quotaRefusals - 1, 6);
+        return Duration.ofMillis(Math.min(millis, MAX_QUOTA_BACKOFF.toMillis()));
+    }
+
+    private void delivered(OutboxEntry entry, long started) {
+        delivered.add(entry.seq());
+        Instant origin = entry.originAt();
+        metrics.published(System.nanoTime() - started, origin == null ? null
+                : Duration.between(origin,
+                        clock.instant()));
+        if (delivered.size() >= BATCH) {
+            wakeUp();
+        }
+    }
+
+    private void failed(OutboxEntry entry, Throwable error) {
+        limiter.release();
+        if (error instanceof MqttException e
+                && e.getReasonCode() == MqttClientException.REASON_CODE_OUTGOING_PACKET_TOO_LARGE) {
+            // Paho's own check against the broker's Maximum Packet Size: the broker would refuse it with 0x95.
+            refused(entry, MqttReasonCodes.PACKET_TOO_LARGE);
+            return;
+        }
+        LOG.debug("Publishing {} failed, sending it again later: {}", entry, error.getMessage());
+        if (connection.isConnected()) {
+            // Connected but refused by the client (e.g. its in-flight limit): do not spin.
+            pausedUntilNanos = System.nanoTime() + FAILURE_PAUSE.toNanos();
+        }
+        retryLater(entry);
+    }
+
+    private void retryLater(OutboxEntry entry) {
+        retries.put(entry.seq(), entry);
+        metrics.retried();
+        wakeUp();
+    }
+
+    private void refused(OutboxEntry entry, int code) {
+        metrics.refused(code);
+        PublishRefusedException refusal = new PublishRefusedException(code, entry.topic(), entry.messageId(),
+                entry.payload().length);
+        try {
+            if (entry.kind() == OutboxEntry.Kind.DATA) {
+                Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
+                long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
+                LOG.warn("{}; not retrying. It is kept in the quarantine table of {}, and its dead letter (message {},"
+                        + " outbox #{}) goes to {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
+                        deadLetter.topic());
+            } else {
+                outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
+                LOG.error("{}; this is a dead letter, so it is only kept in the quarantine table of {}",
+                        refusal.getMessage(), outbox.file());
+            }
+        } catch (RuntimeException e) {
+            // Stays in the outbox and is tried again later: better a refused retry than a lost message.
+            LOG.error("Could not dead-letter the refused {}: {}; it stays in the outbox", entry, e.getMessage());
+            pausedUntilNanos = System.nanoTime() + MAX_QUOTA_BACKOFF.toNanos();
+            retryLater(entry);
+        }
+        wakeUp();
+    }
+
+    /** Publishes in flight now. */
+    public int inFlight() {
+        return limiter.inFlight();
+    }
+
+    /** Messages waiting to be sent again. */
+    public int retriesWaiting() {
+        return retries.size();
+    }
+
+    /**
+     * Stops draining. Publishes still in flight get up to {@code grace} for their PUBACK; anything not acknowledged
+     * stays in the outbox for the next start.
+     */
+    public void stop(Duration grace) {
+        synchronized (this) {
+            running = false;
+        }
+        if (drainer != null) {
+            drainer.interrupt();
+            try {
+                drainer.join(TimeUnit.SECONDS.toMillis(5));
+                limiter.awaitIdle(grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteDelivered();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(2));
+    }
+}
