@@ -188,8 +188,8 @@ public final class Delivery extends ServiceSupport {
 
     /**
      * The refused message as the dead-letter route would envelope it, {@code raw} being the refused payload. Refused
-     * for its size, the payload would not fit into a dead letter either: {@code raw} is then left out, and the
-     * envelope says where the intact copy is ({@code raw_quarantined}, {@code raw_bytes}).
+     * for its size (or by a dropped connection), the payload would be refused in a dead letter too: {@code raw} is
+     * then left out, and the envelope says where the intact copy is ({@code raw_quarantined}, {@code raw_bytes}).
      */
     private Outbox.DeadLetter deadLetter(DeadLetterEnvelope envelope, OutboxEntry refused,
             PublishRefusedException refusal) {
@@ -197,7 +197,7 @@ public final class Delivery extends ServiceSupport {
         exchange.setProperty(Exchange.FAILURE_ROUTE_ID, "outbox-publisher");
         exchange.setException(refusal);
         Message in = exchange.getMessage();
-        in.setBody(refusal.reasonCode() == MqttReasonCodes.PACKET_TOO_LARGE ? null : refused.payload());
+        in.setBody(refusal.payloadIsTheProblem() ? null : refused.payload());
         in.setHeader(IngestHeaders.TOPIC, refused.topic());
         envelope.process(exchange);
         return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),

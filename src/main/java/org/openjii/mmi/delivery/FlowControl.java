@@ -92,6 +92,7 @@ public record FlowControl(int maxInFlight, int publishesPerSecond, long bytesPer
         private final BlockingBucket publishes;
         private final BlockingBucket bytes;
         private int window;
+        private boolean probing;
         private int inFlight;
 
         private Limiter(FlowControl limits) {
@@ -121,8 +122,14 @@ public record FlowControl(int maxInFlight, int publishesPerSecond, long bytesPer
             notifyAll();
         }
 
+        /** Probing: one publish at a time, to tell which message a broker drops the connection over. */
+        public synchronized void probe(boolean on) {
+            probing = on;
+            notifyAll();
+        }
+
         public synchronized int window() {
-            return window;
+            return probing ? 1 : window;
         }
 
         public synchronized int inFlight() {
@@ -132,7 +139,7 @@ public record FlowControl(int maxInFlight, int publishesPerSecond, long bytesPer
         /** Waits for a free slot in the window, then for the rate buckets; the caller must {@link #release()}. */
         public void acquire(int wireBytes) throws InterruptedException {
             synchronized (this) {
-                while (inFlight >= window) {
+                while (inFlight >= window()) {
                     wait();
                 }
                 inFlight++;

@@ -48,7 +48,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * second, IoT Core's limit per client id). Paho's own automatic reconnect is off: every connect goes through
  * {@link #connect()}, which reads the broker's limits from each CONNACK (Receive Maximum, Maximum Packet Size).
  */
-public final class MqttConnection implements MqttCallback, AutoCloseable {
+public final class MqttConnection implements AutoCloseable {
 
     /** IoT Core clamps a requested keep-alive into 30..1200 s. */
     public static final int MIN_KEEP_ALIVE_SECONDS = 30;
@@ -119,7 +119,7 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private MqttAsyncClient client;
+    private volatile MqttAsyncClient client;
     private volatile State state;
     private volatile boolean stopping;
     private int failedAttempts;
@@ -145,14 +145,7 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
             LOG.warn("mmi.mqtt.keep-alive={} s is outside AWS IoT Core's 30..1200 s; using {} s",
                     settings.keepAliveSeconds(), settings.effectiveKeepAliveSeconds());
         }
-        try {
-            client = new MqttAsyncClient(transport.pahoServerUri(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new MqttConfigurationException("Cannot create an MQTT client for " + transport.describe()
-                    + " with client id '" + settings.clientId() + "' (mmi.mqtt.broker-url, mmi.mqtt.client-id): "
-                    + e.getMessage(), e);
-        }
-        client.setCallback(this);
+        newClient();
         LOG.info("MQTT: {} as client id '{}'", transport.describe(), settings.clientId());
         try {
             IMqttToken token = client.connect(options());
@@ -165,6 +158,34 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
                 throw fatal.get();
             }
             attemptFailed(e);
+        }
+    }
+
+    /**
+     * A new Paho client for each connection attempt. Paho keeps the publishes in flight of a dropped connection and
+     * sends them again after a reconnect in the same session, outside the publisher's control: a message the broker
+     * answers by disconnecting would be sent forever. A fresh client forgets them; the outbox still has them, and the
+     * publisher decides what to send again. The broker-side session (subscriptions, queued messages) is kept: clean
+     * start stays off.
+     */
+    private void newClient() throws MqttConfigurationException {
+        MqttAsyncClient old = client;
+        if (old != null) {
+            try {
+                old.close(true);
+            } catch (MqttException e) {
+                LOG.debug("Closing the previous MQTT client: {}", e.getMessage());
+            }
+        }
+        try {
+            MqttAsyncClient fresh = new MqttAsyncClient(transport.pahoServerUri(), settings.clientId(),
+                    new MemoryPersistence());
+            fresh.setCallback(new Callbacks(fresh));
+            client = fresh;
+        } catch (MqttException e) {
+            throw new MqttConfigurationException("Cannot create an MQTT client for " + transport.describe()
+                    + " with client id '" + settings.clientId() + "' (mmi.mqtt.broker-url, mmi.mqtt.client-id): "
+                    + e.getMessage(), e);
         }
     }
 
@@ -226,6 +247,7 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
             return;
         }
         try {
+            newClient();
             client.connect(options(), null, new MqttActionListener() {
 
                 @Override
@@ -238,7 +260,7 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
                     attemptFailed(error);
                 }
             });
-        } catch (MqttException e) {
+        } catch (MqttException | MqttConfigurationException e) {
             attemptFailed(e);
         }
     }
@@ -340,8 +362,7 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
         return error.getMessage() != null ? error.getMessage() : error.getClass().getSimpleName();
     }
 
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
+    private void disconnected(MqttDisconnectResponse response) {
         String reason = response.getException() != null ? describe(response.getException())
                 : response.getReasonString() != null ? response.getReasonString()
                         : "reason code 0x" + Integer.toHexString(response.getReturnCode());
@@ -358,30 +379,50 @@ public final class MqttConnection implements MqttCallback, AutoCloseable {
         schedule(MIN_RECONNECT_DELAY);
     }
 
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-        LOG.warn("MQTT protocol error: {}", describe(exception));
-    }
+    /**
+     * Paho's callbacks for one client. A client replaced after a failed connection may still report on its way out;
+     * only the current client's reports count.
+     */
+    private final class Callbacks implements MqttCallback {
 
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-        LOG.debug("Ignoring a message on {}: nothing subscribes yet", topic);
-    }
+        private final MqttAsyncClient owner;
 
-    @Override
-    public void deliveryComplete(IMqttToken token) {
-        // Each publish has its own listener.
-    }
+        Callbacks(MqttAsyncClient owner) {
+            this.owner = owner;
+        }
 
-    @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-        // Handled in the connect listener, which also sees the CONNACK properties.
-    }
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            if (owner == client) {
+                MqttConnection.this.disconnected(response);
+            }
+        }
 
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        LOG.warn("Ignoring an MQTT AUTH packet (reason code 0x{}): enhanced authentication is not used",
-                Integer.toHexString(reasonCode));
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.warn("MQTT protocol error: {}", describe(exception));
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            LOG.debug("Ignoring a message on {}: nothing subscribes yet", topic);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // Each publish has its own listener.
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            // Handled in the connect listener, which also sees the CONNACK properties.
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            LOG.warn("Ignoring an MQTT AUTH packet (reason code 0x{}): enhanced authentication is not used",
+                    Integer.toHexString(reasonCode));
+        }
     }
 
     /**

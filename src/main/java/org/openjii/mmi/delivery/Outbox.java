@@ -96,7 +96,7 @@ public final class Outbox implements AutoCloseable {
      */
     public static Outbox open(Path dir, long maxBytes, FullPolicy policy, Clock clock) {
         if (maxBytes < 1) {
-            throw new IllegalArgumentException("mmi.outbox.max-bytes must be positive, was " + maxBytes);
+            throw new IllegalArgumentException("mmi.outbox.max-mb must be positive, was " + maxBytes + " bytes");
         }
         Path file = dir.resolve(FILE_NAME);
         try {
@@ -188,7 +188,7 @@ public final class Outbox implements AutoCloseable {
         if (policy == FullPolicy.REJECT || needed > maxBytes) {
             refusedFull++;
             throw new OutboxException(OutboxException.OUTBOX_FULL, "The outbox " + file + " is full (" + bytes
-                    + " of " + maxBytes + " bytes in " + entries + " messages, mmi.outbox.max-bytes); refusing a "
+                    + " of " + maxBytes + " bytes in " + entries + " messages, mmi.outbox.max-mb); refusing a "
                     + needed + " byte message for " + topic + " (mmi.outbox.full-policy=reject)", null);
         }
         int droppedNow = 0;
@@ -209,7 +209,7 @@ public final class Outbox implements AutoCloseable {
             throw failure("drop old messages", e);
         }
         dropped += droppedNow;
-        LOG.error("The outbox {} is full (mmi.outbox.max-bytes={}): dropped the {} oldest message(s) to store a new"
+        LOG.error("The outbox {} is full ({} bytes, mmi.outbox.max-mb): dropped the {} oldest message(s) to store a new"
                 + " one (mmi.outbox.full-policy=drop-oldest; {} dropped since start)", file, maxBytes, droppedNow,
                 dropped);
     }

@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     static final int BATCH = 100;
+    /** Connection drops with a message alone in flight before it counts as refused. */
+    static final int STRIKES = 3;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofMillis(200);
@@ -75,6 +79,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private final Deque<OutboxEntry> batch = new ArrayDeque<>();
     /** The highest sequence number read from the outbox (drain thread only). */
     private long cursor;
+    /** Times the connection dropped while a message was the only one in flight (probing). */
+    private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
+    private volatile boolean probing;
     private final Object wake = new Object();
     private boolean woken;
     private volatile long pausedUntilNanos;
@@ -201,6 +208,14 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         MqttMessage message = new MqttMessage(entry.payload());
         message.setQos(1);
         message.setProperties(properties(entry));
+        long maximumPacketSize = connection.state().maximumPacketSize();
+        if (maximumPacketSize > 0 && packetSize(entry.topic(), message) > maximumPacketSize) {
+            // Refused here: handed to Paho, a packet over the broker's Maximum Packet Size fails in its sender
+            // thread, which drops the connection and resends the packet after the reconnect, forever.
+            limiter.release();
+            refused(entry, PublishRefusedException.byReasonCode(MqttReasonCodes.PACKET_TOO_LARGE, entry));
+            return;
+        }
         long started = System.nanoTime();
         // Paho may complete a token twice (failed when the connection dropped, then acknowledged after it resent the
         // message in the resumed session): the first completion decides, a late success only saves a resend.
@@ -220,15 +235,44 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 @Override
                 public void onFailure(IMqttToken token, Throwable error) {
                     if (completed.compareAndSet(false, true)) {
-                        failed(entry, error);
+                        failed(entry, error, true);
                     }
                 }
             });
         } catch (MqttException | RuntimeException e) {
             if (completed.compareAndSet(false, true)) {
-                failed(entry, e);
+                failed(entry, e, false);
             }
         }
+    }
+
+    /** Bytes of the PUBLISH packet (MQTT 5.0, section 3.3), as the broker's Maximum Packet Size counts them. */
+    static long packetSize(String topic, MqttMessage message) {
+        MqttProperties properties = message.getProperties();
+        long propertyBytes = 0;
+        if (properties.getContentType() != null) {
+            propertyBytes += 1 + utf8String(properties.getContentType());
+        }
+        if (properties.getPayloadFormat()) {
+            propertyBytes += 2;
+        }
+        if (properties.getMessageExpiryInterval() != null) {
+            propertyBytes += 5;
+        }
+        for (UserProperty property : properties.getUserProperties()) {
+            propertyBytes += 1 + utf8String(property.getKey()) + utf8String(property.getValue());
+        }
+        long remaining = utf8String(topic) + 2 + variableByteInteger(propertyBytes) + propertyBytes
+                + message.getPayload().length;
+        return 1 + variableByteInteger(remaining) + remaining;
+    }
+
+    private static long utf8String(String text) {
+        return 2 + text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static int variableByteInteger(long value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
     }
 
     private MqttProperties properties(OutboxEntry entry) {
@@ -251,6 +295,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             synchronized (this) {
                 quotaRefusals = 0;
             }
+            strikes.remove(entry.seq());
+            if (probing) {
+                LOG.info("Message {} went through; publishing with the full window again", entry.messageId());
+                probing = false;
+                limiter.probe(false);
+            }
             delivered(entry, started);
         } else if (code == MqttReasonCodes.QUOTA_EXCEEDED) {
             Duration backoff = quotaBackoff();
@@ -259,7 +309,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             pausedUntilNanos = System.nanoTime() + backoff.toNanos();
             retryLater(entry);
         } else {
-            refused(entry, code);
+            refused(entry, PublishRefusedException.byReasonCode(code, entry));
         }
     }
 
@@ -280,13 +330,34 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         }
     }
 
-    private void failed(OutboxEntry entry, Throwable error) {
+    /**
+     * A publish that got no PUBACK. {@code sent}: Paho had taken it (it failed through its token, usually because the
+     * connection dropped), rather than refusing it at once (not connected).
+     * <p>
+     * A broker can refuse a message by dropping the connection (or with a PUBACK Paho cannot parse, which drops it
+     * too), and Paho would send it again after every reconnect. So after a drop the publisher probes, one message at
+     * a time; a message that was alone in flight at {@value #STRIKES} drops in a row is refused like any other.
+     */
+    private void failed(OutboxEntry entry, Throwable error, boolean sent) {
         limiter.release();
         if (error instanceof MqttException e
                 && e.getReasonCode() == MqttClientException.REASON_CODE_OUTGOING_PACKET_TOO_LARGE) {
             // Paho's own check against the broker's Maximum Packet Size: the broker would refuse it with 0x95.
-            refused(entry, MqttReasonCodes.PACKET_TOO_LARGE);
+            refused(entry, PublishRefusedException.byReasonCode(MqttReasonCodes.PACKET_TOO_LARGE, entry));
             return;
+        }
+        if (sent) {
+            if (probing && strikes.merge(entry.seq(), 1, Integer::sum) >= STRIKES) {
+                strikes.remove(entry.seq());
+                refused(entry, PublishRefusedException.byDisconnecting(STRIKES, entry));
+                return;
+            }
+            if (!probing) {
+                LOG.info("Publishing failed with messages in flight ({}); sending one at a time until one goes"
+                        + " through", error.getMessage());
+                probing = true;
+                limiter.probe(true);
+            }
         }
         LOG.debug("Publishing {} failed, sending it again later: {}", entry, error.getMessage());
         if (connection.isConnected()) {
@@ -302,10 +373,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         wakeUp();
     }
 
-    private void refused(OutboxEntry entry, int code) {
+    private void refused(OutboxEntry entry, PublishRefusedException refusal) {
+        int code = refusal.reasonCode();
         metrics.refused(code);
-        PublishRefusedException refusal = new PublishRefusedException(code, entry.topic(), entry.messageId(),
-                entry.payload().length);
         try {
             if (entry.kind() == OutboxEntry.Kind.DATA) {
                 Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);

@@ -20,18 +20,47 @@ public class PublishRefusedException extends Exception implements ReasonCoded {
     private final String refusedTopic;
     private final String refusedMessageId;
     private final int refusedBytes;
+    private final boolean connectionDropped;
 
-    public PublishRefusedException(int reasonCode, String refusedTopic, String refusedMessageId, int refusedBytes) {
-        super("The broker refused message " + refusedMessageId + " for " + refusedTopic + ": "
-                + MqttReasonCodes.describe(reasonCode));
+    private PublishRefusedException(String message, int reasonCode, String refusedTopic, String refusedMessageId,
+            int refusedBytes, boolean connectionDropped) {
+        super(message);
         this.reasonCode = reasonCode;
         this.refusedTopic = refusedTopic;
         this.refusedMessageId = refusedMessageId;
         this.refusedBytes = refusedBytes;
+        this.connectionDropped = connectionDropped;
+    }
+
+    /** A PUBACK with a failure reason code (or the same found by the client before sending). */
+    public static PublishRefusedException byReasonCode(int reasonCode, OutboxEntry entry) {
+        return new PublishRefusedException("The broker refused message " + entry.messageId() + " for "
+                + entry.topic() + ": " + MqttReasonCodes.describe(reasonCode), reasonCode, entry.topic(),
+                entry.messageId(), entry.payload().length, false);
+    }
+
+    /**
+     * The connection dropped every time this message, alone in flight, was sent: a broker that refuses a message
+     * by disconnecting (or with a PUBACK code the client cannot read, as Mosquitto's 0x95 for
+     * {@code message_size_limit}, which Paho rejects as an invalid return code).
+     */
+    public static PublishRefusedException byDisconnecting(int times, OutboxEntry entry) {
+        return new PublishRefusedException("The connection dropped " + times + " times in a row while message "
+                + entry.messageId() + " for " + entry.topic() + " (" + entry.payload().length + " bytes) was the only"
+                + " one in flight: the broker refuses it", MqttReasonCodes.FIRST_FAILURE, entry.topic(),
+                entry.messageId(), entry.payload().length, true);
     }
 
     public int reasonCode() {
         return reasonCode;
+    }
+
+    /**
+     * Whether the payload itself is the likely problem (too large, or refused by disconnecting), so a dead letter
+     * should not carry it again.
+     */
+    public boolean payloadIsTheProblem() {
+        return connectionDropped || reasonCode == MqttReasonCodes.PACKET_TOO_LARGE;
     }
 
     @Override
@@ -48,6 +77,9 @@ public class PublishRefusedException extends Exception implements ReasonCoded {
         details.put("refused_message_id", refusedMessageId);
         details.put("raw_bytes", refusedBytes);
         details.put("raw_quarantined", true);
+        if (connectionDropped) {
+            details.put("refused_by", "disconnecting");
+        }
         return details;
     }
 }

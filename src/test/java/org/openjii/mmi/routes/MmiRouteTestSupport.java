@@ -2,11 +2,17 @@ package org.openjii.mmi.routes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
+import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
@@ -26,14 +32,21 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
 
     static MosquittoBroker broker;
     static MqttRecorder recorder;
+    /** Extra Mosquitto configuration for a class, made from the broker's folder (set in a static initializer). */
+    static Function<Path, List<String>> brokerConfig = dir -> List.of();
 
     @BeforeAll
-    static void startBroker() throws Exception {
+    static void startBroker(TestInfo test) throws Exception {
         ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
+        // JUnit calls this inherited method before anything initializes the test class itself: run its static
+        // initializer now, so a brokerConfig it sets is used.
+        brokerConfig = dir -> List.of();
+        Class<?> testClass = test.getTestClass().orElseThrow();
+        Class.forName(testClass.getName(), true, testClass.getClassLoader());
         Path dir = Files.createTempDirectory("mmi-mosquitto");
-        broker = MosquittoBroker.start(dir);
+        broker = MosquittoBroker.start(dir, brokerConfig.apply(dir).toArray(String[]::new));
         // Data and dead letters; the status topic (retained online/offline) is not a message of the pipeline.
-        recorder = MqttRecorder.subscribe(broker.url(), "test-recorder", "experiment/#", "mmi/dlq/#");
+        recorder = MqttRecorder.subscribeDurably(broker.url(), "test-recorder", "experiment/#", "mmi/dlq/#");
         OVERRIDES.clear();
         OVERRIDES.put("mmi.mqtt.broker-url", broker.url());
         OVERRIDES.put("mmi.mqtt.client-id", CLIENT_ID);
@@ -58,6 +71,17 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
     /** Sets a property for the tests of this class (call from a static initializer or @BeforeAll after super). */
     static void override(String key, String value) {
         OVERRIDES.put(key, value);
+    }
+
+    /** The running app's delivery service (outbox, MQTT connection, publisher). */
+    Delivery delivery() {
+        return context.getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
+    }
+
+    /** The delivery's readiness: UP while connected and the outbox is not stuck. */
+    HealthCheck.State deliveryReadiness() {
+        // Called directly: the registry's default exposure level would leave an UP check out of the results.
+        return HealthCheckRegistry.get(context).getCheck("delivery").orElseThrow().call().getState();
     }
 
     @Override

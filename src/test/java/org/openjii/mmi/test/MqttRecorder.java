@@ -29,11 +29,31 @@ public final class MqttRecorder implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects as {@code clientId} and subscribes to every filter at QoS 1. */
+    /** Connects as {@code clientId} with a clean session and subscribes to every filter at QoS 1. */
     public static MqttRecorder subscribe(String brokerUrl, String clientId, String... filters) throws MqttException {
-        MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
+        return subscribe(brokerUrl, clientId, options, filters);
+    }
+
+    /**
+     * As {@link #subscribe(String, String, String...)}, but with a persistent session that survives a broker restart
+     * (with Mosquitto's {@code persistence true}) and automatic reconnects: messages published while the recorder is
+     * away are queued for it by the broker, so nothing the broker accepted is missed.
+     */
+    public static MqttRecorder subscribeDurably(String brokerUrl, String clientId, String... filters)
+            throws MqttException {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(600L);
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, 2);
+        return subscribe(brokerUrl, clientId, options, filters);
+    }
+
+    private static MqttRecorder subscribe(String brokerUrl, String clientId, MqttConnectionOptions options,
+            String... filters) throws MqttException {
+        MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         client.connect(options);
         MqttRecorder recorder = new MqttRecorder(client);
         MqttSubscription[] subscriptions = new MqttSubscription[filters.length];

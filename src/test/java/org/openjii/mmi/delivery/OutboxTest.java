@@ -1,0 +1,137 @@
+package org.openjii.mmi.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OutboxTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-09T09:30:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long append(Outbox outbox, String id, String payload) {
+        return outbox.append(id, "t/" + id, bytes(payload), OutboxEntry.Kind.DATA, null);
+    }
+
+    @Test
+    void keepsMessagesInOrderAcrossReopening() {
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            append(outbox, "a", "{\"n\":1}");
+            append(outbox, "b", "{\"n\":2}");
+            outbox.append("c", "t/c", bytes("{\"n\":3}"), OutboxEntry.Kind.DEAD_LETTER,
+                    Instant.parse("2026-03-09T09:29:59.123456Z"));
+        }
+        try (Outbox reopened = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            List<OutboxEntry> entries = reopened.after(0, 10);
+            assertThat(entries).extracting(OutboxEntry::messageId).containsExactly("a", "b", "c");
+            assertThat(entries).extracting(OutboxEntry::seq).isSorted();
+            assertThat(new String(entries.get(1).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
+            assertThat(entries.get(2).kind()).isEqualTo(OutboxEntry.Kind.DEAD_LETTER);
+            assertThat(entries.get(2).originAt()).isEqualTo(Instant.parse("2026-03-09T09:29:59.123456Z"));
+            assertThat(entries.get(0).originAt()).isNull();
+            assertThat(reopened.depth()).isEqualTo(3);
+            assertThat(reopened.bytes()).isEqualTo(21);
+            assertThat(reopened.oldest()).contains(CLOCK.instant());
+        }
+    }
+
+    @Test
+    void neverReusesASequenceNumberAfterRemovals() {
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            long first = append(outbox, "a", "1");
+            outbox.remove(List.of(first));
+            long second = append(outbox, "b", "2");
+            assertThat(second).isGreaterThan(first);
+            assertThat(outbox.after(first, 10)).extracting(OutboxEntry::messageId).containsExactly("b");
+            assertThat(outbox.depth()).isEqualTo(1);
+            assertThat(outbox.bytes()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesAMessageOverTheCapWithTheRejectPolicy() {
+        try (Outbox outbox = Outbox.open(dir, 10, Outbox.FullPolicy.REJECT, CLOCK)) {
+            append(outbox, "a", "12345678");
+            assertThatThrownBy(() -> append(outbox, "b", "123"))
+                    .isInstanceOf(OutboxException.class)
+                    .hasMessageContaining("is full")
+                    .hasMessageContaining("mmi.outbox.max-mb")
+                    .satisfies(e -> assertThat(((OutboxException) e).reason()).isEqualTo("outbox-full"));
+            assertThat(outbox.refusedFull()).isEqualTo(1);
+            assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("a");
+        }
+    }
+
+    @Test
+    void dropsTheOldestMessagesWithTheDropOldestPolicy() {
+        try (Outbox outbox = Outbox.open(dir, 10, Outbox.FullPolicy.DROP_OLDEST, CLOCK)) {
+            append(outbox, "a", "1234");
+            append(outbox, "b", "1234");
+            append(outbox, "c", "12345");
+            assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("b", "c");
+            assertThat(outbox.dropped()).isEqualTo(1);
+            assertThat(outbox.bytes()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void movesARefusedMessageToTheQuarantineAndStoresItsDeadLetterInOneStep() throws Exception {
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            long refused = append(outbox, "a", "{\"big\":true}");
+            append(outbox, "b", "later");
+            long letter = outbox.refuse(outbox.after(0, 1).get(0), 0x87, "Not authorized",
+                    new Outbox.DeadLetter("dl", "mmi/dlq/x/rejected-by-broker", bytes("{\"reason\":\"r\"}")));
+            assertThat(letter).isGreaterThan(refused);
+            assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("b", "dl");
+            assertThat(outbox.after(0, 10).get(1).kind()).isEqualTo(OutboxEntry.Kind.DEAD_LETTER);
+            assertThat(outbox.quarantined()).isEqualTo(1);
+        }
+        // An operator reads the quarantine with any SQLite client: the message is there intact, with the reason.
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Outbox.FILE_NAME));
+                Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT message_id, payload, reason_code, reason"
+                        + " FROM quarantine")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("a");
+            assertThat(new String(rows.getBytes(2), StandardCharsets.UTF_8)).isEqualTo("{\"big\":true}");
+            assertThat(rows.getInt(3)).isEqualTo(0x87);
+            assertThat(rows.getString(4)).isEqualTo("Not authorized");
+        }
+    }
+
+    @Test
+    void namesTheSettingWhenTheDirectoryCannotBeCreated() throws Exception {
+        Path file = dir.resolve("a-file");
+        java.nio.file.Files.writeString(file, "x");
+        assertThatThrownBy(() -> Outbox.open(file.resolve("outbox"), 10, Outbox.FullPolicy.REJECT, CLOCK))
+                .isInstanceOf(OutboxException.class)
+                .hasMessageContaining(file.resolve("outbox").toString())
+                .hasMessageContaining("mmi.outbox.dir");
+    }
+
+    @Test
+    void readsThePolicyAsWrittenInTheProperties() {
+        assertThat(Outbox.FullPolicy.parse("drop-oldest")).isEqualTo(Outbox.FullPolicy.DROP_OLDEST);
+        assertThat(Outbox.FullPolicy.parse(" reject ")).isEqualTo(Outbox.FullPolicy.REJECT);
+        assertThatThrownBy(() -> Outbox.FullPolicy.parse("keep")).hasMessageContaining("mmi.outbox.full-policy");
+    }
+}

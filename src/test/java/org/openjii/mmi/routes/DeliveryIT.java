@@ -1,0 +1,239 @@
+package org.openjii.mmi.routes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.TestResources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Delivery through the durable outbox and the one MQTT connection, against a real Mosquitto: a 30 s broker outage
+ * in the middle of a stream loses nothing; messages the broker refuses (ACL, size) become dead letters with the MQTT
+ * reason code and are not retried; the broker's own log shows one connection per broker run and no session
+ * take-over. ({@link DeliveryStartupIT}: the process starts while the broker is down.)
+ */
+class DeliveryIT extends MmiRouteTestSupport {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String DATA = "experiment/data_ingest/v1/" + EXPERIMENT + "/multispeq/";
+    private static final String REFUSED = "mmi/dlq/" + CLIENT_ID + "/rejected-by-broker";
+    private static final String FORBIDDEN_EXPERIMENT = "forbidden-experiment";
+    /**
+     * Mosquitto's {@code max_packet_size}, announced in CONNACK: larger than a PAR (340 B) or RIDES (about 10 KB)
+     * message, smaller than the 66 KB fluorescence output's (about 22 KB).
+     */
+    private static final int BROKER_PACKET_LIMIT = 20_000;
+    /**
+     * Mosquitto's {@code message_size_limit}, not announced: it answers a larger PUBLISH with PUBACK 0x95, a code
+     * MQTT 5 does not allow in a PUBACK, which Paho treats as a protocol error and drops the connection. Between a PAR
+     * and a RIDES message.
+     */
+    private static final int BROKER_SILENT_LIMIT = 8_000;
+    private static final Pattern CONNECTED = Pattern.compile("New client connected from \\S+ as "
+            + Pattern.quote(CLIENT_ID) + " ");
+
+    static {
+        brokerConfig = dir -> {
+            try {
+                // Everyone may read everything; the bridge may write its status, dead letters and this experiment.
+                Files.write(dir.resolve("acl"), List.of("topic read #", "topic write mmi/#",
+                        "topic write experiment/data_ingest/v1/" + EXPERIMENT + "/#"));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            // persistence: the recorder's session and its queued messages survive the broker restart.
+            return List.of("acl_file " + dir.resolve("acl"), "max_packet_size " + BROKER_PACKET_LIMIT,
+                    "message_size_limit " + BROKER_SILENT_LIMIT,
+                    "persistence true", "persistence_location " + dir + "/", "max_queued_messages 10000");
+        };
+    }
+
+    private final String par = TestResources.text("/fixtures/multispeq/public/measurements/par_fw2.3465.json");
+
+    @BeforeEach
+    void forgetEarlierMessages() {
+        recorder.clear();
+    }
+
+    /** A PAR output finished at second {@code n} of the test day: its timestamp identifies it on the broker. */
+    private void ingest(int n) {
+        ingest(par, n, Map.of());
+    }
+
+    private void ingest(String output, int n, Map<String, Object> headers) {
+        Map<String, Object> all = new HashMap<>(headers);
+        all.put(MultispeqConstants.LAST_BYTE_AT, Instant.parse("2026-03-09T00:00:00Z").plusSeconds(n));
+        all.put(MultispeqConstants.PORT, "/dev/ttyTEST0");
+        template.sendBodyAndHeaders("direct:ingest", output, all);
+    }
+
+    private static Set<String> timestamps(List<MqttRecorder.Received> messages) {
+        return messages.stream().map(m -> json(m.payload()).path("timestamp").asText()).collect(Collectors.toSet());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return DeviceJson.mapper().readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("Not JSON: " + text, e);
+        }
+    }
+
+    private static long count(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        long found = 0;
+        while (matcher.find()) {
+            found++;
+        }
+        return found;
+    }
+
+    @Test
+    void shouldDeliverEveryMessageOfAStreamInterruptedByAThirtySecondBrokerOutage() throws Exception {
+        int perPhase = 20;
+        long connectionsBefore = count(CONNECTED, broker.logText());
+        for (int n = 0; n < perPhase; n++) {
+            ingest(n);
+        }
+        await().atMost(WAIT).until(() -> timestamps(recorder.on(DATA)).size() == perPhase);
+
+        broker.stop();
+        try {
+            await().atMost(WAIT).until(() -> deliveryReadiness() == HealthCheck.State.DOWN);
+            for (int n = perPhase; n < 2 * perPhase; n++) {
+                ingest(n);
+            }
+            // Every message of the outage is on disk, and the bridge stays down but alive for the whole 30 s.
+            assertThat(delivery().outbox().depth()).isGreaterThanOrEqualTo(perPhase);
+            await().during(Duration.ofSeconds(30))
+                    .atMost(Duration.ofSeconds(40))
+                    .until(() -> deliveryReadiness() == HealthCheck.State.DOWN
+                            && delivery().outbox().depth() >= perPhase);
+        } finally {
+            broker.restart();
+        }
+        for (int n = 2 * perPhase; n < 3 * perPhase; n++) {
+            ingest(n);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> timestamps(recorder.on(DATA)).size() == 3 * perPhase);
+        await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
+        assertThat(deliveryReadiness()).isEqualTo(HealthCheck.State.UP);
+
+        List<MqttRecorder.Received> received = recorder.on(DATA);
+        Map<String, Long> copies = received.stream()
+                .collect(Collectors.groupingBy(m -> m.userProperties().get("message-id"), Collectors.counting()));
+        long duplicates = received.size() - copies.size();
+        System.out.printf("Broker outage: %d messages sent, %d distinct arrived, %d duplicate(s)%n", 3 * perPhase,
+                copies.size(), duplicates);
+        assertThat(copies).hasSize(3 * perPhase);
+        // Duplicates only from the window in flight when the broker went away.
+        assertThat(duplicates).isLessThanOrEqualTo(100);
+
+        String log = broker.logText();
+        assertThat(count(CONNECTED, log) - connectionsBefore)
+                .as("one connection per broker run: exactly one reconnect")
+                .isEqualTo(1);
+        assertThat(log).doesNotContain("already connected");
+    }
+
+    @Test
+    void shouldDeadLetterAPublishTheBrokerRefusesAsNotAuthorizedWithoutRetrying() throws Exception {
+        long quarantined = delivery().outbox().quarantined();
+        ingest(par, 100, Map.of(IngestHeaders.EXPERIMENT_ID, FORBIDDEN_EXPERIMENT));
+        // A later message gets through: the refused one does not block the outbox.
+        ingest(101);
+
+        await().atMost(WAIT).until(() -> recorder.on(REFUSED).size() == 1 && recorder.on(DATA).size() == 1);
+        JsonNode letter = json(recorder.on(REFUSED).get(0).payload());
+        assertThat(letter.path("reason").asText()).isEqualTo("rejected-by-broker");
+        assertThat(letter.path("mqtt_reason_code").asInt()).isEqualTo(0x87);
+        assertThat(letter.path("mqtt_reason").asText()).isEqualTo("Not authorized");
+        assertThat(letter.path("refused_topic").asText()).contains("/" + FORBIDDEN_EXPERIMENT + "/");
+        JsonNode refused = json(letter.path("raw").asText());
+        assertThat(refused.path("timestamp").asText()).isEqualTo("2026-03-09T01:01:40.000+01:00");
+        assertThat(refused.path("device_id").asText()).isEqualTo(json(par).path("device_id").asText());
+
+        await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
+        assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
+        assertThat(count(Pattern.compile("Denied PUBLISH from " + Pattern.quote(CLIENT_ID) + " .*"
+                + FORBIDDEN_EXPERIMENT), broker.logText()))
+                .as("refused once, never retried")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeadLetterAMessageOverTheBrokersMaximumPacketSizeWithoutSendingIt() throws Exception {
+        long quarantined = delivery().outbox().quarantined();
+        String fluorescence = TestResources.text(
+                "/fixtures/multispeq/public/measurements/fluorescence-detector-offsets_fw2.343_66KB.json");
+        ingest(fluorescence, 200, Map.of());
+
+        await().atMost(WAIT).until(() -> recorder.on(REFUSED).size() == 1);
+        JsonNode letter = json(recorder.on(REFUSED).get(0).payload());
+        assertThat(letter.path("mqtt_reason_code").asInt()).isEqualTo(0x95);
+        assertThat(letter.path("mqtt_reason").asText()).isEqualTo("Packet too large");
+        assertThat(letter.path("raw_quarantined").asBoolean()).isTrue();
+        assertThat(letter.path("raw_bytes").asInt()).isGreaterThan(BROKER_PACKET_LIMIT);
+        assertThat(letter.path("raw").isNull()).isTrue();
+        assertThat(recorder.on(DATA)).isEmpty();
+        await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
+        assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
+        assertThat(broker.logText()).doesNotContain("52:00:12:bc");
+    }
+
+    @Test
+    void shouldDeadLetterAMessageTheBrokerAnswersByDisconnectingAfterAFewTries() throws Exception {
+        long quarantined = delivery().outbox().quarantined();
+        String rides = TestResources.text("/fixtures/multispeq/public/measurements/rides_fw2.21.json");
+        ingest(rides, 400, Map.of());
+        ingest(401);
+
+        // (The PAR message may arrive twice: it can be in flight when the broker drops the connection.)
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> recorder.on(REFUSED).size() == 1 && timestamps(recorder.on(DATA)).size() == 1);
+        JsonNode letter = json(recorder.on(REFUSED).get(0).payload());
+        assertThat(letter.path("refused_by").asText()).isEqualTo("disconnecting");
+        assertThat(letter.path("raw_quarantined").asBoolean()).isTrue();
+        assertThat(letter.path("raw_bytes").asInt()).isGreaterThan(BROKER_SILENT_LIMIT);
+        assertThat(json(recorder.on(DATA).get(0).payload()).path("timestamp").asText())
+                .isEqualTo("2026-03-09T01:06:41.000+01:00");
+        await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
+        assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
+        assertThat(count(Pattern.compile("Dropped too large PUBLISH from " + Pattern.quote(CLIENT_ID)),
+                broker.logText()))
+                .as("tried a few times, not forever")
+                .isEqualTo(3);
+    }
+
+    @Test
+    void shouldPublishARetainedOnlineStatus() throws Exception {
+        await().atMost(WAIT).until(() -> delivery().connection().isConnected());
+        try (MqttRecorder status = MqttRecorder.subscribe(broker.url(), "status-reader",
+                "mmi/status/" + CLIENT_ID)) {
+            await().atMost(WAIT).until(() -> !status.messages().isEmpty());
+            JsonNode online = json(status.messages().get(0).payload());
+            assertThat(online.path("status").asText()).isEqualTo("online");
+            assertThat(online.path("client_id").asText()).isEqualTo(CLIENT_ID);
+        }
+    }
+}
