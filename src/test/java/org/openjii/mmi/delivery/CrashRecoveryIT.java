@@ -1,0 +1,154 @@
+package org.openjii.mmi.delivery;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjii.mmi.cli.MmiCommand;
+import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.test.MosquittoBroker;
+import org.openjii.mmi.test.MqttRecorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bridge process is killed with {@code kill -9} in the middle of a stream of measurements and started again on
+ * the same outbox: every message that was in the outbox when it died arrives, with the message id it was stored
+ * with, and the broker publishes the Last Will ({@code offline}) for the killed process.
+ * <p>
+ * The bridge runs as a real separate process ({@code mmi run}) on its built-in simulator, measuring every 200 ms.
+ */
+class CrashRecoveryIT {
+
+    private static final String CLIENT_ID = "mmi-crash-test";
+    private static final String DATA = "experiment/data_ingest/v1/crash-experiment/";
+
+    @TempDir
+    Path dir;
+
+    private MosquittoBroker broker;
+    private MqttRecorder recorder;
+    private final List<Process> bridges = new ArrayList<>();
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
+        Path brokerDir = Files.createDirectories(dir.resolve("broker"));
+        // persistence: the recorder's session and queued messages survive the broker's restart.
+        broker = MosquittoBroker.start(brokerDir, "persistence true", "persistence_location " + brokerDir + "/",
+                "max_queued_messages 10000");
+        recorder = MqttRecorder.subscribeDurably(broker.url(), "crash-recorder", DATA + "#", "mmi/status/#");
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (Process bridge : bridges) {
+            bridge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (recorder != null) {
+            recorder.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private Process startBridge(String name) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
+                MmiCommand.class.getName(), "run"));
+        Map<String, String> settings = Map.of("mmi.mqtt.broker-url", broker.url(), "mmi.mqtt.client-id", CLIENT_ID,
+                "mmi.experiment-id", "crash-experiment", "mmi.outbox.dir", dir.resolve("outbox").toString(),
+                "mmi.device.port", "sim", "mmi.device.interval", "200ms", "mmi.simulator.options", "max-run-time=0s");
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        Process bridge = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+        bridges.add(bridge);
+        return bridge;
+    }
+
+    private Set<String> receivedIds() {
+        return recorder.on(DATA)
+                .stream()
+                .map(m -> m.userProperties().get("message-id"))
+                .collect(Collectors.toSet());
+    }
+
+    /** The message ids waiting in the outbox database, read as any SQLite client would. */
+    private Set<String> waitingIds() throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("outbox")
+                .resolve(Outbox.FILE_NAME));
+                Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT message_id FROM outbox WHERE kind = 'DATA'")) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    private String status() {
+        List<MqttRecorder.Received> statuses = recorder.on("mmi/status/" + CLIENT_ID);
+        return statuses.isEmpty() ? "" : statuses.get(statuses.size() - 1).payload();
+    }
+
+    @Test
+    void shouldDeliverEverythingTheOutboxHeldWhenTheProcessWasKilled() throws Exception {
+        Process first = startBridge("first");
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().size() >= 10);
+
+        // kill -9 while connected: no shutdown hook, no DISCONNECT; the broker publishes the Last Will.
+        killHard(first);
+        Set<String> expected = new HashSet<>(receivedIds());
+        expected.addAll(waitingIds());
+        await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"offline\""));
+
+        // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
+        Process second = startBridge("second");
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
+        broker.stop();
+        Set<String> waiting;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingIds().size() >= 10);
+            killHard(second);
+            waiting = waitingIds();
+        } finally {
+            broker.restart();
+        }
+        expected.addAll(waiting);
+
+        Process third = startBridge("third");
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
+        System.out.printf("kill -9 twice: %d messages were waiting in the outbox at the second kill; all %d stored"
+                + " before a kill arrived (%d messages in all so far)%n", waiting.size(), expected.size(),
+                receivedIds().size());
+        assertThat(third.isAlive()).as(Files.readString(dir.resolve("third.log"))).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"online\""));
+        assertThat(broker.logText()).doesNotContain("already connected");
+    }
+
+    private static void killHard(Process bridge) throws InterruptedException {
+        bridge.destroyForcibly();
+        assertThat(bridge.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+}
