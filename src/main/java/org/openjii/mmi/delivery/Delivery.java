@@ -232,6 +232,10 @@ public final class Delivery extends ServiceSupport {
         publisher.wakeUp();
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public Outbox outbox() {
         return outbox;
     }

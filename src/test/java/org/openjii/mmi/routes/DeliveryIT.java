@@ -16,12 +16,15 @@ import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -175,6 +178,11 @@ class DeliveryIT extends MmiRouteTestSupport {
 
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
         assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
+        MeterRegistry meters = context.getRegistry()
+                .lookupByNameAndType(Delivery.METER_REGISTRY_NAME,
+                        MeterRegistry.class);
+        assertThat(meters.get("mmi.mqtt.refused").tag("reason_code", "0x87").counter().count()).isEqualTo(1);
+        assertThat(meters.get("mmi.mqtt.published").counter().count()).isGreaterThanOrEqualTo(2);
         assertThat(count(Pattern.compile("Denied PUBLISH from " + Pattern.quote(CLIENT_ID) + " .*"
                 + FORBIDDEN_EXPERIMENT), broker.logText()))
                 .as("refused once, never retried")

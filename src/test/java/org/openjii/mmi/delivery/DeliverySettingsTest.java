@@ -1,0 +1,89 @@
+package org.openjii.mmi.delivery;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The delivery's settings: what {@code mmi.mqtt.*} and {@code mmi.outbox.*} accept, and how a bad value is named. */
+class DeliverySettingsTest {
+
+    private final CamelContext context = new DefaultCamelContext();
+
+    @AfterEach
+    void close() {
+        context.stop();
+    }
+
+    private Delivery.Settings settings(String... keyValues) {
+        Properties properties = new Properties();
+        properties.put("mmi.mqtt.broker-url", "tcp://127.0.0.1:1883");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            properties.put(keyValues[i], keyValues[i + 1]);
+        }
+        context.getPropertiesComponent().setOverrideProperties(properties);
+        return Delivery.fromProperties(context).settings();
+    }
+
+    @Test
+    void shouldUseIotCoreCompatibleDefaults() {
+        Delivery.Settings settings = settings();
+        assertThat(settings.connection().clientId()).isEqualTo("mmi");
+        assertThat(settings.connection().effectiveKeepAliveSeconds()).isEqualTo(60);
+        assertThat(settings.connection().sessionExpirySeconds()).isEqualTo(3600);
+        assertThat(settings.connection().statusTopic()).isNull();
+        assertThat(settings.flowControl()).isEqualTo(FlowControl.unlimited(100));
+        assertThat(settings.fullPolicy()).isEqualTo(Outbox.FullPolicy.REJECT);
+        assertThat(settings.maxAge()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(settings.messageExpiry()).isNull();
+    }
+
+    @Test
+    void shouldRefuseAnyQosButOne() {
+        assertThatThrownBy(() -> settings("mmi.mqtt.qos", "2"))
+                .hasMessageContaining("mmi.mqtt.qos must be 1")
+                .hasMessageContaining("never acknowledges QoS 2");
+        assertThatThrownBy(() -> settings("mmi.mqtt.qos", "0")).hasMessageContaining("mmi.mqtt.qos must be 1");
+    }
+
+    @Test
+    void shouldClampTheKeepAliveToIotCoresRange() {
+        assertThat(settings("mmi.mqtt.keep-alive", "5s").connection().effectiveKeepAliveSeconds()).isEqualTo(30);
+        assertThat(settings("mmi.mqtt.keep-alive", "2h").connection().effectiveKeepAliveSeconds()).isEqualTo(1200);
+        assertThat(settings("mmi.mqtt.keep-alive", "300").connection().effectiveKeepAliveSeconds()).isEqualTo(300);
+    }
+
+    @Test
+    void shouldNameTheKeyOfAValueOutsideIotCoresLimits() {
+        assertThatThrownBy(() -> settings("mmi.mqtt.session-expiry", "8d"))
+                .hasMessageContaining("mmi.mqtt.session-expiry");
+        assertThatThrownBy(() -> settings("mmi.mqtt.message-expiry", "8d"))
+                .hasMessageContaining("mmi.mqtt.message-expiry");
+        assertThatThrownBy(() -> settings("mmi.mqtt.client-id", "$aws"))
+                .hasMessageContaining("mmi.mqtt.client-id");
+        assertThatThrownBy(() -> settings("mmi.mqtt.keep-alive", "soon"))
+                .hasMessageContaining("mmi.mqtt.keep-alive")
+                .hasMessageContaining("soon");
+        assertThatThrownBy(() -> settings("mmi.outbox.max-mb", "lots")).hasMessageContaining("mmi.outbox.max-mb");
+    }
+
+    @Test
+    void shouldFillTheClientIdIntoTheStatusTopic() {
+        Delivery.Settings settings = settings("mmi.mqtt.client-id", "gw-7", "mmi.mqtt.status-topic",
+                "mmi/status/{clientId}", "mmi.mqtt.message-expiry", "7d");
+        assertThat(settings.connection().statusTopic()).isEqualTo("mmi/status/gw-7");
+        assertThat(settings.messageExpiry()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void shouldTurnOnTheIotCoreProfileForAnAwsEndpoint() {
+        assertThat(settings("mmi.mqtt.broker-url", "ssl://abc-ats.iot.eu-central-1.amazonaws.com:8883")
+                .flowControl()).isEqualTo(FlowControl.IOT_CORE);
+    }
+}
