@@ -13,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -29,6 +31,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -42,6 +45,7 @@ import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * A throw-away PKI for TLS tests, made with BouncyCastle: certificate authorities, server certificates with
@@ -84,7 +88,26 @@ public final class TestPki {
         /** Writes the private key unencrypted in {@code format}. */
         public Path writeKey(Path file, KeyFormat format) throws IOException {
             PrivateKey key = keyPair.getPrivate();
-            return writePem(file, format == KeyFormat.PKCS8 ? new JcaPKCS8Generator(key, null) : key);
+            if (format == KeyFormat.PKCS8) {
+                return writePem(file, new JcaPKCS8Generator(key, null));
+            }
+            return writePem(file, key instanceof ECPrivateKey ec ? sec1(ec) : key);
+        }
+
+        /**
+         * SEC1 as OpenSSL writes it, with the curve and the public key inside. BouncyCastle's writer copies the JDK's
+         * inner encoding, which leaves the curve to the PKCS#8 wrapper it drops: OpenSSL cannot read that.
+         */
+        private PemObject sec1(ECPrivateKey key) {
+            try {
+                PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(key.getEncoded());
+                SubjectPublicKeyInfo publicKey = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
+                var structure = new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(),
+                        key.getS(), publicKey.getPublicKeyData(), pkcs8.getPrivateKeyAlgorithm().getParameters());
+                return new PemObject("EC PRIVATE KEY", structure.getEncoded());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /** Writes the private key as encrypted PKCS#8 ({@code BEGIN ENCRYPTED PRIVATE KEY}). */

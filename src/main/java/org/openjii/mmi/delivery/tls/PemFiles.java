@@ -4,28 +4,33 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.X509TrustedCertificateBlock;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * Reads certificates and private keys from PEM files as AWS IoT issues them: {@code -----BEGIN CERTIFICATE-----}
  * (one or several), and a private key as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), PKCS#8 ({@code BEGIN PRIVATE KEY}) or
  * SEC1 ({@code BEGIN EC PRIVATE KEY}). BouncyCastle parses the PEM; the JDK's providers make the key and certificate
- * objects. Nothing read from a key file ever goes into a message, not even the parser's own error text.
+ * objects, so TLS runs on the JDK's own classes. Nothing read from a key file ever goes into a message, not even the
+ * parser's own error text.
  */
 final class PemFiles {
 
@@ -80,10 +85,25 @@ final class PemFiles {
                             + " and " + BrokerTransport.KEY_FILE_SETTING + " swapped?)"
                     : "the file holds no private key (expected " + KEY_FORMS + ")");
         }
+        return toJdk(keyInfo, file);
+    }
+
+    /**
+     * Made with the JDK's own key factories, by algorithm name: BouncyCastle's converter would ask the JDK for an
+     * "ECDSA" key factory, which only BouncyCastle's provider has.
+     */
+    private static PrivateKey toJdk(PrivateKeyInfo keyInfo, ConfiguredFile file) throws MqttConfigurationException {
+        ASN1ObjectIdentifier algorithm = keyInfo.getPrivateKeyAlgorithm().getAlgorithm();
+        String keyFactory = algorithm.equals(PKCSObjectIdentifiers.rsaEncryption) ? "RSA"
+                : algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : null;
+        if (keyFactory == null) {
+            throw file.problem("the private key is of a kind mmi does not use (algorithm " + algorithm
+                    + "; expected RSA or EC)");
+        }
         try {
-            return new JcaPEMKeyConverter().getPrivateKey(keyInfo);
-        } catch (PEMException e) {
-            throw file.problem("the private key uses an algorithm this JVM cannot load (expected RSA or EC)");
+            return KeyFactory.getInstance(keyFactory).generatePrivate(new PKCS8EncodedKeySpec(keyInfo.getEncoded()));
+        } catch (GeneralSecurityException | IOException e) {
+            throw file.problem("the " + keyFactory + " private key cannot be loaded (its structure is damaged)");
         }
     }
 
@@ -97,7 +117,8 @@ final class PemFiles {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 blocks.add(block);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // BouncyCastle reports damaged base64 or ASN.1 with runtime exceptions as well.
             throw file.problem(holdsSecrets
                     ? "the file is not a PEM private key mmi can read (expected " + KEY_FORMS + ")"
                     : "the file is not valid PEM (" + e.getMessage() + ")");
