@@ -84,8 +84,8 @@ public final class BrokerTransport {
         Instant now = Instant.now();
         ClientIdentity identity = cert == null ? null : ClientIdentity.load(cert, key, now);
         BrokerTrust trust = BrokerTrust.load(ca, now);
-        return new BrokerTransport(address, new TlsSocketFactory(sslContext(identity, trust), applicationProtocols),
-                identity, trust, applicationProtocols);
+        TlsSocketFactory sockets = new TlsSocketFactory(sslContext(identity, trust), applicationProtocols, identity);
+        return new BrokerTransport(address, sockets, identity, trust, applicationProtocols);
     }
 
     private static ConfiguredFile configured(String setting, Path path) {

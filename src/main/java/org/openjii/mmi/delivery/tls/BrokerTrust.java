@@ -92,21 +92,13 @@ final class BrokerTrust extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        try {
-            jdk.checkServerTrusted(chain, authType, socket);
-        } catch (CertificateException refused) {
-            throw classify(chain, authType, refused);
-        }
+        checkClassified(chain, authType, () -> jdk.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        try {
-            jdk.checkServerTrusted(chain, authType, engine);
-        } catch (CertificateException refused) {
-            throw classify(chain, authType, refused);
-        }
+        checkClassified(chain, authType, () -> jdk.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
@@ -118,17 +110,27 @@ final class BrokerTrust extends X509ExtendedTrustManager {
         }
     }
 
+    private interface TrustCheck {
+
+        void run() throws CertificateException;
+    }
+
     /**
-     * Runs the check again without the socket, which leaves out the host name: if the chain alone fails, the CA is the
-     * problem; if it passes, the host name was.
+     * Runs {@code fullCheck} (chain and host name); when it refuses, runs the check again without the connection,
+     * which leaves out the host name: if the chain alone fails, the CA is the problem; if it passes, the host name was.
      */
-    private CertificateException classify(X509Certificate[] chain, String authType, CertificateException refused) {
+    private void checkClassified(X509Certificate[] chain, String authType, TrustCheck fullCheck)
+            throws CertificateException {
         try {
-            jdk.checkServerTrusted(chain, authType);
-        } catch (CertificateException chainRefused) {
-            return new UntrustedBrokerCertificateException(innermostMessage(chainRefused), refused);
+            fullCheck.run();
+        } catch (CertificateException refused) {
+            try {
+                jdk.checkServerTrusted(chain, authType);
+            } catch (CertificateException chainRefused) {
+                throw new UntrustedBrokerCertificateException(innermostMessage(chainRefused), refused);
+            }
+            throw new BrokerHostnameMismatchException(refused.getMessage(), refused);
         }
-        return new BrokerHostnameMismatchException(refused.getMessage(), refused);
     }
 
     /** "PKIX path building failed: ...: unable to find valid certification path" says the most at its innermost. */

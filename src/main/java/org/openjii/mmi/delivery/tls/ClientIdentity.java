@@ -9,7 +9,10 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -23,6 +26,8 @@ final class ClientIdentity {
     private final List<X509Certificate> chain;
     private final PrivateKey key;
     private final ConfiguredFile certFile;
+    /** The JDK's TLS sockets whose handshake asked for this certificate; weak, as sockets come and go. */
+    private final Set<Socket> shownOn = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private ClientIdentity(List<X509Certificate> chain, PrivateKey key, ConfiguredFile certFile) {
         this.chain = chain;
@@ -90,6 +95,11 @@ final class ClientIdentity {
         return certFile;
     }
 
+    /** Whether the broker asked for this certificate during the handshake on {@code socket}, and was given it. */
+    boolean wasShownOn(Socket socket) {
+        return shownOn.contains(socket);
+    }
+
     /**
      * A key manager that always offers this one certificate. The JDK's own would offer none when the broker's list
      * of acceptable issuers does not name ours, and the broker would then report a missing certificate instead of
@@ -105,7 +115,13 @@ final class ClientIdentity {
 
         @Override
         public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-            return offers(keyTypes) ? ALIAS : null;
+            if (!offers(keyTypes)) {
+                return null;
+            }
+            if (socket != null) {
+                shownOn.add(socket);
+            }
+            return ALIAS;
         }
 
         @Override

@@ -55,6 +55,10 @@ final class ConnectFailures {
                     + mismatch.getMessage() + "); connect with a host name the certificate names (for AWS IoT the "
                     + "ATS endpoint, <prefix>-ats.iot.<region>.amazonaws.com).");
         }
+        if (cause instanceof PinnedSettingsSslSocket.HungUpAfterClientCertificateException && identity != null) {
+            return Optional.of(certificateRefused("the broker hung up as soon as it received the client certificate "
+                    + CertificateDates.subject(identity.certificate()) + ", which is how it refuses one"));
+        }
         if (cause instanceof SSLException && cause.getMessage() != null) {
             Matcher alert = RECEIVED_ALERT.matcher(cause.getMessage());
             if (alert.find()) {
@@ -86,12 +90,15 @@ final class ConnectFailures {
                     + BrokerTransport.CERT_FILE_SETTING + " and " + BrokerTransport.KEY_FILE_SETTING + ".");
         }
         if (identity != null && (CERTIFICATE_REFUSED.contains(alert) || alert.equals("certificate_required"))) {
-            return Optional.of(identity.certFile()
-                    .sentence("the broker refused the client certificate " + CertificateDates.subject(
-                            identity.certificate()) + " (TLS alert " + alert
-                            + "); it must be issued by a CA the broker trusts and, on AWS IoT, be registered, ACTIVE "
-                            + "and attached to the Thing"));
+            return Optional.of(certificateRefused("the broker refused the client certificate "
+                    + CertificateDates.subject(identity.certificate()) + " (TLS alert " + alert + ")"));
         }
         return Optional.empty();
+    }
+
+    private String certificateRefused(String what) {
+        return identity.certFile()
+                .sentence(what + "; it must be issued by a CA the broker trusts and, on AWS IoT, be registered, "
+                        + "ACTIVE and attached to the Thing");
     }
 }

@@ -11,8 +11,10 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -38,20 +40,39 @@ import javax.net.ssl.SSLSocket;
  * network failure), where this path connected ({@code TlsHandshakeTest} keeps that case).
  *
  * <p>
- * Everything else is passed to the JDK's socket unchanged.
+ * A handshake that ends with the broker hanging up after it got our client certificate is reported as
+ * {@link HungUpAfterClientCertificateException}, so that it can be told from a network failure. Everything else is
+ * passed to the JDK's socket unchanged.
  */
 final class PinnedSettingsSslSocket extends SSLSocket {
 
     static final String HOSTNAME_VERIFICATION = "HTTPS";
 
+    /**
+     * The broker hung up during the handshake right after it asked for and got our client certificate: how a broker
+     * refuses a certificate over TLS 1.2 when its alert is lost to the connection reset (OpenSSL in Mosquitto does
+     * that: the client sees only "Broken pipe").
+     */
+    static final class HungUpAfterClientCertificateException extends SSLHandshakeException {
+
+        HungUpAfterClientCertificateException(IOException hangUp) {
+            super("the broker closed the connection after receiving the client certificate: " + hangUp.getMessage());
+            initCause(hangUp);
+        }
+    }
+
     private final SSLSocket jdk;
     private final String[] protocols;
     private final String[] applicationProtocols;
+    private final Predicate<SSLSocket> clientCertificateShown;
 
-    PinnedSettingsSslSocket(SSLSocket jdk, List<String> protocols, List<String> applicationProtocols) {
+    /** @param clientCertificateShown whether the handshake on a JDK socket sent our client certificate */
+    PinnedSettingsSslSocket(SSLSocket jdk, List<String> protocols, List<String> applicationProtocols,
+            Predicate<SSLSocket> clientCertificateShown) {
         this.jdk = jdk;
         this.protocols = protocols.toArray(String[]::new);
         this.applicationProtocols = applicationProtocols.toArray(String[]::new);
+        this.clientCertificateShown = clientCertificateShown;
         jdk.setSSLParameters(pin(jdk.getSSLParameters()));
     }
 
@@ -73,6 +94,15 @@ final class PinnedSettingsSslSocket extends SSLSocket {
         return jdk.getSSLParameters();
     }
 
+    @Override
+    public void startHandshake() throws IOException {
+        try {
+            jdk.startHandshake();
+        } catch (SocketException hangUp) {
+            throw clientCertificateShown.test(jdk) ? new HungUpAfterClientCertificateException(hangUp) : hangUp;
+        }
+    }
+
     // --- Everything below is plain delegation to the JDK's socket.
 
     @Override
@@ -88,11 +118,6 @@ final class PinnedSettingsSslSocket extends SSLSocket {
     @Override
     public void bind(SocketAddress bindpoint) throws IOException {
         jdk.bind(bindpoint);
-    }
-
-    @Override
-    public void startHandshake() throws IOException {
-        jdk.startHandshake();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
+import java.util.function.Predicate;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -21,10 +22,13 @@ final class TlsSocketFactory extends SSLSocketFactory {
 
     private final SSLSocketFactory jdk;
     private final List<String> applicationProtocols;
+    private final Predicate<SSLSocket> clientCertificateShown;
 
-    TlsSocketFactory(SSLContext context, List<String> applicationProtocols) {
+    /** @param identity the client certificate the context presents, or null */
+    TlsSocketFactory(SSLContext context, List<String> applicationProtocols, ClientIdentity identity) {
         this.jdk = context.getSocketFactory();
         this.applicationProtocols = List.copyOf(applicationProtocols);
+        this.clientCertificateShown = identity == null ? socket -> false : identity::wasShownOn;
     }
 
     /** The one Paho calls: an unconnected socket, which Paho connects and then hands the handshake. */
@@ -61,7 +65,8 @@ final class TlsSocketFactory extends SSLSocketFactory {
 
     private Socket pinned(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);
-        return new PinnedSettingsSslSocket((SSLSocket) socket, PROTOCOLS, applicationProtocols);
+        return new PinnedSettingsSslSocket((SSLSocket) socket, PROTOCOLS, applicationProtocols,
+                clientCertificateShown);
     }
 
     @Override

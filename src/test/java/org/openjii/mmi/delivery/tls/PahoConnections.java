@@ -58,6 +58,18 @@ final class PahoConnections {
         return connectFailure(transport, options(transport));
     }
 
+    /** The message {@link BrokerTransport#explainConnectFailure} gives for a connect that must fail. */
+    static String explainedFailure(BrokerTransport transport, MqttConnectionOptions options) {
+        MqttException failure = connectFailure(transport, options);
+        return transport.explainConnectFailure(failure)
+                .orElseThrow(() -> new AssertionError("taken for a passing failure: " + failure, failure))
+                .getMessage();
+    }
+
+    static String explainedFailure(BrokerTransport transport) {
+        return explainedFailure(transport, options(transport));
+    }
+
     static void close(MqttAsyncClient client) throws MqttException {
         if (client.isConnected()) {
             client.disconnect().waitForCompletion(5_000);
