@@ -35,8 +35,9 @@ import javax.net.ssl.SSLSocket;
  * <p>
  * The other way to get ALPN past Paho, a {@code tcp://} URI with a plain socket factory that returns a TLS socket,
  * defers the handshake to Paho's first write, under the 1 s socket timeout Paho sets after connecting and racing its
- * reader thread for the handshake: against a server that answered the handshake 5 s late it lost the connection
- * after about 4 s ({@code Connection lost (32109)}, {@code SocketTimeoutException: Read timed out}, which looks like a
+ * reader thread for the handshake: with a 30 s connect timeout it connected to a server that answered the
+ * handshake 2 or 3 s late, but lost every connection to one that answered 4, 5 or 8 s late, after 2 to 3 s
+ * ({@code Connection lost (32109)}, {@code SocketTimeoutException: Read timed out}, which looks like a
  * network failure), where this path connected ({@code TlsHandshakeTest} keeps that case).
  *
  * <p>

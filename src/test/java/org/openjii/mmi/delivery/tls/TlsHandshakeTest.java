@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TlsHandshakeTest {
 
     /**
-     * Past Paho's 1 s socket timeout, and past where a handshake deferred to Paho's first write gave up (about 4 s):
-     * on the ssl:// path only Paho's connect timeout bounds the handshake.
+     * Past Paho's 1 s socket timeout, and past where a handshake deferred to Paho's first write (a tcp:// URI with a
+     * TLS socket) gave up in our runs, 4 s: on the ssl:// path only Paho's connect timeout bounds the handshake.
      */
     private static final Duration SLOW_HANDSHAKE = Duration.ofSeconds(5);
 
