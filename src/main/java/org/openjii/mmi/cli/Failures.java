@@ -17,7 +17,9 @@ final class Failures {
         for (Throwable t = failure; t != null && !seen.contains(t); t = t.getCause()) {
             seen.add(t);
             String message = t.getMessage();
-            if (message != null && !message.isBlank()) {
+            // A wrapper whose message is just its cause (RuntimeCamelException) adds nothing but a class name.
+            boolean wrapper = t.getCause() != null && t.getCause().toString().equals(message);
+            if (message != null && !message.isBlank() && !wrapper) {
                 messages.add(message.strip());
             }
         }

@@ -82,7 +82,7 @@ public final class Delivery extends ServiceSupport {
      */
     public static Delivery fromProperties(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElseThrow();
+        String brokerUrl = properties.resolveProperty(BrokerTransport.BROKER_URL_SETTING).orElseThrow();
         String qos = properties.resolveProperty("mmi.mqtt.qos").orElse("1").trim();
         if (!"1".equals(qos)) {
             throw new IllegalArgumentException("mmi.mqtt.qos must be 1, was " + qos + ": AWS IoT Core never"
@@ -111,18 +111,23 @@ public final class Delivery extends ServiceSupport {
                     + messageExpiry.toSeconds() + " s");
         }
         long maxMegabytes = integer(properties, "mmi.outbox.max-mb", "512");
-        Settings settings = new Settings(brokerUrl, path(properties, "mmi.mqtt.cert-file"),
-                path(properties, "mmi.mqtt.key-file"), path(properties, "mmi.mqtt.ca-file"),
-                Boolean.parseBoolean(properties.resolveProperty("mmi.mqtt.allow-plaintext").orElse("false").trim()),
-                properties.resolveProperty("mmi.mqtt.alpn")
-                        .map(String::trim)
-                        .filter(a -> !"auto".equals(a))
-                        .orElse(null),
+        Settings settings = new Settings(brokerUrl, path(properties, BrokerTransport.CERT_FILE_SETTING),
+                path(properties, BrokerTransport.KEY_FILE_SETTING), path(properties, BrokerTransport.CA_FILE_SETTING),
+                Boolean.parseBoolean(properties.resolveProperty(BrokerTransport.ALLOW_PLAINTEXT_SETTING)
+                        .orElse("false")
+                        .trim()),
+                alpn(properties.resolveProperty(BrokerTransport.ALPN_SETTING).orElse("auto")),
                 connection, flow, messageExpiry, Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox")),
                 maxMegabytes * 1024 * 1024,
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
                 Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
         return new Delivery(context, settings, Clock.systemUTC());
+    }
+
+    /** {@code auto} → {@code null} (the transport decides by port), {@code none} → no ALPN, else the list. */
+    private static String alpn(String setting) {
+        String alpn = setting.trim();
+        return "auto".equals(alpn) ? null : "none".equals(alpn) ? "" : alpn;
     }
 
     private static long seconds(PropertiesComponent properties, String key, String defaultValue) {

@@ -13,15 +13,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openjii.mmi.cli.MmiCommand;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
 
@@ -45,7 +44,7 @@ class CrashRecoveryIT {
 
     private MosquittoBroker broker;
     private MqttRecorder recorder;
-    private final List<Process> bridges = new ArrayList<>();
+    private final List<BridgeProcess> bridges = new ArrayList<>();
 
     @BeforeEach
     void startBroker() throws Exception {
@@ -59,8 +58,8 @@ class CrashRecoveryIT {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Process bridge : bridges) {
-            bridge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (BridgeProcess bridge : bridges) {
+            bridge.close();
         }
         if (recorder != null) {
             recorder.close();
@@ -70,18 +69,11 @@ class CrashRecoveryIT {
         }
     }
 
-    private Process startBridge(String name) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
-                MmiCommand.class.getName(), "run"));
-        Map<String, String> settings = Map.of("mmi.mqtt.broker-url", broker.url(), "mmi.mqtt.client-id", CLIENT_ID,
-                "mmi.experiment-id", "crash-experiment", "mmi.outbox.dir", dir.resolve("outbox").toString(),
-                "mmi.device.port", "sim", "mmi.device.interval", "200ms", "mmi.simulator.options", "max-run-time=0s");
-        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Process bridge = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile())
-                .start();
+    private BridgeProcess startBridge(String name) throws IOException {
+        BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), Map.of("mmi.mqtt.broker-url",
+                broker.url(), "mmi.mqtt.client-id", CLIENT_ID, "mmi.experiment-id", "crash-experiment",
+                "mmi.outbox.dir", dir.resolve("outbox").toString(), "mmi.device.port", "sim", "mmi.device.interval",
+                "200ms", "mmi.simulator.options", "max-run-time=0s"));
         bridges.add(bridge);
         return bridge;
     }
@@ -114,41 +106,37 @@ class CrashRecoveryIT {
 
     @Test
     void shouldDeliverEverythingTheOutboxHeldWhenTheProcessWasKilled() throws Exception {
-        Process first = startBridge("first");
+        BridgeProcess first = startBridge("first");
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().size() >= 10);
 
         // kill -9 while connected: no shutdown hook, no DISCONNECT; the broker publishes the Last Will.
-        killHard(first);
+        first.killHard();
         Set<String> expected = new HashSet<>(receivedIds());
         expected.addAll(waitingIds());
         await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"offline\""));
 
         // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
-        Process second = startBridge("second");
+        BridgeProcess second = startBridge("second");
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
         broker.stop();
         Set<String> waiting;
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> waitingIds().size() >= 10);
-            killHard(second);
+            second.killHard();
             waiting = waitingIds();
         } finally {
             broker.restart();
         }
         expected.addAll(waiting);
 
-        Process third = startBridge("third");
+        BridgeProcess third = startBridge("third");
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
         System.out.printf("kill -9 twice: %d messages were waiting in the outbox at the second kill; all %d stored"
                 + " before a kill arrived (%d messages in all so far)%n", waiting.size(), expected.size(),
                 receivedIds().size());
-        assertThat(third.isAlive()).as(Files.readString(dir.resolve("third.log"))).isTrue();
+        assertThat(third.isAlive()).as(third.output()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"online\""));
         assertThat(broker.logText()).doesNotContain("already connected");
     }
 
-    private static void killHard(Process bridge) throws InterruptedException {
-        bridge.destroyForcibly();
-        assertThat(bridge.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    }
 }

@@ -25,12 +25,14 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private final Path dir;
     private final List<String> extraConfig;
+    private final String urlPrefix;
     private int port;
     private Process process;
 
-    private MosquittoBroker(Path dir, List<String> extraConfig) {
+    private MosquittoBroker(Path dir, List<String> extraConfig, String urlPrefix) {
         this.dir = dir;
         this.extraConfig = extraConfig;
+        this.urlPrefix = urlPrefix;
     }
 
     /** True when Mosquitto is installed ({@code apt-get install mosquitto}). */
@@ -40,7 +42,24 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts a broker with anonymous access on a free port; {@code extraConfig} lines are appended. */
     public static MosquittoBroker start(Path dir, String... extraConfig) throws IOException {
-        MosquittoBroker broker = new MosquittoBroker(dir, List.of(extraConfig));
+        return launchOnFreePort(new MosquittoBroker(dir, List.of(extraConfig), "tcp://127.0.0.1:"));
+    }
+
+    /**
+     * Starts a broker whose listener speaks TLS 1.2 and requires a client certificate issued by {@code caFile}; the
+     * certificate's CN becomes the client's user name (the broker's log shows it as {@code u'<CN>'}). The server
+     * certificate should name {@code localhost}: {@link #url()} is {@code ssl://localhost:<port>}.
+     */
+    public static MosquittoBroker startMutualTls(Path dir, Path caFile, Path serverCertFile, Path serverKeyFile,
+            String... extraConfig) throws IOException {
+        List<String> config = new ArrayList<>(List.of("cafile " + caFile, "certfile " + serverCertFile,
+                "keyfile " + serverKeyFile, "require_certificate true", "use_identity_as_username true",
+                "tls_version tlsv1.2"));
+        config.addAll(List.of(extraConfig));
+        return launchOnFreePort(new MosquittoBroker(dir, config, "ssl://localhost:"));
+    }
+
+    private static MosquittoBroker launchOnFreePort(MosquittoBroker broker) throws IOException {
         broker.port = freePort();
         broker.launch();
         return broker;
@@ -83,9 +102,9 @@ public final class MosquittoBroker implements AutoCloseable {
         return port;
     }
 
-    /** {@code tcp://127.0.0.1:<port>} */
+    /** {@code tcp://127.0.0.1:<port>}, or {@code ssl://localhost:<port>} for {@link #startMutualTls}. */
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return urlPrefix + port;
     }
 
     public Path log() {

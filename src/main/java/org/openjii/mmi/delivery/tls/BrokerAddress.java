@@ -1,0 +1,96 @@
+package org.openjii.mmi.delivery.tls;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Where the broker is and whether the connection is encrypted, from a URL such as {@code ssl://host:8883}. Paho knows
+ * only {@code ssl://} and {@code tcp://}, so the common {@code mqtts://} and {@code mqtt://} are translated.
+ *
+ * @param url the URL as configured, for messages and the startup log (it carries no credentials: those are refused)
+ * @param tls true for {@code ssl://} and {@code mqtts://}
+ * @param host the host as in a URI: an IPv6 literal keeps its brackets
+ * @param port the port, filled in when the URL has none (8883 with TLS, 1883 without)
+ */
+record BrokerAddress(String url, boolean tls, String host, int port) {
+
+    static final int DEFAULT_TLS_PORT = 8883;
+    static final int DEFAULT_PLAIN_PORT = 1883;
+
+    private static final String EXPECTED = "expected ssl://host:8883 (or mqtts://) for TLS, or tcp://host:1883 (or "
+            + "mqtt://) for plain MQTT";
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    static BrokerAddress parse(String url) throws MqttConfigurationException {
+        if (url == null || url.isBlank()) {
+            throw new MqttConfigurationException(BrokerTransport.BROKER_URL_SETTING + " is empty; " + EXPECTED + ".");
+        }
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw invalid(url, "is not a valid URL (" + e.getReason() + ")");
+        }
+        if (uri.getRawUserInfo() != null) {
+            // Not echoed: the part before @ may be a password, and this message goes to the log.
+            throw new MqttConfigurationException(BrokerTransport.BROKER_URL_SETTING
+                    + " carries a user name or password before the host, which mmi does not use and would show in "
+                    + "logs; remove it (" + EXPECTED + ").");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean tls;
+        switch (scheme) {
+            case "ssl", "mqtts" -> tls = true;
+            case "tcp", "mqtt" -> tls = false;
+            default -> throw invalid(url, "has an unsupported scheme");
+        }
+        if (uri.getHost() == null) {
+            throw invalid(url, "names no host");
+        }
+        if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw invalid(url, "has a path, query or fragment, which an MQTT broker URL cannot have");
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : tls ? DEFAULT_TLS_PORT : DEFAULT_PLAIN_PORT;
+        return new BrokerAddress(url.strip(), tls, uri.getHost(), port);
+    }
+
+    private static MqttConfigurationException invalid(String url, String problem) {
+        return new MqttConfigurationException(
+                BrokerTransport.BROKER_URL_SETTING + " " + url + " " + problem + "; " + EXPECTED + ".");
+    }
+
+    /** The URI Paho accepts: {@code ssl://} or {@code tcp://}, always with the port. */
+    String pahoServerUri() {
+        return (tls ? "ssl" : "tcp") + "://" + host + ":" + port;
+    }
+
+    /** The host without an IPv6 literal's brackets, as sockets and certificates name it. */
+    String bareHost() {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /**
+     * True for {@code localhost} and loopback IP literals. Other names are not resolved: what a name resolves to can
+     * change after startup, so only a URL that says loopback counts as loopback.
+     */
+    boolean isLoopback() {
+        String bare = bareHost();
+        if (bare.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!IPV4_LITERAL.matcher(bare).matches() && !bare.contains(":")) {
+            return false;
+        }
+        try {
+            // A literal: parsed, not looked up.
+            return InetAddress.getByName(bare).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

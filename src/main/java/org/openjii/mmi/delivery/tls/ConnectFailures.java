@@ -1,0 +1,104 @@
+package org.openjii.mmi.delivery.tls;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Tells a failed connect that retrying cannot fix (the broker is not trusted, has another host name, or refuses our
+ * certificate) from a passing one (unreachable, refused, timed out, dropped), from the exception Paho reports.
+ */
+final class ConnectFailures {
+
+    /** How the JDK words a fatal TLS alert received from the broker; the name is the TLS standard's. */
+    private static final Pattern RECEIVED_ALERT = Pattern.compile("Received fatal alert: (\\w+)");
+
+    /** Alerts a broker sends when it does not accept the client certificate it was shown. */
+    private static final Set<String> CERTIFICATE_REFUSED = Set.of("bad_certificate", "unsupported_certificate",
+            "certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca");
+
+    /** Enough for any wrapping (Camel, Paho, JDK) and a guard against cause cycles. */
+    private static final int MAX_CAUSE_DEPTH = 20;
+
+    private final BrokerAddress address;
+    private final BrokerTrust trust;
+    private final ClientIdentity identity;
+
+    /** @param identity null without a client certificate */
+    ConnectFailures(BrokerAddress address, BrokerTrust trust, ClientIdentity identity) {
+        this.address = address;
+        this.trust = trust;
+        this.identity = identity;
+    }
+
+    Optional<MqttConfigurationException> explain(Throwable error) {
+        Throwable cause = error;
+        for (int depth = 0; cause != null && depth < MAX_CAUSE_DEPTH; depth++, cause = cause.getCause()) {
+            Optional<String> problem = describe(cause);
+            if (problem.isPresent()) {
+                return Optional.of(new MqttConfigurationException(problem.get(), error));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> describe(Throwable cause) {
+        if (cause instanceof BrokerTrust.UntrustedBrokerCertificateException untrusted) {
+            return Optional.of(untrusted(untrusted.getMessage()));
+        }
+        if (cause instanceof BrokerTrust.BrokerHostnameMismatchException mismatch) {
+            return Optional.of(BrokerTransport.BROKER_URL_SETTING + " " + address.url()
+                    + ": the broker's certificate is not issued for host " + address.bareHost() + " ("
+                    + mismatch.getMessage() + "); connect with a host name the certificate names (for AWS IoT the "
+                    + "ATS endpoint, <prefix>-ats.iot.<region>.amazonaws.com).");
+        }
+        if (cause instanceof PinnedSettingsSslSocket.HungUpAfterClientCertificateException && identity != null) {
+            return Optional.of(certificateRefused("the broker hung up as soon as it received the client certificate "
+                    + CertificateDates.subject(identity.certificate()) + ", which is how it refuses one"));
+        }
+        if (cause instanceof SSLException && cause.getMessage() != null) {
+            Matcher alert = RECEIVED_ALERT.matcher(cause.getMessage());
+            if (alert.find()) {
+                return refusedByBroker(alert.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String untrusted(String reason) {
+        if (trust.caFile() == null) {
+            return BrokerTransport.CA_FILE_SETTING + " is not set and the JDK's default trust store does not trust "
+                    + "the broker's certificate (" + reason + "); set " + BrokerTransport.CA_FILE_SETTING
+                    + " to the CA that issued it (for AWS IoT: AmazonRootCA1.pem).";
+        }
+        return trust.caFile()
+                .sentence("the broker's certificate is not trusted by this CA (" + reason
+                        + "); give the CA that issued the broker's certificate (for AWS IoT: AmazonRootCA1.pem)");
+    }
+
+    private Optional<String> refusedByBroker(String alert) {
+        if (alert.equals("protocol_version")) {
+            return Optional.of(BrokerTransport.BROKER_URL_SETTING + " " + address.url()
+                    + ": the broker speaks neither TLS 1.3 nor TLS 1.2 (TLS alert protocol_version).");
+        }
+        if (identity == null && (alert.equals("certificate_required") || alert.equals("handshake_failure"))) {
+            return Optional.of(BrokerTransport.CERT_FILE_SETTING + " is not set, and the broker ended the handshake"
+                    + " (TLS alert " + alert + "), most likely because it requires a client certificate; set "
+                    + BrokerTransport.CERT_FILE_SETTING + " and " + BrokerTransport.KEY_FILE_SETTING + ".");
+        }
+        if (identity != null && (CERTIFICATE_REFUSED.contains(alert) || alert.equals("certificate_required"))) {
+            return Optional.of(certificateRefused("the broker refused the client certificate "
+                    + CertificateDates.subject(identity.certificate()) + " (TLS alert " + alert + ")"));
+        }
+        return Optional.empty();
+    }
+
+    private String certificateRefused(String what) {
+        return identity.certFile()
+                .sentence(what + "; it must be issued by a CA the broker trusts and, on AWS IoT, be registered, "
+                        + "ACTIVE and attached to the Thing");
+    }
+}

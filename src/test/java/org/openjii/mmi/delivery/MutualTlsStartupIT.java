@@ -1,0 +1,156 @@
+package org.openjii.mmi.delivery;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.test.BridgeProcess;
+import org.openjii.mmi.test.MosquittoBroker;
+import org.openjii.mmi.test.TestPki;
+import org.openjii.mmi.test.TestPki.KeyFormat;
+import org.openjii.mmi.test.TestPki.KeyType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code mmi run} with the files as AWS IoT issues them, against a Mosquitto that requires a client certificate
+ * (certificates made by the test): measurements are published over mutual TLS with an RSA PKCS#1 key and with an EC
+ * key, and each broken setup stops startup with one line that names the file and the problem.
+ */
+class MutualTlsStartupIT {
+
+    @TempDir
+    static Path dir;
+
+    private static TestPki.Authority authority;
+    private static Path caFile;
+    private static MosquittoBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
+        authority = TestPki.Authority.create("mmi test CA");
+        caFile = authority.writeCertificate(dir.resolve("AmazonRootCA1.pem"));
+        TestPki.Issued server = authority.issueServer("mosquitto", "localhost", "127.0.0.1");
+        broker = MosquittoBroker.startMutualTls(dir, caFile, server.writeCertificate(dir.resolve("server.pem")),
+                server.writeKey(dir.resolve("server.key"), KeyFormat.TRADITIONAL));
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** The settings of a bridge with its own client id, outbox and files. */
+    private static Map<String, String> settings(String name, Path cert, Path key, Path ca) {
+        Map<String, String> settings = new HashMap<>(Map.of("mmi.mqtt.broker-url", broker.url(),
+                "mmi.mqtt.client-id", name, "mmi.outbox.dir", dir.resolve(name + "-outbox").toString(),
+                "mmi.device.interval", "500ms", "mmi.simulator.options", "max-run-time=0s"));
+        settings.put(BrokerTransport.CERT_FILE_SETTING, cert.toString());
+        settings.put(BrokerTransport.KEY_FILE_SETTING, key.toString());
+        settings.put(BrokerTransport.CA_FILE_SETTING, ca.toString());
+        return settings;
+    }
+
+    /** The key files AWS IoT hands out: RSA as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}); EC as SEC1. */
+    enum IssuedKey {
+
+        RSA_PKCS1(KeyType.RSA),
+        EC(KeyType.EC);
+
+        final KeyType type;
+
+        IssuedKey(KeyType type) {
+            this.type = type;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IssuedKey.class)
+    void shouldPublishMeasurementsOverMutualTls(IssuedKey key) throws Exception {
+        String name = "gateway-" + key.name().toLowerCase().replace('_', '-');
+        TestPki.Issued client = authority.issueClient(name, key.type);
+        Path cert = client.writeCertificate(dir.resolve(name + "-certificate.pem.crt"));
+        Path privateKey = client.writeKey(dir.resolve(name + "-private.pem.key"), KeyFormat.TRADITIONAL);
+
+        try (BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"),
+                settings(name, cert, privateKey, caFile))) {
+            // The broker's own log: who connected (the certificate's CN as user name) and what it accepted.
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> broker.logText().contains("as " + name + " (p5, c0, k60, u'" + name + "')")
+                            && broker.logText().contains("Received PUBLISH from " + name + " (d0, q1, r0")
+                            && broker.logText().contains("'experiment/data_ingest/v1/"));
+            assertThat(bridge.isAlive()).as(bridge.output()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNameTheCaFileThatDoesNotVouchForTheBroker() throws Exception {
+        TestPki.Issued client = authority.issueClient("gateway-wrong-ca", KeyType.RSA);
+        Path rogueCa = TestPki.Authority.create("rogue CA").writeCertificate(dir.resolve("rogue-ca.pem"));
+        assertStartupFails("wrong-ca", settings("gateway-wrong-ca",
+                client.writeCertificate(dir.resolve("wrong-ca.pem.crt")),
+                client.writeKey(dir.resolve("wrong-ca.pem.key"), KeyFormat.TRADITIONAL), rogueCa),
+                BrokerTransport.CA_FILE_SETTING + " " + rogueCa, "not trusted");
+    }
+
+    @Test
+    void shouldNameAnExpiredCertificate() throws Exception {
+        Instant now = Instant.now();
+        TestPki.Issued client = authority.issueClient("gateway-expired", KeyType.RSA,
+                now.minus(400, ChronoUnit.DAYS), now.minus(1, ChronoUnit.DAYS));
+        Path cert = client.writeCertificate(dir.resolve("expired.pem.crt"));
+        assertStartupFails("expired", settings("gateway-expired", cert,
+                client.writeKey(dir.resolve("expired.pem.key"), KeyFormat.TRADITIONAL), caFile),
+                BrokerTransport.CERT_FILE_SETTING + " " + cert, "expired");
+    }
+
+    @Test
+    void shouldNameAKeyThatDoesNotMatchTheCertificate() throws Exception {
+        TestPki.Issued client = authority.issueClient("gateway-mismatch", KeyType.RSA);
+        TestPki.Issued other = authority.issueClient("gateway-other", KeyType.RSA);
+        Path key = other.writeKey(dir.resolve("other.pem.key"), KeyFormat.TRADITIONAL);
+        assertStartupFails("mismatch", settings("gateway-mismatch",
+                client.writeCertificate(dir.resolve("mismatch.pem.crt")), key, caFile),
+                BrokerTransport.KEY_FILE_SETTING + " " + key, "does not belong to the certificate");
+    }
+
+    @Test
+    void shouldNameAMissingFile() throws Exception {
+        TestPki.Issued client = authority.issueClient("gateway-missing", KeyType.EC);
+        Path missing = dir.resolve("no-such-private.pem.key");
+        assertStartupFails("missing", settings("gateway-missing",
+                client.writeCertificate(dir.resolve("missing.pem.crt")), missing, caFile),
+                BrokerTransport.KEY_FILE_SETTING + " " + missing, "does not exist");
+    }
+
+    /** The process ends with a failure, and says why in one {@code mmi run:} line: the file and the problem. */
+    private static void assertStartupFails(String name, Map<String, String> settings, String file, String problem)
+            throws Exception {
+        try (BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), settings)) {
+            assertThat(bridge.process().waitFor(60, TimeUnit.SECONDS)).as("the bridge stops").isTrue();
+            assertThat(bridge.process().exitValue()).isNotZero();
+            String output = bridge.output();
+            String line = output.lines()
+                    .filter(l -> l.startsWith("mmi run: "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("No 'mmi run:' line in:\n" + output));
+            assertThat(line).contains(file).contains(problem);
+        }
+    }
+}

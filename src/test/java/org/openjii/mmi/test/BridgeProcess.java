@@ -1,0 +1,73 @@
+package org.openjii.mmi.test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.openjii.mmi.cli.MmiCommand;
+
+/**
+ * The bridge as an operator runs it, {@code mmi run --set key=value ...}, in a separate JVM on the test's class path
+ * and with the production logging configuration; its console output goes to a file.
+ */
+public final class BridgeProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+
+    private BridgeProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts {@code mmi run} from the repository root with these settings. */
+    public static BridgeProcess start(Path output, Map<String, String> settings) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
+                MmiCommand.class.getName(), "run"));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        return new BridgeProcess(process, output);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** What the process printed so far (log and error lines). */
+    public String output() throws IOException {
+        return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+    }
+
+    /** {@code kill -9}: no shutdown hook, no MQTT DISCONNECT, nothing flushed. */
+    public void killHard() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("The bridge did not die within 10 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the bridge to die", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            killHard();
+        }
+    }
+}
