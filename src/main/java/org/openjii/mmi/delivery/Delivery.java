@@ -174,7 +174,8 @@ public final class Delivery extends ServiceSupport {
             throw e;
         }
         publisher.start();
-        healthCheck = new DeliveryHealthCheck(connection, outbox, publisher, settings.maxAge(), clock);
+        healthCheck = new DeliveryHealthCheck(connection.describe(), connection::state, outbox, publisher::inFlight,
+                settings.maxAge(), clock);
         healthCheck.setCamelContext(context);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

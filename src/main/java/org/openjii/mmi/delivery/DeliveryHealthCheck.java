@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -16,18 +18,25 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 final class DeliveryHealthCheck extends AbstractHealthCheck {
 
-    private final MqttConnection connection;
+    private final String broker;
+    private final Supplier<MqttConnection.State> connection;
     private final Outbox outbox;
-    private final OutboxPublisher publisher;
+    private final IntSupplier inFlight;
     private final Duration maxAge;
     private final Clock clock;
 
-    DeliveryHealthCheck(MqttConnection connection, Outbox outbox, OutboxPublisher publisher, Duration maxAge,
-            Clock clock) {
+    /**
+     * @param broker the broker as logged ({@link MqttConnection#describe()})
+     * @param connection the connection's current state
+     * @param inFlight publishes in flight now
+     */
+    DeliveryHealthCheck(String broker, Supplier<MqttConnection.State> connection, Outbox outbox,
+            IntSupplier inFlight, Duration maxAge, Clock clock) {
         super("mmi", "delivery");
+        this.broker = broker;
         this.connection = connection;
         this.outbox = outbox;
-        this.publisher = publisher;
+        this.inFlight = inFlight;
         this.maxAge = maxAge;
         this.clock = clock;
     }
@@ -39,7 +48,7 @@ final class DeliveryHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        MqttConnection.State state = connection.state();
+        MqttConnection.State state = connection.get();
         Optional<Instant> oldest = outbox.oldest();
         Duration age = oldest.map(at -> Duration.between(at, clock.instant())).orElse(Duration.ZERO);
         builder.detail("mqtt.connected", state.connected());
@@ -49,9 +58,9 @@ final class DeliveryHealthCheck extends AbstractHealthCheck {
         builder.detail("outbox.bytes", outbox.bytes());
         builder.detail("outbox.oldest.age.seconds", age.toSeconds());
         builder.detail("outbox.quarantined", outbox.quarantined());
-        builder.detail("publisher.in-flight", publisher.inFlight());
+        builder.detail("publisher.in-flight", inFlight.getAsInt());
         if (!state.connected()) {
-            builder.message("MQTT " + connection.describe() + " is not connected since " + state.since() + ": "
+            builder.message("MQTT " + broker + " is not connected since " + state.since() + ": "
                     + state.detail() + "; " + outbox.depth() + " message(s) wait in the outbox");
             builder.down();
         } else if (age.compareTo(maxAge) > 0) {

@@ -229,8 +229,9 @@ class DeliveryIT extends MmiRouteTestSupport {
         assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
         assertThat(count(Pattern.compile("Dropped too large PUBLISH from " + Pattern.quote(CLIENT_ID)),
                 broker.logText()))
-                .as("tried a few times, not forever")
-                .isEqualTo(3);
+                .as("tried a few times, not forever: the drop that starts probing (other messages may be in"
+                        + " flight then), and three with the message alone in flight")
+                .isBetween(3L, 4L);
     }
 
     @Test

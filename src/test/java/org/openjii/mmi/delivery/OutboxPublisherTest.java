@@ -1,0 +1,121 @@
+package org.openjii.mmi.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.test.ScriptedBroker;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The publisher against a broker that answers with chosen PUBACK reason codes ({@link ScriptedBroker}): what no real
+ * broker here does on demand, such as AWS IoT Core's 0x97 Quota exceeded.
+ */
+class OutboxPublisherTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private ScriptedBroker broker;
+    private Outbox outbox;
+    private MqttConnection connection;
+    private OutboxPublisher publisher;
+    private SimpleMeterRegistry meters;
+    private final List<Outbox.DeadLetter> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void start(Integer... pubackCodes) throws Exception {
+        broker = ScriptedBroker.start(pubackCodes);
+        Clock clock = Clock.systemUTC();
+        outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, clock);
+        connection = new MqttConnection(BrokerTransport.create(broker.url(), null, null, null, false, null),
+                new MqttConnection.Settings("scripted-test", 60, 0, null, 5, Duration.ofSeconds(2)), clock);
+        meters = new SimpleMeterRegistry();
+        DeliveryMetrics metrics = new DeliveryMetrics(meters, outbox, connection, clock);
+        publisher = new OutboxPublisher(outbox, connection, FlowControl.unlimited(10), metrics, (refused, refusal) -> {
+            Outbox.DeadLetter letter = new Outbox.DeadLetter("dl-" + refused.messageId(), "mmi/dlq/test/"
+                    + refusal.reason(),
+                    ("{\"mqtt_reason_code\":" + refusal.reasonCode() + "}")
+                            .getBytes(StandardCharsets.UTF_8));
+            deadLetters.add(letter);
+            return letter;
+        }, clock, null);
+        connection.start();
+        publisher.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        if (outbox != null) {
+            outbox.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private void store(String messageId) {
+        outbox.append(messageId, "experiment/data_ingest/v1/e/multispeq/2/d", "{}".getBytes(StandardCharsets.UTF_8),
+                OutboxEntry.Kind.DATA, null);
+        publisher.wakeUp();
+    }
+
+    @Test
+    void shouldBackOffAndSendAgainWhenTheBrokerReportsQuotaExceeded() throws Exception {
+        start(MqttReasonCodes.QUOTA_EXCEEDED);
+        store("m-1");
+
+        await().atMost(WAIT).until(() -> outbox.depth() == 0);
+        List<ScriptedBroker.Received> received = broker.received();
+        assertThat(received).extracting(r -> r.userProperties().get("message-id")).containsExactly("m-1", "m-1");
+        assertThat(received).extracting(ScriptedBroker.Received::reasonCodeSent).containsExactly(0x97, 0x00);
+        // Backed off: at least the first pause of one second between the refusal and the second try.
+        assertThat(Duration.between(received.get(0).at(), received.get(1).at())).isGreaterThanOrEqualTo(
+                Duration.ofMillis(900));
+        assertThat(deadLetters).isEmpty();
+        assertThat(meters.get("mmi.mqtt.retried").counter().count()).isEqualTo(1);
+        assertThat(meters.get("mmi.mqtt.published").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReplaceARefusedMessageByItsDeadLetterAndNeverSendItAgain() throws Exception {
+        start(0x90);
+        store("m-1");
+
+        await().atMost(WAIT).until(() -> deadLetters.size() == 1 && outbox.depth() == 0);
+        assertThat(broker.received()).extracting(r -> r.userProperties().get("message-id"))
+                .containsExactly("m-1", "dl-m-1");
+        assertThat(broker.received().get(1).topic()).isEqualTo("mmi/dlq/test/rejected-by-broker");
+        assertThat(outbox.quarantined()).isEqualTo(1);
+        assertThat(meters.get("mmi.mqtt.refused").tag("reason_code", "0x90").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldOnlyQuarantineARefusedDeadLetter() throws Exception {
+        start(MqttReasonCodes.NOT_AUTHORIZED);
+        outbox.append("dl-1", "mmi/dlq/test/invalid-json", "{}".getBytes(StandardCharsets.UTF_8),
+                OutboxEntry.Kind.DEAD_LETTER, null);
+        publisher.wakeUp();
+
+        await().atMost(WAIT).until(() -> outbox.depth() == 0 && outbox.quarantined() == 1);
+        assertThat(deadLetters).isEmpty();
+        assertThat(broker.received()).hasSize(1);
+    }
+}
