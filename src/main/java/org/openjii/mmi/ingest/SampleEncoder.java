@@ -10,11 +10,6 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 
-import org.openjii.mmi.device.DeviceJson;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Turns samples into the {@code sample} field of an ingest message: compact, strictly valid JSON text, or, when that
  * text is longer than {@code compressAboveBytes}, gzip + standard base64 as openJII's pipeline decompresses it
@@ -56,18 +51,14 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
         return new SampleEncoder(DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_COMPRESSION_LEVEL);
     }
 
-    public EncodedSample encode(JsonNode samples) {
-        byte[] json;
-        try {
-            json = DeviceJson.mapper().writeValueAsBytes(samples);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Samples could not be written as JSON: " + e.getOriginalMessage(), e);
-        }
-        if (compressAboveBytes >= 0 && json.length > compressAboveBytes) {
-            String base64 = Base64.getEncoder().encodeToString(gzip(json, 0, json.length, compressionLevel));
+    public EncodedSample encode(SampleArray samples) {
+        SampleArray.Json json = samples.compactJson();
+        if (compressAboveBytes >= 0 && json.length() > compressAboveBytes) {
+            String base64 = Base64.getEncoder()
+                    .encodeToString(gzip(json.bytes(), json.offset(), json.length(), compressionLevel));
             return new EncodedSample(base64, GZIP_BASE64, base64.length() + 2, this);
         }
-        return new EncodedSample(new String(json, StandardCharsets.UTF_8), null, quotedLength(json), this);
+        return new EncodedSample(json.text(), null, quotedLength(json), this);
     }
 
     /**
@@ -144,10 +135,12 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
      * and backslash. Compact JSON from Jackson holds no raw control characters (they are escaped inside strings), and
      * Jackson writes other characters, non-ASCII included, as they are.
      */
-    static int quotedLength(byte[] json) {
-        int length = json.length + 2;
-        for (byte b : json) {
-            if (b == '"' || b == '\\') {
+    static int quotedLength(SampleArray.Json json) {
+        byte[] bytes = json.bytes();
+        int end = json.offset() + json.length();
+        int length = json.length() + 2;
+        for (int i = json.offset(); i < end; i++) {
+            if (bytes[i] == '"' || bytes[i] == '\\') {
                 length++;
             }
         }
