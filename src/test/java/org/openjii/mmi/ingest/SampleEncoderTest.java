@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.Deflater;
 
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.DeviceJson;
@@ -82,6 +83,25 @@ class SampleEncoderTest {
         byte[] gzip = Base64.getDecoder().decode(first.text());
         assertThat(Arrays.copyOfRange(gzip, 0, 4)).containsExactly(0x1f, 0x8b, 8, 0);
         assertThat(Arrays.copyOfRange(gzip, 4, 8)).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void shouldDeflateWithAReusedDeflaterAsWithANewOne() {
+        byte[] rides = DeviceJson.write(flatSample(RIDES)).getBytes(StandardCharsets.UTF_8);
+        byte[] fluorescence = DeviceJson.write(flatSample(FLUORESCENCE)).getBytes(StandardCharsets.UTF_8);
+        // This thread's Deflaters have been used, at both levels, on other input.
+        SampleEncoder.gzip(fluorescence, 0, fluorescence.length, 1);
+        SampleEncoder.gzip(rides, 0, rides.length, 6);
+
+        byte[] gzip = SampleEncoder.gzip(rides, 0, rides.length, 1);
+
+        Deflater fresh = new Deflater(1, true);
+        fresh.setInput(rides);
+        fresh.finish();
+        byte[] deflated = new byte[rides.length];
+        int length = fresh.deflate(deflated);
+        fresh.end();
+        assertThat(Arrays.copyOfRange(gzip, 10, gzip.length - 8)).isEqualTo(Arrays.copyOf(deflated, length));
     }
 
     @Test
