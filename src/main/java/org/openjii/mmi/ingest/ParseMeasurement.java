@@ -114,13 +114,18 @@ public class ParseMeasurement implements Processor {
      */
     public List<Measurement> parse(byte[] json, String rawText, Instant lastByteAt, String runId)
             throws IngestException {
-        JsonSanitizer.Result clean = JsonSanitizer.sanitize(json, 0, json.length);
-        if (clean.changed()) {
-            LOG.debug("Replaced {} nan/inf/nil token(s) by null", clean.replacements());
-        }
-        List<Run> runs = compactRun(clean);
+        // A nan/inf/nil token stops the compact read (it is not JSON), so where that read succeeds on the bytes as they
+        // came there was nothing to sanitize: clean device output is read in one pass.
+        List<Run> runs = compactRun(json, 0, json.length);
         if (runs == null) {
-            runs = treeRuns(clean);
+            JsonSanitizer.Result clean = JsonSanitizer.sanitize(json, 0, json.length);
+            if (clean.changed()) {
+                LOG.debug("Replaced {} nan/inf/nil token(s) by null", clean.replacements());
+                runs = compactRun(clean.bytes(), clean.offset(), clean.length());
+            }
+            if (runs == null) {
+                runs = treeRuns(clean);
+            }
         }
         boolean single = runs.size() == 1;
         Instant now = null;
@@ -145,20 +150,21 @@ public class ParseMeasurement implements Processor {
     }
 
     /**
-     * The one run of a compact device output ({@link CompactSample}): only the fields around the sample are parsed,
-     * the sample's bytes are kept as its JSON text. {@code null} when the output is not of that kind.
+     * The one run of a compact device output in {@code bytes[offset, offset + length)} ({@link CompactSample}): only
+     * the fields around the sample are parsed, the sample's bytes are kept as its JSON text. {@code null} when the
+     * output is not of that kind.
      */
-    private static List<Run> compactRun(JsonSanitizer.Result clean) throws DeviceReportedErrorException {
-        CompactSample.Span span = CompactSample.find(clean.bytes(), clean.offset(), clean.length());
+    private static List<Run> compactRun(byte[] bytes, int offset, int length) throws DeviceReportedErrorException {
+        CompactSample.Span span = CompactSample.find(bytes, offset, length);
         if (span == null) {
             return null;
         }
-        ObjectNode output = fieldsAround(clean, span);
+        ObjectNode output = fieldsAround(bytes, offset, length, span);
         if (output == null) {
             return null;
         }
         checkForTopLevelError(output);
-        SampleArray sample = SampleArray.ofCompactJson(span.samples(clean.bytes()));
+        SampleArray sample = SampleArray.ofCompactJson(span.samples(bytes));
         return List.of(new Run(output, sample, epochMillis(output.get("time"))));
     }
 
@@ -166,12 +172,11 @@ public class ParseMeasurement implements Processor {
      * The output's fields but {@code sample}, parsed from the bytes around the sample with an empty array in its place;
      * {@code null} when they are not valid JSON (the tree path then reports where).
      */
-    private static ObjectNode fieldsAround(JsonSanitizer.Result clean, CompactSample.Span span) {
-        byte[] bytes = clean.bytes();
-        int before = span.valueStart() - clean.offset();
-        int after = clean.offset() + clean.length() - span.valueEnd();
+    private static ObjectNode fieldsAround(byte[] bytes, int offset, int length, CompactSample.Span span) {
+        int before = span.valueStart() - offset;
+        int after = offset + length - span.valueEnd();
         byte[] around = new byte[before + 2 + after];
-        System.arraycopy(bytes, clean.offset(), around, 0, before);
+        System.arraycopy(bytes, offset, around, 0, before);
         around[before] = '[';
         around[before + 1] = ']';
         System.arraycopy(bytes, span.valueEnd(), around, before + 2, after);

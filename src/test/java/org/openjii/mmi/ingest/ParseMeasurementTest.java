@@ -171,6 +171,16 @@ class ParseMeasurementTest {
     }
 
     @Test
+    void shouldTurnNanTokensIntoNullsInsideAndOutsideACompactSample() throws Exception {
+        Measurement measurement = parseOne(
+                "{\"device_id\":\"01:12:53:20\",\"device_battery\":nan,\"sample\":[{\"r\":-inf,"
+                        + "\"label\":\"nan\"}]}");
+
+        assertThat(measurement.output().get("device_battery").isNull()).isTrue();
+        assertThat(measurement.sample().compactJson().text()).isEqualTo("[{\"r\":null,\"label\":\"nan\"}]");
+    }
+
+    @Test
     void shouldRefuseATopLevelDeviceError() {
         IngestException failure = failure(output(IngestFixtures.SERIAL + "error-battery-too-low-fw1.17.raw"));
 
