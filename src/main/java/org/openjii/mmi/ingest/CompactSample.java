@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * Finds the {@code sample} array of a device output in its bytes, so that {@link ParseMeasurement} can pass those
- * bytes on as the sample's JSON text instead of building the exact-decimal tree and writing it back out (together
- * about three quarters of the ingest CPU for a 24 KB RIDES output, gzip aside).
+ * bytes on as the sample's JSON text instead of building the exact-decimal tree and writing it back out (for a 24 KB
+ * RIDES output, most of the ingest CPU besides gzip).
  * <p>
  * It answers only when the bytes are exactly what writing the parsed tree would give, and when the output needs
  * nothing of the tree path but its top-level fields:
@@ -21,7 +21,8 @@ import java.util.Arrays;
  * </ul>
  * Anything else, invalid JSON included, gets {@code null}, and the caller takes the tree path, which is always right,
  * only slower. Fields outside the sample are only skipped here: the caller parses them with Jackson, which also
- * checks them.
+ * checks them. So a {@code nan}, {@code inf} or {@code nil} token anywhere makes the output fail one check or the
+ * other: where it passes, there was nothing to sanitize.
  * <p>
  * Device output is compact ASCII, so the RIDES, PAR and fluorescence outputs all take this way.
  */
@@ -354,10 +355,14 @@ final class CompactSample {
     }
 
     private int skipWhitespace(int i) {
-        while (i < end && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) {
+        while (i < end && isWhitespace(data[i])) {
             i++;
         }
         return i;
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     /**
@@ -394,8 +399,7 @@ final class CompactSample {
             return -1;
         }
         int at = i;
-        while (at < end && data[at] != ',' && data[at] != '}' && data[at] != ']' && data[at] != ' '
-                && data[at] != '\n' && data[at] != '\r' && data[at] != '\t') {
+        while (at < end && data[at] != ',' && data[at] != '}' && data[at] != ']' && !isWhitespace(data[at])) {
             at++;
         }
         return at == i ? -1 : at;

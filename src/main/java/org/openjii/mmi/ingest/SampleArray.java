@@ -50,8 +50,8 @@ public final class SampleArray {
     }
 
     /**
-     * Samples given as the text a tree of them would be written as ({@link DeviceJson#write}), byte for byte: the
-     * caller vouches for that ({@link CompactSample}). The tree is parsed from it when needed.
+     * Samples given as the text Jackson would write for a tree of them, byte for byte: the caller vouches for that
+     * ({@link CompactSample}). The tree is parsed from it when needed.
      */
     static SampleArray ofCompactJson(Json json) {
         return new SampleArray(null, Objects.requireNonNull(json, "json"));
@@ -70,7 +70,7 @@ public final class SampleArray {
         return tree;
     }
 
-    /** The compact JSON text of the samples, as {@link DeviceJson#write} writes the tree. */
+    /** The compact JSON text of the samples as Jackson writes the tree in UTF-8 ({@code writeValueAsBytes}). */
     public synchronized Json compactJson() {
         if (json == null) {
             byte[] bytes;
@@ -84,13 +84,15 @@ public final class SampleArray {
         return json;
     }
 
+    /** How many samples; counted in the text when there is no tree yet, so a log line does not build one. */
     public int size() {
-        return tree().size();
+        ArrayNode known = knownTree();
+        return known != null ? known.size() : countElements(compactJson());
     }
 
     public boolean isEmpty() {
-        Json text = knownJson();
-        return text != null ? text.length() == "[]".length() : tree().isEmpty();
+        ArrayNode known = knownTree();
+        return known != null ? known.isEmpty() : compactJson().length() == "[]".length();
     }
 
     /** Sample {@code index} alone, as a one-element array. */
@@ -100,6 +102,38 @@ public final class SampleArray {
 
     private synchronized Json knownJson() {
         return json;
+    }
+
+    private synchronized ArrayNode knownTree() {
+        return tree;
+    }
+
+    /** The elements of a compact JSON array: commas at its own level, outside strings, plus one unless it is empty. */
+    private static int countElements(Json json) {
+        byte[] bytes = json.bytes();
+        int closingBracket = json.offset() + json.length() - 1;
+        int depth = 0;
+        int commas = 0;
+        boolean inString = false;
+        for (int i = json.offset() + 1; i < closingBracket; i++) {
+            byte b = bytes[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '[' || b == '{') {
+                depth++;
+            } else if (b == ']' || b == '}') {
+                depth--;
+            } else if (b == ',' && depth == 0) {
+                commas++;
+            }
+        }
+        return json.length() == "[]".length() ? 0 : commas + 1;
     }
 
     /** A summary instead of up to 66 KB of samples (Camel logs message bodies). */

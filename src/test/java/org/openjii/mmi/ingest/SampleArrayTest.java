@@ -42,6 +42,16 @@ class SampleArrayTest {
     }
 
     @Test
+    void shouldCountSamplesInTheTextWithoutATree() {
+        assertThat(fromText("[]").size()).isZero();
+        assertThat(fromText("[{}]").size()).isEqualTo(1);
+        assertThat(fromText("[{\"a\":[1,2],\"b\":{\"c\":\"x,]}\"}},[3,[4,5]],\"q\\\",\",6]").size()).isEqualTo(4);
+        SampleArray written = SampleArray.ofTree(flatSample(PAR_RAW));
+        written.compactJson();
+        assertThat(written.size()).isEqualTo(1);
+    }
+
+    @Test
     void shouldTellAnEmptyArrayInEitherForm() {
         assertThat(fromText("[]").isEmpty()).isTrue();
         assertThat(SampleArray.ofTree(DeviceJson.mapper().createArrayNode()).isEmpty()).isTrue();
