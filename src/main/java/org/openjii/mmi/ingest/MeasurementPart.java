@@ -2,8 +2,6 @@ package org.openjii.mmi.ingest;
 
 import java.util.Objects;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-
 /**
  * What becomes one message: a run, the samples this message carries (all of them, or one when the run is split), and
  * where it sits in the split. When {@link SplitMeasurement} had to encode the samples to measure them, the encoding
@@ -14,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * @param split position in the split, {@code null} when the part is the whole run
  * @param encoded the samples already encoded, or {@code null}
  */
-public record MeasurementPart(Measurement measurement, ArrayNode samples, Split split, EncodedSample encoded) {
+public record MeasurementPart(Measurement measurement, SampleArray samples, Split split, EncodedSample encoded) {
 
     /**
      * Where a part sits in a split run; written to the message as {@code _split: {index, count, run_id}} so the

@@ -51,6 +51,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * first sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a
  * single run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs
  * (each part then carries its own).
+ * <p>
+ * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample}
+ * finds them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree
+ * path; both give the same measurement.
  */
 public class ParseMeasurement implements Processor {
 
@@ -110,18 +114,18 @@ public class ParseMeasurement implements Processor {
      */
     public List<Measurement> parse(byte[] json, String rawText, Instant lastByteAt, String runId)
             throws IngestException {
-        JsonSanitizer.Result clean = JsonSanitizer.sanitize(json, 0, json.length);
-        if (clean.changed()) {
-            LOG.debug("Replaced {} nan/inf/nil token(s) by null", clean.replacements());
-        }
-        JsonNode root = readTree(clean);
-        List<ObjectNode> objects = runObjects(root);
-        List<Run> runs = new ArrayList<>();
-        for (ObjectNode object : objects) {
-            unwrapRuns(object, runs);
-        }
-        for (Run run : runs) {
-            checkForDeviceErrors(run.output());
+        // A nan/inf/nil token stops the compact read (it is not JSON), so where that read succeeds on the bytes as they
+        // came there was nothing to sanitize: clean device output is read in one pass.
+        List<Run> runs = compactRun(json, 0, json.length);
+        if (runs == null) {
+            JsonSanitizer.Result clean = JsonSanitizer.sanitize(json, 0, json.length);
+            if (clean.changed()) {
+                LOG.debug("Replaced {} nan/inf/nil token(s) by null", clean.replacements());
+                runs = compactRun(clean.bytes(), clean.offset(), clean.length());
+            }
+            if (runs == null) {
+                runs = treeRuns(clean);
+            }
         }
         boolean single = runs.size() == 1;
         Instant now = null;
@@ -136,13 +140,67 @@ public class ParseMeasurement implements Processor {
                 finishedAt = now;
             }
             String id = single && runId != null && !runId.isBlank() ? runId : UUID.randomUUID().toString();
-            measurements.add(new Measurement(run.output(), finishedAt, id, rawText));
+            measurements.add(new Measurement(run.output(), run.sample(), finishedAt, id, rawText));
         }
         return measurements;
     }
 
     /** One run found in the input, before it gets its time and id. */
-    private record Run(ObjectNode output, Instant time) {
+    private record Run(ObjectNode output, SampleArray sample, Instant time) {
+    }
+
+    /**
+     * The one run of a compact device output in {@code bytes[offset, offset + length)} ({@link CompactSample}): only
+     * the fields around the sample are parsed, the sample's bytes are kept as its JSON text. {@code null} when the
+     * output is not of that kind.
+     */
+    private static List<Run> compactRun(byte[] bytes, int offset, int length) throws DeviceReportedErrorException {
+        CompactSample.Span span = CompactSample.find(bytes, offset, length);
+        if (span == null) {
+            return null;
+        }
+        ObjectNode output = fieldsAround(bytes, offset, length, span);
+        if (output == null) {
+            return null;
+        }
+        checkForTopLevelError(output);
+        SampleArray sample = SampleArray.ofCompactJson(span.samples(bytes));
+        return List.of(new Run(output, sample, epochMillis(output.get("time"))));
+    }
+
+    /**
+     * The output's fields but {@code sample}, parsed from the bytes around the sample with an empty array in its place;
+     * {@code null} when they are not valid JSON (the tree path then reports where).
+     */
+    private static ObjectNode fieldsAround(byte[] bytes, int offset, int length, CompactSample.Span span) {
+        int before = span.valueStart() - offset;
+        int after = offset + length - span.valueEnd();
+        byte[] around = new byte[before + 2 + after];
+        System.arraycopy(bytes, offset, around, 0, before);
+        around[before] = '[';
+        around[before + 1] = ']';
+        System.arraycopy(bytes, span.valueEnd(), around, before + 2, after);
+        try {
+            ObjectNode output = (ObjectNode) DeviceJson.parse(around, 0, around.length);
+            output.remove("sample");
+            return output;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The runs of any input, through the whole tree. */
+    private static List<Run> treeRuns(JsonSanitizer.Result clean) throws IngestException {
+        JsonNode root = readTree(clean);
+        List<ObjectNode> objects = runObjects(root);
+        List<Run> runs = new ArrayList<>();
+        for (ObjectNode object : objects) {
+            unwrapRuns(object, runs);
+        }
+        for (Run run : runs) {
+            checkForDeviceErrors(run);
+        }
+        return runs;
     }
 
     /** Exactly one JSON value, strictly: trailing data is an error, except after a device error object. */
@@ -212,10 +270,13 @@ public class ParseMeasurement implements Processor {
         return objects;
     }
 
-    /** Adds the runs one device output holds: itself, or one per inner array of a nested {@code sample}. */
+    /**
+     * Adds the runs one device output holds: itself, or one per inner array of a nested {@code sample}. The output
+     * loses its {@code sample} field; the runs share what remains.
+     */
     private static void unwrapRuns(ObjectNode output, List<Run> runs) throws IngestException {
         checkForTopLevelError(output);
-        JsonNode sample = output.get("sample");
+        JsonNode sample = output.remove("sample");
         if (!(sample instanceof ArrayNode samples)) {
             throw InvalidMeasurementException.notAMeasurement(sample == null ? "The output has no sample field"
                     : "sample is " + kind(sample) + ", not an array");
@@ -226,20 +287,16 @@ public class ParseMeasurement implements Processor {
         }
         Instant outputTime = epochMillis(output.get("time"));
         if (arrays == 0) {
-            runs.add(new Run(output, outputTime));
+            runs.add(new Run(output, SampleArray.ofTree(samples), outputTime));
         } else if (arrays != samples.size()) {
             throw InvalidMeasurementException.notAMeasurement("sample mixes " + arrays + " arrays with "
                     + (samples.size() - arrays) + " other elements; expected objects, or arrays of them");
         } else if (samples.size() == 1) {
-            output.set("sample", samples.get(0));
-            runs.add(new Run(output, outputTime));
+            runs.add(new Run(output, SampleArray.ofTree((ArrayNode) samples.get(0)), outputTime));
         } else {
             for (JsonNode inner : samples) {
-                ObjectNode run = output.objectNode();
-                run.setAll(output);
-                run.set("sample", inner);
                 Instant time = inner.isEmpty() ? null : epochMillis(inner.get(0).get("time"));
-                runs.add(new Run(run, time != null ? time : outputTime));
+                runs.add(new Run(output, SampleArray.ofTree((ArrayNode) inner), time != null ? time : outputTime));
             }
         }
     }
@@ -252,8 +309,9 @@ public class ParseMeasurement implements Processor {
         }
     }
 
-    private static void checkForDeviceErrors(ObjectNode output) throws DeviceReportedErrorException {
-        ArrayNode samples = (ArrayNode) output.get("sample");
+    private static void checkForDeviceErrors(Run run) throws DeviceReportedErrorException {
+        ObjectNode output = run.output();
+        ArrayNode samples = run.sample().tree();
         for (int i = 0; i < samples.size(); i++) {
             JsonNode sample = samples.get(i);
             JsonNode error = sample.get("error");

@@ -10,11 +10,6 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 
-import org.openjii.mmi.device.DeviceJson;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Turns samples into the {@code sample} field of an ingest message: compact, strictly valid JSON text, or, when that
  * text is longer than {@code compressAboveBytes}, gzip + standard base64 as openJII's pipeline decompresses it
@@ -25,8 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * the same bytes on every host.
  * <p>
  * The default level is 1, zlib's fastest. Deflating dominates the ingest CPU cost: on the 24 KB RIDES sample level 1
- * takes about 0.2 ms and level 6 about 1.5 ms, so the whole pipeline handles about 1,500 RIDES outputs per second
- * and core at level 1 but 450 at level 6 (bench/pipeline.sh). Level 1 costs about a quarter more bytes (9.6 KB of
+ * takes about 0.2 ms and level 6 about 1.5 ms, so the whole pipeline handles about 2,500 RIDES outputs per second
+ * and core at level 1 but 500 at level 6 (bench/pipeline.sh). Level 1 costs about a quarter more bytes (9.6 KB of
  * base64 instead of 7.6 KB; 22 KB instead of 15.8 KB for the 66 KB fluorescence output), far below 128 KB. Where the
  * link (AWS IoT Core: 512 KiB/s per connection) matters more than the CPU, choose 6.
  *
@@ -56,18 +51,14 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
         return new SampleEncoder(DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_COMPRESSION_LEVEL);
     }
 
-    public EncodedSample encode(JsonNode samples) {
-        byte[] json;
-        try {
-            json = DeviceJson.mapper().writeValueAsBytes(samples);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Samples could not be written as JSON: " + e.getOriginalMessage(), e);
-        }
-        if (compressAboveBytes >= 0 && json.length > compressAboveBytes) {
-            String base64 = Base64.getEncoder().encodeToString(gzip(json, 0, json.length, compressionLevel));
+    public EncodedSample encode(SampleArray samples) {
+        SampleArray.Json json = samples.compactJson();
+        if (compressAboveBytes >= 0 && json.length() > compressAboveBytes) {
+            String base64 = Base64.getEncoder()
+                    .encodeToString(gzip(json.bytes(), json.offset(), json.length(), compressionLevel));
             return new EncodedSample(base64, GZIP_BASE64, base64.length() + 2, this);
         }
-        return new EncodedSample(new String(json, StandardCharsets.UTF_8), null, quotedLength(json), this);
+        return new EncodedSample(json.text(), null, quotedLength(json), this);
     }
 
     /**
@@ -92,32 +83,49 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
         }
     }
 
+    /**
+     * One Deflater per thread and level, reset for each use: a new one costs about a fifth of deflating a RIDES sample
+     * at level 1 (zlib allocates and clears some 256 KB of state), and reset output is the same byte for byte. Each
+     * holds that native memory while its thread lives.
+     */
+    private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal
+            .withInitial(() -> new Deflater[Deflater.BEST_COMPRESSION + 2]);
+
+    /** A reset raw-deflate Deflater at {@code level} (-1 to 9) for this thread. */
+    private static Deflater deflater(int level) {
+        Deflater[] byLevel = DEFLATERS.get();
+        Deflater deflater = byLevel[level + 1];
+        if (deflater == null) {
+            deflater = new Deflater(level, true);
+            byLevel[level + 1] = deflater;
+        } else {
+            deflater.reset();
+        }
+        return deflater;
+    }
+
     /** A complete gzip member (RFC 1952) of the bytes, with modification time 0. */
     static byte[] gzip(byte[] data, int offset, int length, int level) {
-        Deflater deflater = new Deflater(level, true);
-        try {
-            deflater.setInput(data, offset, length);
-            deflater.finish();
-            // JSON samples shrink 3-4 times; start at half and grow only for incompressible input.
-            byte[] out = new byte[Math.max(64, length / 2)];
-            int at = header(out, level);
-            while (!deflater.finished()) {
-                if (at == out.length) {
-                    out = Arrays.copyOf(out, out.length * 2);
-                }
-                at += deflater.deflate(out, at, out.length - at);
+        Deflater deflater = deflater(level);
+        deflater.setInput(data, offset, length);
+        deflater.finish();
+        // JSON samples shrink 3-4 times; start at half and grow only for incompressible input.
+        byte[] out = new byte[Math.max(64, length / 2)];
+        int at = header(out, level);
+        while (!deflater.finished()) {
+            if (at == out.length) {
+                out = Arrays.copyOf(out, out.length * 2);
             }
-            if (out.length - at < 8) {
-                out = Arrays.copyOf(out, at + 8);
-            }
-            CRC32 crc = new CRC32();
-            crc.update(data, offset, length);
-            at = littleEndian(out, at, (int) crc.getValue());
-            at = littleEndian(out, at, length);
-            return at == out.length ? out : Arrays.copyOf(out, at);
-        } finally {
-            deflater.end();
+            at += deflater.deflate(out, at, out.length - at);
         }
+        if (out.length - at < 8) {
+            out = Arrays.copyOf(out, at + 8);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data, offset, length);
+        at = littleEndian(out, at, (int) crc.getValue());
+        at = littleEndian(out, at, length);
+        return at == out.length ? out : Arrays.copyOf(out, at);
     }
 
     private static int header(byte[] out, int level) {
@@ -144,10 +152,12 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
      * and backslash. Compact JSON from Jackson holds no raw control characters (they are escaped inside strings), and
      * Jackson writes other characters, non-ASCII included, as they are.
      */
-    static int quotedLength(byte[] json) {
-        int length = json.length + 2;
-        for (byte b : json) {
-            if (b == '"' || b == '\\') {
+    static int quotedLength(SampleArray.Json json) {
+        byte[] bytes = json.bytes();
+        int end = json.offset() + json.length();
+        int length = json.length() + 2;
+        for (int i = json.offset(); i < end; i++) {
+            if (bytes[i] == '"' || bytes[i] == '\\') {
                 length++;
             }
         }

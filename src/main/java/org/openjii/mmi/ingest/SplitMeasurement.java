@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
  * Decides how many messages a run becomes: body {@link Measurement} (or a list of them, from a backfill) in, body
@@ -130,7 +129,7 @@ public class SplitMeasurement implements Processor {
 
     /** The parts of one run, without Camel. */
     public List<MeasurementPart> split(Measurement measurement) throws PayloadTooLargeException {
-        ArrayNode samples = measurement.sample();
+        SampleArray samples = measurement.sample();
         if (mode == Mode.SAMPLE && !samples.isEmpty()) {
             return bySample(measurement);
         }
@@ -150,11 +149,11 @@ public class SplitMeasurement implements Processor {
     }
 
     private List<MeasurementPart> bySample(Measurement measurement) throws PayloadTooLargeException {
-        ArrayNode samples = measurement.sample();
+        SampleArray samples = measurement.sample();
         int count = samples.size();
         List<MeasurementPart> parts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            ArrayNode one = DeviceJson.mapper().createArrayNode().add(samples.get(i));
+            SampleArray one = samples.element(i);
             MeasurementPart part = new MeasurementPart(measurement, one,
                     new MeasurementPart.Split(i, count, measurement.runId()), encoder.encode(one));
             int size = size(part);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.device.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,7 +23,9 @@ import static org.openjii.mmi.ingest.IngestFixtures.BATTERY_LOW;
 import static org.openjii.mmi.ingest.IngestFixtures.NAN_RAW;
 import static org.openjii.mmi.ingest.IngestFixtures.PAR_RAW;
 import static org.openjii.mmi.ingest.IngestFixtures.RIDES;
+import static org.openjii.mmi.ingest.IngestFixtures.RIDES_RAW;
 import static org.openjii.mmi.ingest.IngestFixtures.exchange;
+import static org.openjii.mmi.ingest.IngestFixtures.json;
 import static org.openjii.mmi.ingest.IngestFixtures.output;
 
 class ParseMeasurementTest {
@@ -55,8 +58,8 @@ class ParseMeasurementTest {
 
         assertThat(measurement.device().id()).isEqualTo("01:12:53:20");
         assertThat(measurement.device().firmware()).isEqualTo("2.3465");
-        assertThat(measurement.sample()).hasSize(1);
-        JsonNode sample = measurement.sample().get(0);
+        assertThat(measurement.sample().tree()).hasSize(1);
+        JsonNode sample = measurement.sample().tree().get(0);
         assertThat(sample.get("light_intensity").toString()).isEqualTo("346.791");
         assertThat(sample.get("r").toString()).isEqualTo("2086.0");
         assertThat(measurement.rawText()).isEqualTo(output(PAR_RAW));
@@ -117,19 +120,64 @@ class ParseMeasurementTest {
     void shouldUnwrapTheAppSavedNestedSample() throws Exception {
         Measurement measurement = parseOne(output(RIDES));
 
-        assertThat(measurement.sample()).hasSize(1);
-        assertThat(measurement.sample().get(0).get("protocol_id").asText()).isEqualTo("editor");
-        assertThat(measurement.sample()).isEqualTo(IngestFixtures.flatSample(RIDES));
+        assertThat(measurement.sample().tree()).hasSize(1);
+        assertThat(measurement.sample().tree().get(0).get("protocol_id").asText()).isEqualTo("editor");
+        assertThat(measurement.sample().tree()).isEqualTo(IngestFixtures.flatSample(RIDES));
     }
 
     @Test
     void shouldTurnNanTokensIntoNulls() throws Exception {
         Measurement measurement = parseOne(output(NAN_RAW));
 
-        JsonNode sample = measurement.sample().get(0);
+        JsonNode sample = measurement.sample().tree().get(0);
         assertThat(sample.get("light_intensity").isNull()).isTrue();
         assertThat(sample.get("contactless_temp").isNull()).isTrue();
         assertThat(measurement.device().firmware()).isEqualTo("1.17");
+    }
+
+    @Test
+    void shouldReadCompactDeviceOutputAsTheSameOutputPrettyPrinted() throws Exception {
+        for (String path : List.of(RIDES_RAW, RIDES, IngestFixtures.FLUORESCENCE)) {
+            String compact = output(path);
+            String pretty = DeviceJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(path));
+
+            Measurement fromDeviceText = parseOne(compact);
+            Measurement fromTree = parseOne(pretty);
+
+            assertThat(fromDeviceText.output()).as(path).isEqualTo(fromTree.output());
+            assertThat(fromDeviceText.finishedAt()).as(path).isEqualTo(fromTree.finishedAt());
+            assertThat(fromDeviceText.sample().tree()).as(path).isEqualTo(fromTree.sample().tree());
+            assertThat(fromDeviceText.sample().compactJson().text()).as(path)
+                    .isEqualTo(fromTree.sample().compactJson().text());
+        }
+    }
+
+    @Test
+    void shouldRefuseATopLevelDeviceErrorNextToACompactSample() {
+        IngestException failure = failure("{\"device_id\":\"01:12:53:20\",\"error\":\"battery is too low\","
+                + "\"sample\":[]}");
+
+        assertThat(failure).asInstanceOf(type(DeviceReportedErrorException.class))
+                .satisfies(e -> assertThat(e.deviceError()).isEqualTo("battery is too low"))
+                .satisfies(e -> assertThat(e.getMessage()).contains("01:12:53:20"));
+    }
+
+    @Test
+    void shouldRefuseAnErrorInASetEntryOfACompactSample() {
+        IngestException failure = failure("{\"device_id\":\"ff:ff:ff:ff\",\"sample\":[{\"set\":[{\"label\":\"a\","
+                + "\"error\":\"battery low\"}]}]}");
+
+        assertThat(failure).isInstanceOf(DeviceReportedErrorException.class).hasMessageContaining("sample 0, set 0");
+    }
+
+    @Test
+    void shouldTurnNanTokensIntoNullsInsideAndOutsideACompactSample() throws Exception {
+        Measurement measurement = parseOne(
+                "{\"device_id\":\"01:12:53:20\",\"device_battery\":nan,\"sample\":[{\"r\":-inf,"
+                        + "\"label\":\"nan\"}]}");
+
+        assertThat(measurement.output().get("device_battery").isNull()).isTrue();
+        assertThat(measurement.sample().compactJson().text()).isEqualTo("[{\"r\":null,\"label\":\"nan\"}]");
     }
 
     @Test
@@ -169,7 +217,8 @@ class ParseMeasurementTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"this is not json", "", "   ", "{\"device_id\":\"01:12:53:20\",\"sample\":[{\"r\":1",
-            "{\"sample\":[]}{\"sample\":[]}", "{\"sample\":[nan nan]}"})
+            "{\"sample\":[]}{\"sample\":[]}", "{\"sample\":[nan nan]}", "{\"device_id\":01,\"sample\":[1]}",
+            "{\"device_id\":tru,\"sample\":[1]}", "{\"device_id\":\"x\" \"y\",\"sample\":[1]}"})
     void shouldCallTextThatDoesNotParseInvalidJson(String body) {
         IngestException failure = failure(body);
 
@@ -205,7 +254,7 @@ class ParseMeasurementTest {
         for (String path : IngestFixtures.dataOutputs()) {
             Measurement measurement = parseOne(output(path));
 
-            assertThat(measurement.sample()).as(path).isEqualTo(IngestFixtures.flatSample(path));
+            assertThat(measurement.sample().tree()).as(path).isEqualTo(IngestFixtures.flatSample(path));
         }
     }
 
@@ -221,7 +270,7 @@ class ParseMeasurementTest {
         List<Measurement> runs = exchange.getMessage().getBody(List.class);
         assertThat(runs).hasSize(2);
         assertThat(runs.get(0).finishedAt()).isEqualTo(Instant.ofEpochMilli(1579894191905L));
-        assertThat(runs.get(0).sample()).isEqualTo(IngestFixtures.flatSample(RIDES));
+        assertThat(runs.get(0).sample().tree()).isEqualTo(IngestFixtures.flatSample(RIDES));
         assertThat(runs.get(1).finishedAt()).isEqualTo(NOW);
         assertThat(runs.get(1).device().firmware()).isEqualTo("2.3465");
         assertThat(runs.get(0).runId()).isNotEqualTo(runs.get(1).runId()).isNotEqualTo("ignored-for-several-runs");
@@ -240,9 +289,9 @@ class ParseMeasurementTest {
 
         List<Measurement> runs = exchange.getMessage().getBody(List.class);
         assertThat(runs).hasSize(2);
-        assertThat(runs.get(0).sample().toString()).isEqualTo("[{\"time\":2000,\"label\":\"a\"}]");
+        assertThat(runs.get(0).sample().tree().toString()).isEqualTo("[{\"time\":2000,\"label\":\"a\"}]");
         assertThat(runs.get(0).finishedAt()).isEqualTo(Instant.ofEpochMilli(2000));
-        assertThat(runs.get(1).sample().toString()).isEqualTo("[{\"label\":\"b\"},{\"label\":\"c\"}]");
+        assertThat(runs.get(1).sample().tree().toString()).isEqualTo("[{\"label\":\"b\"},{\"label\":\"c\"}]");
         assertThat(runs.get(1).finishedAt()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(runs).allSatisfy(run -> assertThat(run.device().id()).isEqualTo("00:00:04:32"));
     }

@@ -45,6 +45,21 @@ class SerializePayloadTest {
     }
 
     @Test
+    void shouldCountThreeByteCharactersExactlyAroundTheLimit() throws Exception {
+        ObjectNode message = DeviceJson.mapper().createObjectNode().put("t", "€€€");
+        // 11 characters, 17 bytes: each € takes three.
+        String json = DeviceJson.write(message);
+
+        for (int limit : new int[]{33, 32, 17}) {
+            serialize.setMaxPayloadBytes(limit);
+            assertThat(serialize.serialize(message)).as("limit %d", limit).isEqualTo(json);
+        }
+        serialize.setMaxPayloadBytes(16);
+        assertThat(catchThrowableOfType(PayloadTooLargeException.class, () -> serialize.serialize(message))
+                .sizeBytes()).isEqualTo(17);
+    }
+
+    @Test
     void shouldPassAPayloadOfExactlyTheLimit() throws Exception {
         ObjectNode message = DeviceJson.mapper().createObjectNode().put("x", "y");
         serialize.setMaxPayloadBytes(DeviceJson.write(message).length());

@@ -76,7 +76,7 @@ class SplitMeasurementTest {
         for (int i = 0; i < 3; i++) {
             MeasurementPart part = parts.get(i);
             assertThat(part.split()).isEqualTo(new MeasurementPart.Split(i, 3, big.runId()));
-            assertThat(part.samples()).containsExactly(big.sample().get(i));
+            assertThat(part.samples().tree()).containsExactly(big.sample().tree().get(i));
             assertThat(messageBytes(part)).isLessThanOrEqualTo(SplitMeasurement.DEFAULT_MAX_PAYLOAD_BYTES);
         }
     }
@@ -110,7 +110,7 @@ class SplitMeasurementTest {
         assertThat(parts).allSatisfy(part -> {
             assertThat(part.split().count()).isEqualTo(4);
             assertThat(part.split().runId()).isEqualTo(run.runId());
-            assertThat(part.samples()).hasSize(1);
+            assertThat(part.samples().tree()).hasSize(1);
         });
     }
 
