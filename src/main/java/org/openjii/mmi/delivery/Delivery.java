@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,9 @@ import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.ingest.InvalidTopicException;
 import org.openjii.mmi.ingest.ParseMeasurement;
+import org.openjii.mmi.ingest.TopicTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +96,7 @@ public final class Delivery extends ServiceSupport {
         String statusTopic = properties.resolveProperty("mmi.mqtt.status-topic")
                 .map(String::trim)
                 .filter(topic -> !topic.isEmpty())
-                .map(topic -> topic.replace("{clientId}", clientId))
+                .map(topic -> statusTopic(topic, clientId))
                 .orElse(null);
         MqttConnection.Settings connection = new MqttConnection.Settings(clientId,
                 (int) seconds(properties, "mmi.mqtt.keep-alive", "60s"),
@@ -122,6 +126,18 @@ public final class Delivery extends ServiceSupport {
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
                 Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
         return new Delivery(context, settings, Clock.systemUTC());
+    }
+
+    /** The status topic for this client id; the id must be a valid topic segment. */
+    private static String statusTopic(String template, String clientId) {
+        try {
+            return TopicTemplate.parse(template)
+                    .requireKnown("mmi.mqtt.status-topic", List.of("clientId"))
+                    .render(Map.of("clientId", clientId));
+        } catch (InvalidTopicException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("mmi.mqtt.status-topic '" + template + "' with mmi.mqtt.client-id '"
+                    + clientId + "' is not a valid topic: " + e.getMessage(), e);
+        }
     }
 
     /** {@code auto} → {@code null} (the transport decides by port), {@code none} → no ALPN, else the list. */

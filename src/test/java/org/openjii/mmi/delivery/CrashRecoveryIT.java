@@ -53,7 +53,7 @@ class CrashRecoveryIT {
         // persistence: the recorder's session and queued messages survive the broker's restart.
         broker = MosquittoBroker.start(brokerDir, "persistence true", "persistence_location " + brokerDir + "/",
                 "max_queued_messages 10000");
-        recorder = MqttRecorder.subscribeDurably(broker.url(), "crash-recorder", DATA + "#", "mmi/status/#");
+        recorder = MqttRecorder.subscribeDurably(broker.url(), "crash-recorder", DATA + "#", "mmi/v1/+/status");
     }
 
     @AfterEach
@@ -100,7 +100,7 @@ class CrashRecoveryIT {
     }
 
     private String status() {
-        List<MqttRecorder.Received> statuses = recorder.on("mmi/status/" + CLIENT_ID);
+        List<MqttRecorder.Received> statuses = recorder.on("mmi/v1/" + CLIENT_ID + "/status");
         return statuses.isEmpty() ? "" : statuses.get(statuses.size() - 1).payload();
     }
 

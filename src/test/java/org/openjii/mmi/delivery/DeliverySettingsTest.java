@@ -76,9 +76,17 @@ class DeliverySettingsTest {
     @Test
     void shouldFillTheClientIdIntoTheStatusTopic() {
         Delivery.Settings settings = settings("mmi.mqtt.client-id", "gw-7", "mmi.mqtt.status-topic",
-                "mmi/status/{clientId}", "mmi.mqtt.message-expiry", "7d");
-        assertThat(settings.connection().statusTopic()).isEqualTo("mmi/status/gw-7");
+                "mmi/v1/{clientId}/status", "mmi.mqtt.message-expiry", "7d");
+        assertThat(settings.connection().statusTopic()).isEqualTo("mmi/v1/gw-7/status");
         assertThat(settings.messageExpiry()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void shouldRefuseAClientIdThatCannotBeATopicSegment() {
+        assertThatThrownBy(() -> settings("mmi.mqtt.client-id", "lab/#", "mmi.mqtt.status-topic",
+                "mmi/v1/{clientId}/status"))
+                .hasMessageContaining("mmi.mqtt.status-topic")
+                .hasMessageContaining("lab/#");
     }
 
     @Test

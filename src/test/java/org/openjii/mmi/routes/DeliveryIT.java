@@ -238,7 +238,7 @@ class DeliveryIT extends MmiRouteTestSupport {
     void shouldPublishARetainedOnlineStatus() throws Exception {
         await().atMost(WAIT).until(() -> delivery().connection().isConnected());
         try (MqttRecorder status = MqttRecorder.subscribe(broker.url(), "status-reader",
-                "mmi/status/" + CLIENT_ID)) {
+                "mmi/v1/" + CLIENT_ID + "/status")) {
             await().atMost(WAIT).until(() -> !status.messages().isEmpty());
             JsonNode online = json(status.messages().get(0).payload());
             assertThat(online.path("status").asText()).isEqualTo("online");
