@@ -5,8 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +24,9 @@ import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
@@ -33,8 +37,9 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The process's one MQTT 5 connection: publishing (data, dead letters, status) and, later, subscribing all go through
- * it. A second client with the same client id would take the session over, and AWS IoT Core then disconnects the two
+ * The process's one MQTT 5 connection: publishing (data, dead letters, status) and subscribing (commands) all go
+ * through it. A second client with the same client id would take the session over, and AWS IoT Core then disconnects
+ * the two
  * in turn; so there is exactly one {@link MqttAsyncClient}, and camel-paho-mqtt5 endpoints are not used to publish.
  * <p>
  * Session: clean start off with a session expiry (default 1 h, at most IoT Core's 7 days), keep-alive clamped to
@@ -102,6 +107,19 @@ public final class MqttConnection implements AutoCloseable {
             long maximumPacketSize) {
     }
 
+    /**
+     * Receives the messages of a subscription. Called on Paho's callback thread, which also delivers PUBACKs: hand
+     * the work off (a queue, a route) instead of blocking. Paho acknowledges a QoS 1 message when this returns.
+     */
+    @FunctionalInterface
+    public interface MessageHandler {
+
+        void arrived(String topic, MqttMessage message);
+    }
+
+    private record Subscription(int qos, MessageHandler handler) {
+    }
+
     /** Told when the connection comes up or goes down (publisher wake-up, metrics). */
     public interface Listener {
 
@@ -114,6 +132,7 @@ public final class MqttConnection implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "mmi-mqtt-connect");
         thread.setDaemon(true);
@@ -282,6 +301,7 @@ public final class MqttConnection implements AutoCloseable {
                 settings.clientId(), token.getSessionPresent() ? "resumed" : "new", receiveMaximum,
                 maximumPacketSize > 0 ? ", maximum packet size " + maximumPacketSize : "");
         publishOnline();
+        subscribeAll();
         for (Listener listener : listeners) {
             listener.connected(state);
         }
@@ -314,6 +334,74 @@ public final class MqttConnection implements AutoCloseable {
             });
         } catch (MqttException e) {
             LOG.warn("Publishing the status online to {} failed: {}", settings.statusTopic(), e.getMessage());
+        }
+    }
+
+    /**
+     * Subscribes on this connection, now if connected and again after every reconnect (each connection has a new
+     * Paho client, and the broker may not have kept the session).
+     */
+    public void subscribe(String filter, int qos, MessageHandler handler) {
+        subscriptions.put(filter, new Subscription(qos, handler));
+        if (isConnected()) {
+            subscribeAll();
+        }
+    }
+
+    private void subscribeAll() {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        MqttSubscription[] filters = subscriptions.entrySet()
+                .stream()
+                .map(entry -> new MqttSubscription(entry.getKey(), entry.getValue().qos()))
+                .toArray(MqttSubscription[]::new);
+        try {
+            // Without per-subscription listeners: Paho 1.2.5's listener overloads are broken (stack-notes trap 9), and
+            // messages of a resumed session arrive before any listener could be registered on a new client.
+            client.subscribe(filters, null, new MqttActionListener() {
+
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    for (int i = 0; i < filters.length; i++) {
+                        int code = codes != null && i < codes.length ? codes[i] : 0;
+                        if (MqttReasonCodes.isFailure(code)) {
+                            LOG.error("The broker refused the subscription to {}: {}", filters[i].getTopic(),
+                                    MqttReasonCodes.describe(code));
+                        } else {
+                            LOG.info("Subscribed to {} (QoS {})", filters[i].getTopic(), code);
+                        }
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable error) {
+                    LOG.warn("Subscribing to {} failed: {}; trying again on the next connection",
+                            subscriptions.keySet(), describe(error));
+                }
+            }, new MqttProperties());
+        } catch (MqttException e) {
+            LOG.warn("Subscribing to {} failed: {}; trying again on the next connection", subscriptions.keySet(),
+                    describe(e));
+        }
+    }
+
+    /** Hands a message to every subscription whose filter matches its topic. */
+    private void dispatch(String topic, MqttMessage message) {
+        boolean handled = false;
+        for (Map.Entry<String, Subscription> subscription : subscriptions.entrySet()) {
+            if (MqttTopicValidator.isMatched(subscription.getKey(), topic)) {
+                handled = true;
+                try {
+                    subscription.getValue().handler().arrived(topic, message);
+                } catch (RuntimeException e) {
+                    LOG.error("Handling a message on {} failed: {}", topic, e.getMessage(), e);
+                }
+            }
+        }
+        if (!handled) {
+            LOG.warn("Ignoring a message on {}: no subscription matches it", topic);
         }
     }
 
@@ -405,7 +493,9 @@ public final class MqttConnection implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            LOG.debug("Ignoring a message on {}: nothing subscribes yet", topic);
+            if (owner == client) {
+                dispatch(topic, message);
+            }
         }
 
         @Override
