@@ -249,7 +249,8 @@ public final class Delivery extends ServiceSupport {
                 .orElseGet(() -> UUID.randomUUID().toString());
         boolean deadLetter = Boolean.TRUE.equals(in.getHeader(DEAD_LETTER_HEADER, Boolean.class));
         long seq = outbox.append(messageId, topic, payload, deadLetter ? OutboxEntry.Kind.DEAD_LETTER
-                : OutboxEntry.Kind.DATA, ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)));
+                : OutboxEntry.Kind.DATA, ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)),
+                in.getHeader(IngestHeaders.RAW_INPUT, byte[].class));
         LOG.debug("Outbox #{}: message {} for {} ({} bytes)", seq, messageId, topic, payload.length);
         publisher.wakeUp();
     }

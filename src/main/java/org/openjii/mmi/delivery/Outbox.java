@@ -116,6 +116,8 @@ public final class Outbox implements AutoCloseable {
                 statement.execute("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
                         + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,"
                         + " kind TEXT NOT NULL, created_at INTEGER NOT NULL, origin_at_micros INTEGER)");
+                statement.execute("CREATE TABLE IF NOT EXISTS raw_input (message_id TEXT PRIMARY KEY,"
+                        + " raw BLOB NOT NULL, kept_at INTEGER NOT NULL)");
                 statement.execute("CREATE TABLE IF NOT EXISTS quarantine (seq INTEGER PRIMARY KEY,"
                         + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
                         + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
@@ -150,16 +152,46 @@ public final class Outbox implements AutoCloseable {
      */
     public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
             Instant originAt) {
+        return append(messageId, topic, payload, kind, originAt, null);
+    }
+
+    /**
+     * As {@link #append(String, String, byte[], OutboxEntry.Kind, Instant)}, and in the same transaction keeps the
+     * complete raw input of a dead letter whose envelope could only carry its start, in the {@code raw_input} table
+     * under the dead letter's message id. It stays there after the dead letter is delivered, for an operator.
+     */
+    public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
+            Instant originAt, byte[] completeRawInput) {
         if (bytes + payload.length > maxBytes) {
             makeRoom(payload.length, topic);
         }
-        try {
-            long seq = insert(messageId, topic, payload, kind, originAt);
-            entries++;
-            bytes += payload.length;
-            return seq;
+        long seq = inTransaction("store a message for " + topic, () -> {
+            long stored = insert(messageId, topic, payload, kind, originAt);
+            if (completeRawInput != null) {
+                try (PreparedStatement keep = db.prepareStatement("INSERT OR REPLACE INTO raw_input (message_id, raw,"
+                        + " kept_at) VALUES (?, ?, ?)")) {
+                    keep.setString(1, messageId);
+                    keep.setBytes(2, completeRawInput);
+                    keep.setLong(3, clock.millis());
+                    keep.executeUpdate();
+                }
+            }
+            return stored;
+        });
+        entries++;
+        bytes += payload.length;
+        return seq;
+    }
+
+    /** The complete raw input kept for a dead letter, if any. */
+    public synchronized Optional<byte[]> rawInput(String messageId) {
+        try (PreparedStatement select = db.prepareStatement("SELECT raw FROM raw_input WHERE message_id = ?")) {
+            select.setString(1, messageId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getBytes(1)) : Optional.empty();
+            }
         } catch (SQLException e) {
-            throw failure("store a message for " + topic, e);
+            throw failure("read a raw input", e);
         }
     }
 

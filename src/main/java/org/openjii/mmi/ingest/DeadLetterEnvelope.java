@@ -125,7 +125,8 @@ public class DeadLetterEnvelope implements Processor {
 
     /**
      * Largest envelope in bytes (default 131072). Larger raw input is sent gzip+base64, and cut (with
-     * {@code raw_truncated} and {@code raw_bytes}) if even that does not fit; keep the full input in the outbox.
+     * {@code raw_truncated} and {@code raw_bytes}) if even that does not fit; the complete input then travels in the
+     * header {@value IngestHeaders#RAW_INPUT}, and the outbox keeps it.
      */
     public void setMaxPayloadBytes(int maxPayloadBytes) {
         if (maxPayloadBytes < 4096) {
@@ -196,7 +197,10 @@ public class DeadLetterEnvelope implements Processor {
         envelope.put("message_id", messageId);
         envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
         putDetails(envelope, firstReasonCoded(failure));
-        putRaw(envelope, exchange, in.getBody());
+        byte[] cut = putRaw(envelope, exchange, in.getBody());
+        if (cut != null) {
+            in.setHeader(IngestHeaders.RAW_INPUT, cut);
+        }
         return DeviceJson.write(envelope);
     }
 
@@ -321,13 +325,14 @@ public class DeadLetterEnvelope implements Processor {
         return null;
     }
 
-    private void putRaw(ObjectNode envelope, Exchange exchange, Object body) {
+    /** Puts {@code raw}; returns the complete input when only its start fits, else {@code null}. */
+    private byte[] putRaw(ObjectNode envelope, Exchange exchange, Object body) {
         Measurement measurement = measurement(body);
         String text = null;
         byte[] bytes = null;
         if (body == null) {
             envelope.putNull("raw");
-            return;
+            return null;
         } else if (measurement != null) {
             text = measurement.rawText();
         } else if (body instanceof String s) {
@@ -346,24 +351,24 @@ public class DeadLetterEnvelope implements Processor {
         if (text != null) {
             envelope.put("raw", text);
             if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
-                return;
+                return null;
             }
             bytes = text.getBytes(StandardCharsets.UTF_8);
         } else {
             envelope.put("raw", Base64.getEncoder().encodeToString(bytes));
             envelope.put("raw_encoding", "base64");
             if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
-                return;
+                return null;
             }
         }
-        shrinkRaw(envelope, bytes);
+        return shrinkRaw(envelope, bytes) ? bytes : null;
     }
 
     /**
      * The raw input did not fit: gzip+base64 it, and if even that is too large, send the longest prefix that fits,
-     * marked {@code raw_truncated} with the full size in {@code raw_bytes}.
+     * marked {@code raw_truncated} with the full size in {@code raw_bytes}; true when it had to be cut.
      */
-    private void shrinkRaw(ObjectNode envelope, byte[] bytes) {
+    private boolean shrinkRaw(ObjectNode envelope, byte[] bytes) {
         int length = bytes.length;
         while (true) {
             envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 6)));
@@ -379,9 +384,11 @@ public class DeadLetterEnvelope implements Processor {
             length = (int) (length * (0.9 * maxPayloadBytes / size));
         }
         if (length < bytes.length) {
-            LOG.warn("Dead letter input of {} bytes cut to its first {} to fit {} bytes", bytes.length, length,
-                    maxPayloadBytes);
+            LOG.warn("Dead letter input of {} bytes cut to its first {} to fit {} bytes; the outbox keeps all of it",
+                    bytes.length, length, maxPayloadBytes);
+            return true;
         }
+        return false;
     }
 
     /** The bytes as text when they are valid UTF-8, else {@code null}. */

@@ -32,6 +32,12 @@ public final class IngestHeaders {
     public static final String DEVICE_VERSION = "MmiDeviceVersion";
 
     /**
+     * The complete raw input of a dead letter whose envelope could carry only its start ({@code raw_truncated}):
+     * {@code byte[]}, set by {@link DeadLetterEnvelope}, kept on disk by the outbox under the dead letter's message id.
+     */
+    public static final String RAW_INPUT = "MmiRawInput";
+
+    /**
      * camel-paho-mqtt5's per-message topic ({@code PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC}), named here so the
      * ingest steps need no compile dependency on the MQTT component: one producer, many topics.
      */

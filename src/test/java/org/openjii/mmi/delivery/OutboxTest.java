@@ -119,6 +119,18 @@ class OutboxTest {
     }
 
     @Test
+    void keepsTheCompleteRawInputOfACutDeadLetterAfterItIsDelivered() {
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            long seq = outbox.append("dl", "mmi/dlq/x/invalid-json", bytes("{\"raw_truncated\":true}"),
+                    OutboxEntry.Kind.DEAD_LETTER, null, bytes("the whole input"));
+            outbox.remove(List.of(seq));
+            assertThat(outbox.rawInput("dl")).hasValueSatisfying(raw -> assertThat(new String(raw,
+                    StandardCharsets.UTF_8)).isEqualTo("the whole input"));
+            assertThat(outbox.rawInput("other")).isEmpty();
+        }
+    }
+
+    @Test
     void namesTheSettingWhenTheDirectoryCannotBeCreated() throws Exception {
         Path file = dir.resolve("a-file");
         java.nio.file.Files.writeString(file, "x");

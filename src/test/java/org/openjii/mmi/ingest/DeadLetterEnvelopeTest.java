@@ -143,17 +143,21 @@ class DeadLetterEnvelopeTest {
         byte[] noise = new byte[200_000];
         new Random(9).nextBytes(noise);
 
-        JsonNode compressed = envelopeOf(failed(bigText, new IllegalStateException()));
+        Exchange compressedExchange = failed(bigText, new IllegalStateException());
+        JsonNode compressed = envelopeOf(compressedExchange);
         Exchange noiseExchange = failed(noise, new IllegalStateException());
         JsonNode cut = envelopeOf(noiseExchange);
 
         assertThat(compressed.get("raw_encoding").asText()).isEqualTo("gzip+base64");
         assertThat(compressed.has("raw_truncated")).isFalse();
+        assertThat(compressedExchange.getMessage().getHeader(IngestHeaders.RAW_INPUT)).isNull();
         assertThat(SampleEncoder.decode(compressed.get("raw").asText(), "gzip+base64").equals(bigText)).isTrue();
         assertThat(cut.get("raw_truncated").asBoolean()).isTrue();
         assertThat(cut.get("raw_bytes").asInt()).isEqualTo(200_000);
         assertThat(noiseExchange.getMessage().getBody(String.class).getBytes(StandardCharsets.UTF_8).length)
                 .isLessThanOrEqualTo(131_072);
+        // The cut input is not lost: the whole of it travels on for the outbox to keep.
+        assertThat(noiseExchange.getMessage().getHeader(IngestHeaders.RAW_INPUT, byte[].class)).isEqualTo(noise);
     }
 
     @Test

@@ -184,6 +184,9 @@ class IngestRoutesIT extends MmiRouteTestSupport {
                 // Larger than an MQTT message even compressed: the envelope says so and keeps the start of it.
                 assertThat(envelope.get("raw_bytes").asInt()).isEqualTo(raw.getBytes(StandardCharsets.UTF_8).length);
                 assertThat(raw).startsWith(rawInput(envelope));
+                assertThat(delivery().outbox().rawInput(envelope.get("message_id").asText()))
+                        .hasValueSatisfying(
+                                kept -> assertThat(new String(kept, StandardCharsets.UTF_8)).isEqualTo(raw));
             } else {
                 assertThat(rawInput(envelope)).isEqualTo(raw);
             }
