@@ -1,7 +1,9 @@
 package org.openjii.mmi.device;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Which console commands may be sent. Deny by default: only commands that read (and {@code indicate}, which blinks
  * the LED) are allowed; anything that writes settings or EEPROM, reboots, sleeps or updates firmware must be enabled
- * by name. A protocol that uses {@code save} (writes EEPROM) needs {@code save} enabled too.
+ * by name. A protocol that uses {@code save} (writes EEPROM) needs {@code save} enabled too, one that uses {@code dw}
+ * (sets a pin) needs {@code digital_write}.
  */
 public final class CommandPolicy {
 
@@ -40,6 +43,15 @@ public final class CommandPolicy {
             }
         }
         this.allowed = Collections.unmodifiableSortedSet(names);
+    }
+
+    /**
+     * The policy for an {@code allowCommands} setting: command names separated by commas ({@code save, usb_on});
+     * {@code null} or blank allows only {@link #SAFE_COMMANDS}. Every place that reads the setting parses it here,
+     * so the device endpoint and the command route cannot disagree on what it allows.
+     */
+    public static CommandPolicy ofCommaSeparated(String names) {
+        return new CommandPolicy(names == null ? List.of() : Arrays.asList(names.split(",")));
     }
 
     public static CommandPolicy safeDefaults() {
@@ -109,12 +121,20 @@ public final class CommandPolicy {
         }
     }
 
-    /** Checks a protocol: {@code save} writes EEPROM and needs to be enabled by name. */
+    /**
+     * Checks a protocol: its keys that act like a denied command need that command enabled by name. {@code save}
+     * writes EEPROM; {@code dw} sets a pin as the console's {@code digital_write} does, which the deny list promises
+     * never to allow by default.
+     */
     public void checkProtocol(MeasurementProtocol protocol) throws CommandDeniedException {
         if (protocol.usesKey("save") && !allowed.contains("save")) {
             throw new CommandDeniedException(
                     "The protocol uses 'save', which writes the device's EEPROM; enable 'save' by name to allow it",
                     null);
+        }
+        if (protocol.usesKey("dw") && !allowed.contains("digital_write")) {
+            throw new CommandDeniedException("The protocol uses 'dw', which sets a pin as digital_write does;"
+                    + " enable 'digital_write' by name to allow it", null);
         }
     }
 

@@ -140,6 +140,18 @@ public final class DeviceJson {
         return flat;
     }
 
+    /** What a JSON value is, for messages: "an array", "an object", "a string", "a number", "a boolean", "null". */
+    public static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            default -> "null";
+        };
+    }
+
     /** Compact JSON text of a tree, numbers as parsed. */
     public static String write(JsonNode node) {
         try {

@@ -196,7 +196,7 @@ public class DeadLetterEnvelope implements Processor {
         envelope.put("port", in.getHeader(MultispeqConstants.PORT, String.class));
         envelope.put("message_id", messageId);
         envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
-        putDetails(envelope, firstReasonCoded(failure));
+        putDetails(envelope, ReasonCoded.find(failure));
         byte[] cut = putRaw(envelope, exchange, in.getBody());
         if (cut != null) {
             in.setHeader(IngestHeaders.RAW_INPUT, cut);
@@ -216,15 +216,18 @@ public class DeadLetterEnvelope implements Processor {
         });
     }
 
-    /** The exception being dead-lettered: the error handler moves it to a property; a plain call leaves it. */
-    static Throwable failure(Exchange exchange) {
+    /**
+     * The exception an exchange failed with: the error handler moves it to a property; a plain call leaves it on the
+     * exchange.
+     */
+    public static Throwable failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         return caught != null ? caught : exchange.getException();
     }
 
     /** The dead-letter reason of a failure (see the class description). */
     public static String reason(Throwable failure) {
-        ReasonCoded coded = firstReasonCoded(failure);
+        ReasonCoded coded = ReasonCoded.find(failure);
         if (coded != null) {
             return coded.reason();
         }
@@ -236,15 +239,6 @@ public class DeadLetterEnvelope implements Processor {
             }
         }
         return INTERNAL_ERROR;
-    }
-
-    private static ReasonCoded firstReasonCoded(Throwable failure) {
-        for (Throwable t : chain(failure)) {
-            if (t instanceof ReasonCoded coded && coded.reason() != null && !coded.reason().isBlank()) {
-                return coded;
-            }
-        }
-        return null;
     }
 
     /** The cause chain, each throwable once (a cycle ends it). */
@@ -262,7 +256,7 @@ public class DeadLetterEnvelope implements Processor {
         if (failure == null) {
             return "The exchange failed without an exception";
         }
-        Throwable source = firstReasonCoded(failure) instanceof Throwable coded ? coded : failure;
+        Throwable source = ReasonCoded.find(failure) instanceof Throwable coded ? coded : failure;
         String message = source.getMessage();
         return source.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }

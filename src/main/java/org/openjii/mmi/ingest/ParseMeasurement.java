@@ -30,6 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import static org.openjii.mmi.device.DeviceJson.kind;
+
 /**
  * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement}
  * out.
@@ -342,17 +344,6 @@ public class ParseMeasurement implements Processor {
 
     private static String text(JsonNode value) {
         return value.isValueNode() ? value.asText() : value.toString();
-    }
-
-    private static String kind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            default -> "null";
-        };
     }
 
     /**

@@ -100,6 +100,23 @@ public final class TopicTemplate {
         return null;
     }
 
+    /**
+     * What is wrong with a topic to publish to that a peer chose (an MQTT 5 response topic), or {@code null}: the
+     * rules of a template, where braces are plain text, and the length limit.
+     */
+    public static String topicProblem(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            return "is empty";
+        }
+        String problem = templateProblem(topic.replace('{', '_').replace('}', '_'));
+        if (problem != null) {
+            return problem;
+        }
+        int bytes = IngestMessage.utf8Length(topic);
+        return bytes > MAX_TOPIC_BYTES ? "is " + bytes + " bytes; AWS IoT Core allows at most " + MAX_TOPIC_BYTES
+                : null;
+    }
+
     /** The placeholder names, in order of first appearance. */
     public Set<String> placeholders() {
         return placeholders;
@@ -206,7 +223,7 @@ public final class TopicTemplate {
     }
 
     /** A value for a message: quoted, control characters escaped, long ones cut. */
-    static String show(String value) {
+    public static String show(String value) {
         StringBuilder shown = new StringBuilder("\"");
         int limit = Math.min(value.length(), MAX_SHOWN_CHARS);
         for (int i = 0; i < limit; i++) {

@@ -107,6 +107,52 @@ class CommandPolicyTest {
     }
 
     @Test
+    void shouldDenyAProtocolThatSetsAPinUnlessDigitalWriteIsEnabled() {
+        MeasurementProtocol settingAPin = MeasurementProtocol
+                .parse("[{\"_protocol_set_\":[{\"label\":\"pin\",\"dw\":[14,1]}]}]");
+
+        assertThatThrownBy(() -> defaults.checkProtocol(settingAPin)).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("'dw'")
+                .hasMessageContaining("'digital_write'");
+        assertThatThrownBy(() -> new CommandPolicy(List.of("dw", "save")).checkProtocol(settingAPin))
+                .isInstanceOf(CommandDeniedException.class);
+        assertThatCode(() -> new CommandPolicy(List.of("digital_write")).checkProtocol(settingAPin))
+                .doesNotThrowAnyException();
+    }
+
+    /**
+     * The promise of remote control (issue 5): these are never sent unless an operator enables them by name. Checked
+     * on the defaults, on the list itself (so a read-only command added later cannot smuggle one in), and for the
+     * numeric aliases the firmware also accepts.
+     */
+    @Test
+    void shouldNeverAllowWritingRebootingSleepingOrUpdatingByDefault() {
+        List<String> never = List.of("upgrade", "1078", "set_device_info", "1008", "reset", "1027", "reboot", "sleep",
+                "digital_write", "digital_write+5+1+", "set_shutdown_time+1800+", "set_user_defined+1+2+", "set_");
+
+        for (String command : never) {
+            assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class)
+                    .hasFieldOrPropertyWithValue("reason", "denied");
+        }
+        assertThat(CommandPolicy.SAFE_COMMANDS).doesNotContainAnyElementsOf(never.stream()
+                .map(CommandPolicy::commandName)
+                .toList());
+        assertThat(CommandPolicy.SAFE_COMMANDS).noneMatch(name -> name.startsWith("set_"));
+    }
+
+    @Test
+    void shouldReadTheAllowCommandsSettingAsCommaSeparatedNames() throws Exception {
+        CommandPolicy policy = CommandPolicy.ofCommaSeparated(" save, set_shutdown_time ,,");
+
+        assertThat(policy.allowed()).containsAll(CommandPolicy.SAFE_COMMANDS)
+                .contains("save", "set_shutdown_time")
+                .hasSize(CommandPolicy.SAFE_COMMANDS.size() + 2);
+        assertThat(CommandPolicy.ofCommaSeparated(null).allowed()).isEqualTo(CommandPolicy.SAFE_COMMANDS);
+        assertThat(CommandPolicy.ofCommaSeparated(" ").allowed()).isEqualTo(CommandPolicy.SAFE_COMMANDS);
+    }
+
+    @Test
     void shouldAllowProtocolsThatDoNotSave() {
         for (String path : List.of("rides.json", "par.json", "spad.json", "recall-settings.json", "phi2.json")) {
             MeasurementProtocol protocol = MeasurementProtocol.parse(Fixtures.text("public/protocols/" + path));

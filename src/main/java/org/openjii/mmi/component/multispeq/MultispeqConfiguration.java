@@ -227,7 +227,7 @@ public class MultispeqConfiguration implements Cloneable {
      * compiled, temp, print_date, indicate, usb, hall, 1053, all_sensors), comma separated by name. Commands that
      * write, reboot, sleep or update firmware (every set_ command, reset, reboot, sleep, upgrade, ...) are refused
      * unless named
-     * here; save allows protocols that write EEPROM.
+     * here; save allows protocols that write EEPROM, digital_write those that set pins (dw).
      */
     public void setAllowCommands(String allowCommands) {
         this.allowCommands = allowCommands;

@@ -134,7 +134,7 @@ public class MultispeqEndpoint extends DefaultEndpoint implements EndpointServic
     }
 
     CommandPolicy commandPolicy() {
-        return new CommandPolicy(splitList(configuration.getAllowCommands()));
+        return CommandPolicy.ofCommaSeparated(configuration.getAllowCommands());
     }
 
     PromptAnswers promptAnswers() {

@@ -33,8 +33,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  */
 public class MultispeqProducer extends DefaultProducer {
 
-    /** The firmware's cancel command; sent at once, not queued behind the command in flight. */
-    static final String CANCEL = "-1+";
+    /**
+     * The firmware's cancel command; as a body or {@value MultispeqConstants#COMMAND} header it is sent at once, not
+     * queued behind the command in flight.
+     */
+    public static final String CANCEL = "-1+";
     private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(10);
 
     private final MultispeqEndpoint endpoint;

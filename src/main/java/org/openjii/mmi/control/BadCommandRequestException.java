@@ -1,0 +1,26 @@
+package org.openjii.mmi.control;
+
+import org.openjii.mmi.ReasonCoded;
+
+/**
+ * A request that cannot be understood: not JSON, not an object, an unknown field, two kinds at once, a value of the
+ * wrong type or shape, an unusable response topic. The sender has to fix it, so it is answered with
+ * {@value #REASON} and dead-lettered; the message says what is wrong in one sentence.
+ */
+public class BadCommandRequestException extends Exception implements ReasonCoded {
+
+    public static final String REASON = "bad-request";
+
+    public BadCommandRequestException(String message) {
+        super(message);
+    }
+
+    public BadCommandRequestException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public String reason() {
+        return REASON;
+    }
+}

@@ -1,0 +1,23 @@
+package org.openjii.mmi.control;
+
+import org.openjii.mmi.ReasonCoded;
+
+/**
+ * The request queue is full: requests wait behind the measuring loop, one at a time at the device, and a bounded
+ * queue refuses more instead of letting answers arrive long after anyone waits for them. Answered with
+ * {@value #REASON}; the sender may try again later.
+ */
+public class CommandBusyException extends Exception implements ReasonCoded {
+
+    public static final String REASON = "busy";
+
+    /** @param waiting how many requests wait already (the queue's capacity) */
+    public CommandBusyException(int waiting) {
+        super("The bridge is busy: " + waiting + " request(s) are already waiting for the device; try again later");
+    }
+
+    @Override
+    public String reason() {
+        return REASON;
+    }
+}
