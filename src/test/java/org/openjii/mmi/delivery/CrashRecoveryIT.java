@@ -118,6 +118,7 @@ class CrashRecoveryIT {
         // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
         BridgeProcess second = startBridge("second");
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
+        recorder.leave();
         broker.stop();
         Set<String> waiting;
         try {
@@ -126,6 +127,7 @@ class CrashRecoveryIT {
             waiting = waitingIds();
         } finally {
             broker.restart();
+            recorder.reconnect();
         }
         expected.addAll(waiting);
 

@@ -120,6 +120,7 @@ class DeliveryIT extends MmiRouteTestSupport {
         }
         await().atMost(WAIT).until(() -> timestamps(recorder.on(DATA)).size() == perPhase);
 
+        recorder.leave();
         broker.stop();
         try {
             await().atMost(WAIT).until(() -> deliveryReadiness() == HealthCheck.State.DOWN);
@@ -134,6 +135,7 @@ class DeliveryIT extends MmiRouteTestSupport {
                             && delivery().outbox().depth() >= perPhase);
         } finally {
             broker.restart();
+            recorder.reconnect();
         }
         for (int n = 2 * perPhase; n < 3 * perPhase; n++) {
             ingest(n);

@@ -28,7 +28,8 @@ class DeliveryStartupIT extends MmiRouteTestSupport {
     }
 
     @BeforeAll
-    static void brokerDownBeforeTheBridgeStarts() throws InterruptedException {
+    static void brokerDownBeforeTheBridgeStarts() throws Exception {
+        recorder.leave();
         broker.stop();
     }
 
@@ -42,6 +43,7 @@ class DeliveryStartupIT extends MmiRouteTestSupport {
         assertThat(delivery().outbox().depth()).isEqualTo(1);
 
         broker.restart();
+        recorder.reconnect();
         await().atMost(WAIT).until(() -> recorder.on("experiment/").size() == 1);
         await().atMost(WAIT).until(() -> deliveryReadiness() == HealthCheck.State.UP);
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);

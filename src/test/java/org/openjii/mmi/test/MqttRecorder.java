@@ -23,6 +23,7 @@ public final class MqttRecorder implements AutoCloseable {
     }
 
     private final MqttClient client;
+    private MqttConnectionOptions options;
     private final List<Received> messages = new CopyOnWriteArrayList<>();
 
     private MqttRecorder(MqttClient client) {
@@ -56,6 +57,7 @@ public final class MqttRecorder implements AutoCloseable {
         MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         client.connect(options);
         MqttRecorder recorder = new MqttRecorder(client);
+        recorder.options = options;
         MqttSubscription[] subscriptions = new MqttSubscription[filters.length];
         IMqttMessageListener[] listeners = new IMqttMessageListener[filters.length];
         for (int i = 0; i < filters.length; i++) {
@@ -72,6 +74,20 @@ public final class MqttRecorder implements AutoCloseable {
         // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses forever (stack-notes trap 9).
         client.subscribe(subscriptions, listeners);
         return recorder;
+    }
+
+    /**
+     * Disconnects cleanly, keeping a durable session on the broker, before the test stops the broker. Mosquitto 2.0.11
+     * queues nothing after a restart for a persistent client that was still connected when it shut down; a client
+     * that left cleanly gets everything published while it was away once it {@link #reconnect()}s.
+     */
+    public void leave() throws MqttException {
+        client.disconnect();
+    }
+
+    /** Connects again after {@link #leave()}, resuming the durable session. */
+    public void reconnect() throws MqttException {
+        client.connect(options);
     }
 
     public List<Received> messages() {
