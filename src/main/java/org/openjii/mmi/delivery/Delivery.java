@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -298,8 +299,13 @@ public final class Delivery extends ServiceSupport {
     }
 
     private static String percentiles(DeliveryMetrics metrics) {
+        HistogramSnapshot snapshot = metrics.deliveryLatency().takeSnapshot();
+        if (snapshot.count() == 0) {
+            // Percentiles of no recordings read 0.0 ms: nothing published carried the time of a device output.
+            return "not measured";
+        }
         StringBuilder text = new StringBuilder();
-        for (ValueAtPercentile value : metrics.deliveryLatency().takeSnapshot().percentileValues()) {
+        for (ValueAtPercentile value : snapshot.percentileValues()) {
             text.append(text.length() == 0 ? "" : ", ")
                     .append(String.format(Locale.ROOT, "p%.0f %.1f ms", value.percentile() * 100,
                             value.value(TimeUnit.MILLISECONDS)));

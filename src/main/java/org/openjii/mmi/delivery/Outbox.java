@@ -68,6 +68,8 @@ public final class Outbox implements AutoCloseable {
     }
 
     public static final String FILE_NAME = "outbox.db";
+    /** Sequence numbers per DELETE statement, well under SQLite's limit of bound parameters (32,766). */
+    private static final int DELETE_CHUNK = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
@@ -273,9 +275,24 @@ public final class Outbox implements AutoCloseable {
         if (seqs.isEmpty()) {
             return;
         }
+        List<Long> all = List.copyOf(seqs);
         inTransaction("remove delivered messages", () -> {
-            for (long seq : seqs) {
-                delete(seq);
+            // One statement per chunk: through JDBC, preparing and running a statement per row costs more than the
+            // deletes themselves.
+            for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
+                List<Long> chunk = all.subList(from, Math.min(all.size(), from + DELETE_CHUNK));
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE seq IN ("
+                        + "?,".repeat(chunk.size() - 1) + "?) RETURNING length(payload)")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        delete.setLong(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rows = delete.executeQuery()) {
+                        while (rows.next()) {
+                            bytes -= rows.getLong(1);
+                            entries--;
+                        }
+                    }
+                }
             }
             return null;
         });

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -75,6 +76,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private final NavigableMap<Long, OutboxEntry> retries = new ConcurrentSkipListMap<>();
     /** Acknowledged messages, deleted from the outbox by the drain thread. */
     private final Queue<Long> delivered = new ConcurrentLinkedQueue<>();
+    /** How many {@link #delivered} holds (its size() walks the queue). */
+    private final AtomicInteger deliveredCount = new AtomicInteger();
     /** Read from the outbox, not yet sent (drain thread only). */
     private final Deque<OutboxEntry> batch = new ArrayDeque<>();
     /** The highest sequence number read from the outbox (drain thread only). */
@@ -136,20 +139,24 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private void drain() {
         try {
             while (running) {
-                deleteDelivered();
                 long pause = pausedUntilNanos - System.nanoTime();
                 if (pause > 0) {
-                    await(Duration.ofNanos(pause));
+                    idle(Duration.ofNanos(pause));
                     continue;
                 }
                 if (!connection.isConnected()) {
-                    await(IDLE_WAIT);
+                    idle(IDLE_WAIT);
                     continue;
                 }
                 OutboxEntry next = next();
                 if (next == null) {
-                    await(IDLE_WAIT);
+                    idle(IDLE_WAIT);
                     continue;
+                }
+                if (deliveredCount.get() >= BATCH) {
+                    // One transaction (one fsync) per batch: deleting after every PUBACK would cap the drain at one
+                    // publish per fsync.
+                    deleteDelivered();
                 }
                 limiter.acquire(next.wireBytes());
                 send(next);
@@ -179,6 +186,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         return batch.poll();
     }
 
+    /** Nothing to send now: deletes what was delivered meanwhile, then waits. */
+    private void idle(Duration timeout) throws InterruptedException {
+        deleteDelivered();
+        await(timeout);
+    }
+
     private void await(Duration timeout) throws InterruptedException {
         synchronized (wake) {
             if (!woken) {
@@ -193,6 +206,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         for (Long seq = delivered.poll(); seq != null; seq = delivered.poll()) {
             seqs.add(seq);
         }
+        deliveredCount.addAndGet(-seqs.size());
         if (!seqs.isEmpty()) {
             try {
                 outbox.remove(seqs);
@@ -321,11 +335,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     private void delivered(OutboxEntry entry, long started) {
         delivered.add(entry.seq());
+        int waiting = deliveredCount.incrementAndGet();
         Instant origin = entry.originAt();
         metrics.published(System.nanoTime() - started, origin == null ? null
                 : Duration.between(origin,
                         clock.instant()));
-        if (delivered.size() >= BATCH) {
+        if (waiting >= BATCH) {
             wakeUp();
         }
     }

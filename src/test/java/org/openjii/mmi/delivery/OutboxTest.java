@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,28 @@ class OutboxTest {
             assertThat(outbox.after(first, 10)).extracting(OutboxEntry::messageId).containsExactly("b");
             assertThat(outbox.depth()).isEqualTo(1);
             assertThat(outbox.bytes()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void removesMoreMessagesThanOneStatementTakesAndKeepsTheCounts() {
+        List<Long> seqs = new ArrayList<>();
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            for (int i = 0; i < 1200; i++) {
+                seqs.add(append(outbox, "m" + i, "12345"));
+            }
+            List<Long> delivered = new ArrayList<>(seqs.subList(0, 1100));
+            delivered.add(seqs.get(0));
+            delivered.add(seqs.get(1199) + 1000);
+            outbox.remove(delivered);
+            assertThat(outbox.depth()).isEqualTo(100);
+            assertThat(outbox.bytes()).isEqualTo(500);
+        }
+        try (Outbox reopened = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            assertThat(reopened.after(0, 1000)).extracting(OutboxEntry::seq)
+                    .containsExactlyElementsOf(seqs.subList(1100, 1200));
+            assertThat(reopened.depth()).isEqualTo(100);
+            assertThat(reopened.bytes()).isEqualTo(500);
         }
     }
 
