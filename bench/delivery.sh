@@ -8,7 +8,7 @@
 #             (target >= 80 % of a bare Paho MqttAsyncClient publishing the same outbox at QoS 1 with 100 in flight),
 #             at start-up and after a broker outage, medians of `rounds`; a RIDES-size drain for the 512 KiB/s limit
 #   RSS       the bridge's peak resident memory (VmHWM), target <= 256 MB
-# All rates are measured at the subscriber, first to last arrival. Needs mosquitto and socat; takes about 6 minutes.
+# All rates are measured at the subscriber, first to last arrival. Needs mosquitto and socat; takes about 4 minutes.
 # Arguments key=value: messages=2000 rides-messages=1000 samples=240 interval=250ms rounds=3 window=100 settle=5.
 # JVM options for the bridge and the bare client: MMI_JAVA_OPTS (as for ./mmi). Logs: target/delivery-bench/.
 set -euo pipefail
