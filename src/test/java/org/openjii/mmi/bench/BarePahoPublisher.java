@@ -1,10 +1,7 @@
 package org.openjii.mmi.bench;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -12,8 +9,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.net.SocketFactory;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -26,6 +21,7 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
 
 /**
  * The baseline for {@link DeliveryBenchmark}: a bare Paho {@link MqttAsyncClient} publishing the messages of an
@@ -53,11 +49,14 @@ public final class BarePahoPublisher {
         try (Outbox outbox = Outbox.open(outboxDir, 1L << 40, Outbox.FullPolicy.REJECT, Clock.systemUTC())) {
             entries = outbox.after(0, Integer.MAX_VALUE);
         }
-        Thread.sleep(idleMillis);
+        // A deliberate idle period of the scenario (the bridge's drain also starts seconds after its JVM), not a wait
+        // for something to happen.
+        TimeUnit.MILLISECONDS.sleep(idleMillis);
         MqttAsyncClient client = new MqttAsyncClient(brokerUrl, "bare-paho-bench", new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
-        options.setSocketFactory(new NoDelaySocketFactory());
+        // The bridge's own plain-socket factory (TCP_NODELAY), so both sides use the same sockets.
+        options.setSocketFactory(BrokerTransport.create(brokerUrl, null, null, null, false, null).socketFactory());
         IMqttToken connected = client.connect(options);
         connected.waitForCompletion(10_000);
         Integer receiveMaximum = connected.getResponseProperties() == null ? null
@@ -110,40 +109,4 @@ public final class BarePahoPublisher {
         client.close();
     }
 
-    /** Plain sockets with Nagle's algorithm off (stack-notes: "Nagle + delayed ACK"). */
-    static final class NoDelaySocketFactory extends SocketFactory {
-
-        @Override
-        public Socket createSocket() throws IOException {
-            Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            return socket;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return noDelay(new Socket(host, port, localHost, localPort));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return noDelay(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            return noDelay(new Socket(address, port, localAddress, localPort));
-        }
-
-        private static Socket noDelay(Socket socket) throws IOException {
-            socket.setTcpNoDelay(true);
-            return socket;
-        }
-    }
 }

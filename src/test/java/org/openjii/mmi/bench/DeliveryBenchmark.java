@@ -43,6 +43,8 @@ import org.openjii.mmi.cli.MmiCommand;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.ingest.EnrichMeasurement;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.ingest.SerializePayload;
@@ -50,6 +52,8 @@ import org.openjii.mmi.ingest.SplitMeasurement;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.test.MosquittoBroker;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * End-to-end delivery benchmark: simulator on a pty → bridge process ({@code mmi run}) → Mosquitto → subscriber, in
@@ -265,13 +269,10 @@ public final class DeliveryBenchmark {
         broker.stop();
         BridgeRun bridge = startBridge(name, Map.of("mmi.device.port", "", "mmi.mqtt.flow-control", "off",
                 "mmi.outbox.dir", outbox.toString()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (bridge.retries(4) == 0) {
-            if (System.nanoTime() > deadline || !bridge.process.isAlive()) {
-                throw new IllegalStateException("The bridge did not retry connecting as expected; see " + bridge.log);
-            }
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .failFast("the bridge exited; see " + bridge.log, () -> !bridge.process.isAlive())
+                .until(() -> bridge.retries(4) > 0);
         broker.restart();
         subscriber = new Subscriber(broker.url());
         subscriber.expect(ids);
@@ -508,12 +509,12 @@ public final class DeliveryBenchmark {
         private int duplicates;
         private final List<Received> received = new ArrayList<>();
 
-        Subscriber(String brokerUrl) throws MqttException {
+        Subscriber(String brokerUrl) throws MqttException, MqttConfigurationException {
             client = new MqttAsyncClient(brokerUrl, "delivery-bench-subscriber", new MemoryPersistence());
             client.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            options.setSocketFactory(new BarePahoPublisher.NoDelaySocketFactory());
+            options.setSocketFactory(BrokerTransport.create(brokerUrl, null, null, null, false, null).socketFactory());
             client.connect(options).waitForCompletion(10_000);
             client.subscribe(new MqttSubscription[]{new MqttSubscription(DATA_FILTER, 1)}).waitForCompletion(10_000);
         }
