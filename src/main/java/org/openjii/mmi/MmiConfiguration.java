@@ -4,12 +4,14 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.control.CommandGateway;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
 /**
- * Wiring that YAML cannot express: the device route manager ({@code mmi.device.*}) and, when a broker is configured,
- * the delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher). Loaded by name
+ * Wiring that YAML cannot express: the device route manager ({@code mmi.device.*}), when a broker is configured the
+ * delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher), and the remote
+ * command gateway ({@code mmi.commands.*}). Loaded by name
  * ({@code camel.main.configuration-classes}), so {@code camel run} picks it up too.
  */
 public class MmiConfiguration implements CamelConfiguration {
@@ -34,5 +36,9 @@ public class MmiConfiguration implements CamelConfiguration {
             // Started with the context, before the routes: a message can be stored as soon as a route runs.
             context.addService(delivery, true, true);
         }
+        // Bound without a broker too: routes/commands.camel.yaml refers to it (it then subscribes to nothing).
+        CommandGateway commands = CommandGateway.fromProperties(context, devices);
+        context.getRegistry().bind(CommandGateway.BEAN_NAME, CommandGateway.class, commands);
+        context.addService(commands, true, true);
     }
 }

@@ -13,6 +13,7 @@ import org.apache.camel.Processor;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.ingest.SerializePayload;
+import org.openjii.mmi.routes.PublishRoutes;
 
 /**
  * Last step of the command route, for successes and failures alike: the body becomes the {@link CommandResponse} as
@@ -63,9 +64,15 @@ public class BuildCommandResponse implements Processor {
         return Duration.between(receivedAt, clock.instant());
     }
 
-    /** The collected ids: a collection of ids, or one id; {@code null} when the route collected none. */
+    /**
+     * The collected ids: a collection of ids, or one id, from {@value CommandHeaders#MESSAGE_IDS}, else from the
+     * exchange property the publish route collects them in; {@code null} when the route collected none.
+     */
     private static List<String> messageIds(Message in) {
         Object ids = in.getHeader(CommandHeaders.MESSAGE_IDS);
+        if (ids == null) {
+            ids = in.getExchange().getProperty(PublishRoutes.COLLECT_MESSAGE_IDS);
+        }
         if (ids instanceof Collection<?> collection) {
             return collection.stream().map(String::valueOf).toList();
         }

@@ -26,6 +26,24 @@ public final class CommandHeaders {
      */
     public static final String MESSAGE_IDS = "MmiCommandMessageIds";
 
+    /** The port of the chosen device ({@link CommandGateway#selectDevice}), for the {@code multispeq:} endpoint. */
+    public static final String PORT = "MmiCommandPort";
+
+    /** The topic the request arrived on. */
+    public static final String REQUEST_TOPIC = "MmiCommandRequestTopic";
+
+    /** The request's payload as it arrived ({@code byte[]}), for its dead letter should it fail. */
+    public static final String REQUEST_PAYLOAD = "MmiCommandRequestPayload";
+
+    /** Where the response goes: the request's MQTT 5 response topic once checked, else the fallback topic. */
+    public static final String RESPONSE_TOPIC = "MmiCommandResponseTopic";
+
+    /** The request's MQTT 5 correlation data ({@code byte[]}), echoed in the response. */
+    public static final String CORRELATION_DATA = "MmiCommandCorrelationData";
+
+    /** When the request's MQTT 5 message expiry passes (an {@link java.time.Instant}); absent: never. */
+    public static final String EXPIRES_AT = "MmiCommandExpiresAt";
+
     /** Set by {@link BuildCommandResponse}: the error code of a failure response; absent on success. */
     public static final String ERROR_CODE = "MmiCommandErrorCode";
 

@@ -10,9 +10,11 @@ import org.openjii.mmi.ReasonCoded;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
  * The answer to one request ({@code schemas/mmi-command-response.schema.json}):
@@ -63,13 +65,30 @@ public final class CommandResponse {
         ObjectNode json = DeviceJson.mapper().createObjectNode();
         json.put("ok", true);
         Object value = result instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : result;
-        json.set("result", value instanceof JsonNode node ? node.deepCopy() : DeviceJson.mapper().valueToTree(value));
+        json.set("result", value instanceof JsonNode node ? node.deepCopy()
+                : value instanceof String text ? jsonOrText(text) : DeviceJson.mapper().valueToTree(value));
         json.put("duration_ms", Math.max(0, Objects.requireNonNull(duration, "duration").toMillis()));
         if (messageIds != null) {
             ArrayNode ids = json.putArray("message_ids");
             messageIds.forEach(ids::add);
         }
         return new CommandResponse(json, null);
+    }
+
+    /**
+     * A text reply that is a JSON object or array (the firmware sends {@code battery} and errors as JSON without a
+     * checksum, so they arrive as text) as that JSON; any other text as a string.
+     */
+    private static JsonNode jsonOrText(String text) {
+        String trimmed = text.strip();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            try {
+                return DeviceJson.parse(trimmed);
+            } catch (JsonProcessingException e) {
+                // Not JSON after all: the text as it came.
+            }
+        }
+        return TextNode.valueOf(text);
     }
 
     /**

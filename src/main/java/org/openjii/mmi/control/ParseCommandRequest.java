@@ -20,8 +20,10 @@ import org.openjii.mmi.ingest.IngestHeaders;
  * Headers set: {@value CommandHeaders#KIND}, {@value CommandHeaders#DEVICE} (when the request names one),
  * {@value CommandHeaders#RECEIVED_AT} (when absent); {@code CamelMultispeqCommand} with the text for the device
  * (the command, the compact protocol, {@code -1+} to cancel; not for {@code status}), so the next step is a plain
- * {@code to: multispeq:...}; for a protocol run {@code MmiExperimentId} and {@code MmiProtocolId} when the request
- * gives them, which the ingest pipeline prefers to its configured ones. These headers are removed when the request
+ * {@code to: multispeq:...}; for a protocol run {@code CamelMultispeqAnswers} (the request's answers, possibly none,
+ * instead of the endpoint's) and {@code MmiExperimentId}, {@code MmiProtocolId} and {@code MmiQuestions} when the
+ * request gives them, which the ingest pipeline prefers to its configured ones. These headers are removed when the
+ * request
  * does not set them, so a value the transport copied in (an MQTT user property) cannot pass the checks.
  * <p>
  * Fails the exchange with {@link BadCommandRequestException} ({@code bad-request}) for a malformed request, with
@@ -86,6 +88,8 @@ public class ParseCommandRequest implements Processor {
         CommandRequest.ProtocolRun run = request instanceof CommandRequest.ProtocolRun r ? r : null;
         put(in, IngestHeaders.EXPERIMENT_ID, run == null ? null : run.experimentId());
         put(in, IngestHeaders.PROTOCOL_ID, run == null ? null : run.protocolId());
+        put(in, MultispeqConstants.ANSWERS, run == null ? null : run.answers());
+        put(in, IngestHeaders.QUESTIONS, run == null ? null : run.questions());
         in.setBody(request);
     }
 

@@ -54,6 +54,10 @@ public final class Delivery extends ServiceSupport {
     public static final String BEAN_NAME = "mmiDelivery";
     /** Header marking a dead letter ({@code true}): if the broker refuses it, it is quarantined, not dead-lettered. */
     public static final String DEAD_LETTER_HEADER = "MmiDeadLetter";
+    /** Header: true when the message is the response to a remote command (refused → quarantined only). */
+    public static final String RESPONSE_HEADER = "MmiResponse";
+    /** Header: the MQTT 5 correlation data ({@code byte[]}) to publish the message with. */
+    public static final String CORRELATION_DATA_HEADER = "MmiCorrelationData";
     /** camel-micrometer's registry name; a registry bound there is used, else one is created and bound. */
     public static final String METER_REGISTRY_NAME = "metricsRegistry";
 
@@ -231,7 +235,8 @@ public final class Delivery extends ServiceSupport {
     /**
      * Stores the exchange's message in the outbox: body (text or bytes) as payload, topic from
      * {@value IngestHeaders#TOPIC}, message id from {@value IngestHeaders#MESSAGE_ID} (a new one if absent), a dead
-     * letter when {@value #DEAD_LETTER_HEADER} is true. On return the message is on disk.
+     * letter when {@value #DEAD_LETTER_HEADER} is true, a command response when {@value #RESPONSE_HEADER} is true,
+     * with the correlation data in {@value #CORRELATION_DATA_HEADER}. On return the message is on disk.
      *
      * @throws OutboxException when the outbox is full (policy reject) or cannot write
      */
@@ -248,10 +253,14 @@ public final class Delivery extends ServiceSupport {
                         : in.getMandatoryBody(String.class).getBytes(StandardCharsets.UTF_8);
         String messageId = Optional.ofNullable(in.getHeader(IngestHeaders.MESSAGE_ID, String.class))
                 .orElseGet(() -> UUID.randomUUID().toString());
-        boolean deadLetter = Boolean.TRUE.equals(in.getHeader(DEAD_LETTER_HEADER, Boolean.class));
-        long seq = outbox.append(messageId, topic, payload, deadLetter ? OutboxEntry.Kind.DEAD_LETTER
-                : OutboxEntry.Kind.DATA, ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)),
-                in.getHeader(IngestHeaders.RAW_INPUT, byte[].class));
+        OutboxEntry.Kind kind = Boolean.TRUE.equals(in.getHeader(RESPONSE_HEADER, Boolean.class))
+                ? OutboxEntry.Kind.RESPONSE
+                : Boolean.TRUE.equals(in.getHeader(DEAD_LETTER_HEADER, Boolean.class)) ? OutboxEntry.Kind.DEAD_LETTER
+                        : OutboxEntry.Kind.DATA;
+        long seq = outbox.append(messageId, topic, payload, kind,
+                ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)),
+                in.getHeader(IngestHeaders.RAW_INPUT, byte[].class), in.getHeader(CORRELATION_DATA_HEADER,
+                        byte[].class));
         LOG.debug("Outbox #{}: message {} for {} ({} bytes)", seq, messageId, topic, payload.length);
         publisher.wakeUp();
     }

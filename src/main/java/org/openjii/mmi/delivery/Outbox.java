@@ -124,6 +124,9 @@ public final class Outbox implements AutoCloseable {
                         + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
                         + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
                         + " reason TEXT NOT NULL)");
+                // Added with remote commands: an outbox written by an earlier version gets the column on open.
+                addColumnIfMissing(statement, "outbox", "correlation_data", "BLOB");
+                addColumnIfMissing(statement, "quarantine", "correlation_data", "BLOB");
             }
             Outbox outbox = new Outbox(file, db, maxBytes, policy, clock);
             outbox.count();
@@ -133,6 +136,18 @@ public final class Outbox implements AutoCloseable {
             throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot open the outbox " + file
                     + " (mmi.outbox.dir): " + e.getMessage(), e);
         }
+    }
+
+    private static void addColumnIfMissing(Statement statement, String table, String column, String type)
+            throws SQLException {
+        try (ResultSet columns = statement.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (columns.next()) {
+                if (column.equals(columns.getString("name"))) {
+                    return;
+                }
+            }
+        }
+        statement.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
     }
 
     private void count() throws SQLException {
@@ -164,11 +179,20 @@ public final class Outbox implements AutoCloseable {
      */
     public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
             Instant originAt, byte[] completeRawInput) {
+        return append(messageId, topic, payload, kind, originAt, completeRawInput, null);
+    }
+
+    /**
+     * As {@link #append(String, String, byte[], OutboxEntry.Kind, Instant, byte[])}, with the MQTT 5 correlation data
+     * to publish the message with (a response to a remote command echoes its request's).
+     */
+    public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
+            Instant originAt, byte[] completeRawInput, byte[] correlationData) {
         if (bytes + payload.length > maxBytes) {
             makeRoom(payload.length, topic);
         }
         long seq = inTransaction("store a message for " + topic, () -> {
-            long stored = insert(messageId, topic, payload, kind, originAt);
+            long stored = insert(messageId, topic, payload, kind, originAt, correlationData);
             if (completeRawInput != null) {
                 try (PreparedStatement keep = db.prepareStatement("INSERT OR REPLACE INTO raw_input (message_id, raw,"
                         + " kept_at) VALUES (?, ?, ?)")) {
@@ -197,10 +221,10 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    private long insert(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind, Instant originAt)
-            throws SQLException {
+    private long insert(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind, Instant originAt,
+            byte[] correlationData) throws SQLException {
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO outbox (message_id, topic, payload, kind,"
-                + " created_at, origin_at_micros) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq")) {
+                + " created_at, origin_at_micros, correlation_data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq")) {
             insert.setString(1, messageId);
             insert.setString(2, topic);
             insert.setBytes(3, payload);
@@ -211,6 +235,7 @@ public final class Outbox implements AutoCloseable {
             } else {
                 insert.setLong(6, ChronoUnit.MICROS.between(Instant.EPOCH, originAt));
             }
+            insert.setBytes(7, correlationData);
             try (ResultSet rows = insert.executeQuery()) {
                 rows.next();
                 return rows.getLong(1);
@@ -251,7 +276,7 @@ public final class Outbox implements AutoCloseable {
     /** Up to {@code limit} messages after {@code seq}, oldest first. */
     public synchronized List<OutboxEntry> after(long seq, int limit) {
         try (PreparedStatement select = db.prepareStatement("SELECT seq, message_id, topic, payload, kind, created_at,"
-                + " origin_at_micros FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?")) {
+                + " origin_at_micros, correlation_data FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?")) {
             select.setLong(1, seq);
             select.setInt(2, limit);
             List<OutboxEntry> found = new ArrayList<>();
@@ -261,7 +286,7 @@ public final class Outbox implements AutoCloseable {
                     Instant originAt = rows.wasNull() ? null : Instant.EPOCH.plus(originMicros, ChronoUnit.MICROS);
                     found.add(new OutboxEntry(rows.getLong(1), rows.getString(2), rows.getString(3),
                             rows.getBytes(4), OutboxEntry.Kind.valueOf(rows.getString(5)),
-                            Instant.ofEpochMilli(rows.getLong(6)), originAt));
+                            Instant.ofEpochMilli(rows.getLong(6)), originAt, rows.getBytes(8)));
                 }
             }
             return found;
@@ -311,8 +336,8 @@ public final class Outbox implements AutoCloseable {
     public synchronized long refuse(OutboxEntry entry, int reasonCode, String reason, DeadLetter deadLetter) {
         return inTransaction("move a refused message to the quarantine", () -> {
             try (PreparedStatement insert = db.prepareStatement("INSERT OR REPLACE INTO quarantine (seq, message_id,"
-                    + " topic, payload, kind, created_at, refused_at, reason_code, reason)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " topic, payload, kind, created_at, refused_at, reason_code, reason, correlation_data)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 insert.setLong(1, entry.seq());
                 insert.setString(2, entry.messageId());
                 insert.setString(3, entry.topic());
@@ -322,6 +347,7 @@ public final class Outbox implements AutoCloseable {
                 insert.setLong(7, clock.millis());
                 insert.setInt(8, reasonCode);
                 insert.setString(9, reason);
+                insert.setBytes(10, entry.correlationData());
                 insert.executeUpdate();
             }
             delete(entry.seq());
@@ -329,7 +355,7 @@ public final class Outbox implements AutoCloseable {
                 return -1L;
             }
             long added = insert(deadLetter.messageId(), deadLetter.topic(), deadLetter.payload(),
-                    OutboxEntry.Kind.DEAD_LETTER, null);
+                    OutboxEntry.Kind.DEAD_LETTER, null, null);
             entries++;
             bytes += deadLetter.payload().length;
             return added;

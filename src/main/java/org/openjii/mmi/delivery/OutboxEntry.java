@@ -16,16 +16,20 @@ import java.util.Objects;
  * @param createdAt when the message entered the outbox
  * @param originAt when the device sent the last byte of the output the message was made from ({@code null} when
  *     unknown): the start of the end-to-end latency
+ * @param correlationData the MQTT 5 correlation data to send with it ({@code null}: none); a response echoes its
+ *     request's
  */
 public record OutboxEntry(long seq, String messageId, String topic, byte[] payload, Kind kind, Instant createdAt,
-        Instant originAt) {
+        Instant originAt, byte[] correlationData) {
 
     /** What the message is, which decides what happens when the broker refuses it. */
     public enum Kind {
         /** A measurement for openJII; refused → a dead letter. */
         DATA,
         /** A dead letter; refused → kept in the local quarantine. */
-        DEAD_LETTER
+        DEAD_LETTER,
+        /** The answer to a remote command; refused → kept in the local quarantine. */
+        RESPONSE
     }
 
     public OutboxEntry {
@@ -34,6 +38,12 @@ public record OutboxEntry(long seq, String messageId, String topic, byte[] paylo
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** A message without correlation data (data and dead letters). */
+    public OutboxEntry(long seq, String messageId, String topic, byte[] payload, Kind kind, Instant createdAt,
+            Instant originAt) {
+        this(seq, messageId, topic, payload, kind, createdAt, originAt, null);
     }
 
     /** Bytes the broker counts against its throughput limit: topic and payload. */

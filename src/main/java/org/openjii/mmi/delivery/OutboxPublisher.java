@@ -273,6 +273,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         if (properties.getMessageExpiryInterval() != null) {
             propertyBytes += 5;
         }
+        if (properties.getCorrelationData() != null) {
+            propertyBytes += 1 + 2 + properties.getCorrelationData().length;
+        }
         for (UserProperty property : properties.getUserProperties()) {
             propertyBytes += 1 + utf8String(property.getKey()) + utf8String(property.getValue());
         }
@@ -297,6 +300,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 new UserProperty("mmi-version", MmiVersion.get())));
         if (messageExpiry != null) {
             properties.setMessageExpiryInterval(messageExpiry.toSeconds());
+        }
+        if (entry.correlationData() != null) {
+            properties.setCorrelationData(entry.correlationData());
         }
         return properties;
     }
@@ -400,8 +406,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                         deadLetter.topic());
             } else {
                 outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
-                LOG.error("{}; this is a dead letter, so it is only kept in the quarantine table of {}",
-                        refusal.getMessage(), outbox.file());
+                LOG.error("{}; this is a {}, so it is only kept in the quarantine table of {}", refusal.getMessage(),
+                        entry.kind() == OutboxEntry.Kind.RESPONSE ? "command response" : "dead letter",
+                        outbox.file());
             }
         } catch (RuntimeException e) {
             // Stays in the outbox and is tried again later: better a refused retry than a lost message.

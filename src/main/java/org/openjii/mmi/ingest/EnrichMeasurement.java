@@ -177,7 +177,9 @@ public class EnrichMeasurement implements Processor {
         MeasurementPart part = body instanceof Measurement measurement ? MeasurementPart.whole(measurement)
                 : in.getMandatoryBody(MeasurementPart.class);
         String headerProtocolId = Knobs.blankToNull(in.getHeader(IngestHeaders.PROTOCOL_ID, String.class));
-        ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId);
+        JsonNode headerQuestions = in.getHeader(IngestHeaders.QUESTIONS, JsonNode.class);
+        ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId,
+                headerQuestions != null ? headerQuestions : questionsNode);
         in.setBody(message);
         in.setHeader(IngestHeaders.MESSAGE_ID, UUID.randomUUID().toString());
         in.setHeader(IngestHeaders.RUN_ID, part.measurement().runId());
@@ -187,11 +189,15 @@ public class EnrichMeasurement implements Processor {
 
     /** The message for a part, without Camel; reuses the part's encoded sample when it was made the same way. */
     public ObjectNode build(MeasurementPart part, String protocolId) {
+        return build(part, protocolId, questionsNode);
+    }
+
+    private ObjectNode build(MeasurementPart part, String protocolId, JsonNode questions) {
         EncodedSample sample = part.encoded();
         if (sample == null || !encoder.equals(sample.encoder())) {
             sample = encoder.encode(part.samples());
         }
-        ObjectNode message = IngestMessage.build(part, sample, zone, protocolId, questionsNode, annotationsNode,
+        ObjectNode message = IngestMessage.build(part, sample, zone, protocolId, questions, annotationsNode,
                 macrosNode);
         if (fieldsNode != null) {
             message.setAll(fieldsNode.deepCopy());

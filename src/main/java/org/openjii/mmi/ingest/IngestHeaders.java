@@ -22,6 +22,12 @@ public final class IngestHeaders {
     /** The platform protocol id (UUID) of the run; wins over the {@code protocolId} knob of the enrich step. */
     public static final String PROTOCOL_ID = "MmiProtocolId";
 
+    /**
+     * The {@code questions} (a JSON array of objects, as a Jackson {@code ArrayNode}) of a run requested over MQTT;
+     * wins over the {@code questions} knob of the enrich step.
+     */
+    public static final String QUESTIONS = "MmiQuestions";
+
     /** The openJII experiment id; wins over the {@code experimentId} knob of the topic step. */
     public static final String EXPERIMENT_ID = "MmiExperimentId";
 

@@ -37,6 +37,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
     public static final String TEMPLATE = "multispeq-device";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRouteManager.class);
+    private static final String ROUTE_PREFIX = "device-";
 
     private CamelContext context;
     private String ports = "sim";
@@ -83,6 +84,13 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
     /** Ports that have a route, with the route id. */
     public synchronized Map<String, String> routes() {
         return Map.copyOf(routesByPort);
+    }
+
+    /** The devices that have a route: device name → port, in the order their routes were added. */
+    public synchronized Map<String, String> devices() {
+        Map<String, String> devices = new LinkedHashMap<>();
+        routesByPort.forEach((port, routeId) -> devices.put(routeId.substring(ROUTE_PREFIX.length()), port));
+        return devices;
     }
 
     @Override
@@ -141,7 +149,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
         if (routesByPort.containsKey(port)) {
             return;
         }
-        String routeId = "device-" + deviceName;
+        String routeId = ROUTE_PREFIX + deviceName;
         TemplatedRouteBuilder.builder(context, TEMPLATE)
                 .routeId(routeId)
                 .parameter("name", deviceName)

@@ -1,6 +1,10 @@
 package org.openjii.mmi.routes;
 
+import java.util.List;
+
+import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.delivery.Delivery;
@@ -18,12 +22,20 @@ import org.openjii.mmi.ingest.IngestHeaders;
  */
 public class PublishRoutes extends RouteBuilder {
 
+    /**
+     * Exchange property: a list the ids of data messages are added to as they are published. The command route sets
+     * it before handing a requested run to the ingest route; the split copies it (the same list) to every message.
+     */
+    public static final String COLLECT_MESSAGE_IDS = "MmiCollectMessageIds";
+
     @Override
     public void configure() {
         PropertiesComponent properties = getContext().getPropertiesComponent();
         String broker = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log");
 
-        var publish = from("direct:publish").routeId("mqtt-publish");
+        var publish = from("direct:publish").routeId("mqtt-publish")
+                // A protocol run requested over MQTT answers with the ids of the data messages it became.
+                .process(PublishRoutes::collectMessageId);
         if ("log".equals(broker)) {
             publish.log(LoggingLevel.INFO, "mmi.publish",
                     "${header." + IngestHeaders.TOPIC + "} (${body.length()} bytes, message ${header."
@@ -39,5 +51,14 @@ public class PublishRoutes extends RouteBuilder {
                 .log(LoggingLevel.WARN, "mmi.dead-letter", "Dead letter ${header." + IngestHeaders.TOPIC + "}: "
                         + "${exception.message}")
                 .to("direct:publish");
+    }
+
+    private static void collectMessageId(Exchange exchange) {
+        List<Object> ids = exchange.getProperty(COLLECT_MESSAGE_IDS, List.class);
+        Message in = exchange.getMessage();
+        if (ids != null && !Boolean.TRUE.equals(in.getHeader(Delivery.DEAD_LETTER_HEADER, Boolean.class))
+                && !Boolean.TRUE.equals(in.getHeader(Delivery.RESPONSE_HEADER, Boolean.class))) {
+            ids.add(in.getHeader(IngestHeaders.MESSAGE_ID, String.class));
+        }
     }
 }

@@ -56,6 +56,29 @@ class OutboxTest {
     }
 
     @Test
+    void keepsTheCorrelationDataOfAResponseAndUpgradesAnOutboxWithoutTheColumn() throws Exception {
+        // An outbox as the version before remote commands wrote it: no correlation_data column.
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("outbox.db"));
+                Statement statement = db.createStatement()) {
+            statement.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL,"
+                    + " topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL, created_at INTEGER NOT NULL,"
+                    + " origin_at_micros INTEGER)");
+            statement
+                    .execute("INSERT INTO outbox (message_id, topic, payload, kind, created_at) VALUES ('old', 't/old',"
+                            + " X'7B7D', 'DATA', 1)");
+        }
+        try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            outbox.append("r", "replies/1", bytes("{\"ok\":true}"), OutboxEntry.Kind.RESPONSE, null, null,
+                    bytes("request-7"));
+            List<OutboxEntry> entries = outbox.after(0, 10);
+            assertThat(entries).extracting(OutboxEntry::messageId).containsExactly("old", "r");
+            assertThat(entries.get(0).correlationData()).isNull();
+            assertThat(entries.get(1).kind()).isEqualTo(OutboxEntry.Kind.RESPONSE);
+            assertThat(new String(entries.get(1).correlationData(), StandardCharsets.UTF_8)).isEqualTo("request-7");
+        }
+    }
+
+    @Test
     void neverReusesASequenceNumberAfterRemovals() {
         try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
             long first = append(outbox, "a", "1");

@@ -82,6 +82,11 @@ public class MultispeqComponent extends HealthCheckComponent {
         return sessions.acquire(key, () -> createSession(key, c));
     }
 
+    /** The open session of the device at {@code port} (as an endpoint names it), or {@code null}. */
+    public DeviceSession session(String port) {
+        return sessions.find(sessionKey(port));
+    }
+
     void releaseSession(MultispeqEndpoint endpoint, DeviceSession session) {
         sessions.release(sessionKey(endpoint.getConfiguration().getPort()), session);
     }

@@ -44,6 +44,9 @@ public final class MultispeqConstants {
     public static final String ENDPOINT_NAME = "CamelMultispeqEndpointName";
     @Metadata(label = "producer", description = "The console command or protocol JSON to send, instead of the message body.", javaType = "String")
     public static final String COMMAND = "CamelMultispeqCommand";
+    @Metadata(label = "producer", description = "Answers to the protocol's questions (alert, prompt, confirm) for this"
+            + " message, in order, instead of the endpoint's answers.", javaType = "java.util.List<String>")
+    public static final String ANSWERS = "CamelMultispeqAnswers";
     @Metadata(label = "producer", description = "Reply timeout for this message, instead of the endpoint's timeout.", javaType = "java.time.Duration")
     public static final String TIMEOUT = "CamelMultispeqTimeout";
 

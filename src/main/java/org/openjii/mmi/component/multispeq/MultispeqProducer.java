@@ -2,6 +2,7 @@ package org.openjii.mmi.component.multispeq;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
@@ -19,6 +20,7 @@ import org.openjii.mmi.device.InvalidRequestException;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
+import org.openjii.mmi.device.PromptAnswers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -154,7 +156,7 @@ public class MultispeqProducer extends DefaultProducer {
                         + endpoint.getName(),
                         null);
             }
-            return measurement(protocol, timeout);
+            return measurement(protocol, answers(in), timeout);
         }
         if (text.startsWith("[") || text.startsWith("{")) {
             MeasurementProtocol protocol;
@@ -163,15 +165,26 @@ public class MultispeqProducer extends DefaultProducer {
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException(e.getMessage(), null, e);
             }
-            return measurement(protocol, timeout);
+            return measurement(protocol, answers(in), timeout);
         }
         return DeviceRequest.command(policy.checkCommand(text), timeout);
     }
 
-    private DeviceRequest measurement(MeasurementProtocol protocol, Duration timeout) throws MultispeqException {
+    /** The message's answers ({@value MultispeqConstants#ANSWERS}), else the endpoint's. */
+    private PromptAnswers answers(Message in) {
+        List<?> answers = in.getHeader(MultispeqConstants.ANSWERS, List.class);
+        if (answers == null) {
+            return endpoint.promptAnswers();
+        }
+        return new PromptAnswers(answers.stream().map(String::valueOf).toList(),
+                endpoint.getConfiguration().isAcknowledgeAlerts());
+    }
+
+    private DeviceRequest measurement(MeasurementProtocol protocol, PromptAnswers answers, Duration timeout)
+            throws MultispeqException {
         policy.checkProtocol(protocol);
-        endpoint.promptAnswers().checkCovers(protocol);
-        return DeviceRequest.measurement(protocol, endpoint.promptAnswers(), timeout);
+        answers.checkCovers(protocol);
+        return DeviceRequest.measurement(protocol, answers, timeout);
     }
 
     /** A continuous command sent by a producer: the first frame is the reply, then the command is stopped. */

@@ -1,0 +1,386 @@
+package org.openjii.mmi.control;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceSupport;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.openjii.mmi.component.multispeq.MultispeqComponent;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.device.CommandCancelledException;
+import org.openjii.mmi.device.DeviceAbsentException;
+import org.openjii.mmi.device.DeviceInfo;
+import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.ingest.ParseMeasurement;
+import org.openjii.mmi.routes.DeviceRouteManager;
+import org.openjii.mmi.routes.PublishRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where remote commands enter and leave the routes (bean {@value #BEAN_NAME}): subscribes to the command topic on the
+ * process's one MQTT connection, hands every request to {@value #REQUEST_ENDPOINT} (the route in
+ * {@code routes/commands.camel.yaml}), and offers that route the steps that need Java: the response topic check, the
+ * device choice, the expiry check, the status, and the preparation of the response for the outbox.
+ * <p>
+ * A request enters with only the headers set here, none copied from MQTT (user properties could otherwise pose as
+ * route headers): {@value CommandHeaders#RECEIVED_AT}, {@value CommandHeaders#REQUEST_TOPIC},
+ * {@value CommandHeaders#RESPONSE_TOPIC} (as requested; checked by {@link #checkResponseTopic}),
+ * {@value CommandHeaders#CORRELATION_DATA} and {@value CommandHeaders#EXPIRES_AT} when the request has them.
+ */
+public final class CommandGateway extends ServiceSupport {
+
+    public static final String BEAN_NAME = "mmiCommands";
+    /** The route the requests are sent to. */
+    public static final String REQUEST_ENDPOINT = "direct:command-request";
+    /** The status bean (a snapshot of devices, connection and outbox), when present. */
+    public static final String STATUS_BEAN = "mmiStatus";
+    /** Requests arrived but not yet handed to the route: beyond this, the broker's flood is refused in the log. */
+    private static final int ARRIVALS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+
+    private final CamelContext context;
+    private final CommandTopics topics;
+    private final boolean enabled;
+    private final int queueSize;
+    private final DeviceRouteManager devices;
+    private final Clock clock;
+    private ProducerTemplate template;
+    private ExecutorService arrivals;
+
+    public CommandGateway(CamelContext context, CommandTopics topics, boolean enabled, int queueSize,
+            DeviceRouteManager devices, Clock clock) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.enabled = enabled;
+        this.queueSize = queueSize;
+        this.devices = Objects.requireNonNull(devices, "devices");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The gateway configured by {@code mmi.commands.*} and {@code mmi.mqtt.client-id}.
+     *
+     * @throws IllegalArgumentException naming the key, for a topic that cannot work
+     */
+    public static CommandGateway fromProperties(CamelContext context, DeviceRouteManager devices) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
+        String status = properties.resolveProperty("mmi.mqtt.status-topic")
+                .map(String::trim)
+                .filter(topic -> !topic.isEmpty())
+                .orElse(CommandTopics.DEFAULT_STATUS_TOPIC);
+        CommandTopics topics;
+        try {
+            topics = CommandTopics.of(clientId,
+                    properties.resolveProperty("mmi.commands.topic").orElse(CommandTopics.DEFAULT_COMMAND_TOPIC),
+                    properties.resolveProperty("mmi.commands.response-topic")
+                            .orElse(CommandTopics.DEFAULT_RESPONSE_TOPIC),
+                    status);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mmi.commands.topic / mmi.commands.response-topic / "
+                    + "mmi.mqtt.status-topic with mmi.mqtt.client-id '" + clientId + "': " + e.getMessage(), e);
+        }
+        boolean enabled = Boolean.parseBoolean(properties.resolveProperty("mmi.commands.enabled")
+                .orElse("true")
+                .trim());
+        String queue = properties.resolveProperty("mmi.commands.queue-size").orElse("10").trim();
+        int queueSize;
+        try {
+            queueSize = Integer.parseInt(queue);
+        } catch (NumberFormatException e) {
+            queueSize = 0;
+        }
+        if (queueSize < 1) {
+            throw new IllegalArgumentException("mmi.commands.queue-size must be a whole number of at least 1, was '"
+                    + queue + "'");
+        }
+        return new CommandGateway(context, topics, enabled, queueSize, devices, Clock.systemUTC());
+    }
+
+    public CommandTopics topics() {
+        return topics;
+    }
+
+    @Override
+    protected void doStart() {
+        Delivery delivery = context.getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
+        if (!enabled || delivery == null) {
+            LOG.info("Remote commands off ({})", enabled ? "no MQTT broker configured" : "mmi.commands.enabled=false");
+            return;
+        }
+        template = context.createProducerTemplate();
+        // One thread: requests enter the route in the order they arrived. The route only parses and queues, so the
+        // thread is free again within milliseconds; Paho's callback thread (which also delivers PUBACKs) never waits.
+        arrivals = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(ARRIVALS),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "mmi-command-arrivals");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        delivery.connection().subscribe(topics.command(), 1, this::arrived);
+        LOG.info("Remote commands on {} (responses to the request's response topic, else {})", topics.command(),
+                topics.response());
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        if (arrivals != null) {
+            arrivals.shutdown();
+            arrivals.awaitTermination(5, TimeUnit.SECONDS);
+            arrivals = null;
+        }
+        if (template != null) {
+            try {
+                template.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("Closing the producer template: {}", e.getMessage());
+            }
+            template = null;
+        }
+    }
+
+    /** A request from the broker (Paho's callback thread): to the route, on the arrivals thread. */
+    void arrived(String topic, MqttMessage message) {
+        Exchange exchange = request(topic, message);
+        try {
+            arrivals.execute(() -> template.send(REQUEST_ENDPOINT, exchange));
+        } catch (RejectedExecutionException e) {
+            LOG.error("Dropped a request from {}: {} requests are waiting to enter the command route (a flood?)",
+                    topic, ARRIVALS);
+        }
+    }
+
+    /** The exchange for a request: its payload, and only the headers the command route relies on. */
+    Exchange request(String topic, MqttMessage message) {
+        Instant now = clock.instant();
+        Exchange exchange = new DefaultExchange(context);
+        Message in = exchange.getMessage();
+        in.setBody(message.getPayload());
+        in.setHeader(CommandHeaders.REQUEST_PAYLOAD, message.getPayload());
+        in.setHeader(CommandHeaders.RECEIVED_AT, now);
+        in.setHeader(CommandHeaders.REQUEST_TOPIC, topic);
+        MqttProperties properties = message.getProperties();
+        if (properties != null) {
+            if (properties.getResponseTopic() != null) {
+                in.setHeader(CommandHeaders.RESPONSE_TOPIC, properties.getResponseTopic());
+            }
+            if (properties.getCorrelationData() != null) {
+                in.setHeader(CommandHeaders.CORRELATION_DATA, properties.getCorrelationData());
+            }
+            if (properties.getMessageExpiryInterval() != null) {
+                // What the broker forwards is the time left (MQTT 5.0, 3.3.2.3.3): counted from arrival here.
+                in.setHeader(CommandHeaders.EXPIRES_AT, now.plusSeconds(properties.getMessageExpiryInterval()));
+            }
+        }
+        return exchange;
+    }
+
+    /**
+     * First step: where to answer. A response topic the request names must be one the bridge may publish to; if not,
+     * the answer (a {@code bad-request}) goes to the fallback topic.
+     */
+    public void checkResponseTopic(Exchange exchange) throws BadCommandRequestException {
+        Message in = exchange.getMessage();
+        String requested = in.getHeader(CommandHeaders.RESPONSE_TOPIC, String.class);
+        // The fallback first: if the requested topic is refused, the bad-request answer goes there.
+        in.setHeader(CommandHeaders.RESPONSE_TOPIC, topics.response());
+        in.setHeader(CommandHeaders.RESPONSE_TOPIC, topics.responseTopicFor(requested));
+    }
+
+    /**
+     * The queue in front of the device is full: the request is answered {@code busy} at once instead of long after
+     * anyone waits for it.
+     */
+    public void busy() throws CommandBusyException {
+        throw new CommandBusyException(queueSize);
+    }
+
+    /**
+     * Chooses the device: the one the request names (device name or device id), or the only one attached. Sets
+     * {@value CommandHeaders#DEVICE} to its name and {@value CommandHeaders#PORT} to its port.
+     *
+     * @throws DeviceAbsentException ({@code device-absent}) when no such device is attached
+     * @throws BadCommandRequestException when several are attached and the request names none
+     */
+    public void selectDevice(Exchange exchange) throws MultispeqException, BadCommandRequestException {
+        Message in = exchange.getMessage();
+        String wanted = in.getHeader(CommandHeaders.DEVICE, String.class);
+        Map<String, String> attached = devices.devices();
+        if (wanted == null) {
+            if (attached.isEmpty()) {
+                throw new DeviceAbsentException("No MultispeQ is attached to the bridge", null);
+            }
+            if (attached.size() > 1) {
+                throw new BadCommandRequestException("Several devices are attached (" + String.join(", ", attached
+                        .keySet()) + "); name one in \"device\"");
+            }
+            wanted = attached.keySet().iterator().next();
+        }
+        Optional<Map.Entry<String, String>> found = find(attached, wanted);
+        if (found.isEmpty()) {
+            throw new DeviceAbsentException("No device '" + wanted + "' is attached (attached: "
+                    + (attached.isEmpty() ? "none" : String.join(", ", attached.keySet())) + ")", null);
+        }
+        in.setHeader(CommandHeaders.DEVICE, found.get().getKey());
+        in.setHeader(CommandHeaders.PORT, found.get().getValue());
+    }
+
+    /** By device name, else by the device id of the session on its port. */
+    private Optional<Map.Entry<String, String>> find(Map<String, String> attached, String wanted) {
+        if (attached.containsKey(wanted)) {
+            return Optional.of(Map.entry(wanted, attached.get(wanted)));
+        }
+        MultispeqComponent component = context.getComponent("multispeq", MultispeqComponent.class);
+        return attached.entrySet().stream().filter(device -> {
+            DeviceSession session = component.session(device.getValue());
+            DeviceInfo info = session == null ? null : session.deviceInfo();
+            return info != null && wanted.equalsIgnoreCase(info.id());
+        }).findFirst();
+    }
+
+    /**
+     * Whether the request's MQTT 5 message expiry passed while it waited; logs the drop. An expired request gets no
+     * answer: whoever sent it has stopped waiting.
+     */
+    public boolean expired(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Instant expiresAt = in.getHeader(CommandHeaders.EXPIRES_AT, Instant.class);
+        Instant now = clock.instant();
+        if (expiresAt == null || now.isBefore(expiresAt)) {
+            return false;
+        }
+        Instant receivedAt = in.getHeader(CommandHeaders.RECEIVED_AT, Instant.class);
+        LOG.warn("Dropped the {} request from {} without running it: its message expiry passed {} ms ago, after {} ms"
+                + " waiting for the device", in.getHeader(CommandHeaders.KIND),
+                in.getHeader(
+                        CommandHeaders.REQUEST_TOPIC),
+                Duration.between(expiresAt, now).toMillis(),
+                receivedAt == null ? "?" : Duration.between(receivedAt, now).toMillis());
+        return true;
+    }
+
+    /** The answer to {@code {"action": "status"}}: the status bean's snapshot, or the attached devices. */
+    public Object status() {
+        Object status = context.getRegistry().lookupByName(STATUS_BEAN);
+        if (status != null) {
+            return context.getTypeConverter().convertTo(Map.class, invokeSnapshot(status));
+        }
+        return Map.of("devices", List.copyOf(devices.devices().keySet()));
+    }
+
+    private static Object invokeSnapshot(Object status) {
+        try {
+            return status.getClass().getMethod("snapshot").invoke(status);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("The status bean " + STATUS_BEAN + " has no snapshot(): " + e, e);
+        }
+    }
+
+    /** Before a requested run enters the ingest route: the publish route collects its data message ids. */
+    public void collectMessageIds(Exchange exchange) {
+        exchange.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    /**
+     * The result of a requested run, once the ingest route has published it: which device measured, and when. The
+     * measurement itself went to the data topic ({@code message_ids}); repeating it here could exceed the broker's
+     * message size for nothing.
+     */
+    public void runResult(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("device", in.getHeader(CommandHeaders.DEVICE));
+        result.put("device_id", in.getHeader(MultispeqConstants.DEVICE_ID));
+        result.put("device_firmware", in.getHeader(MultispeqConstants.DEVICE_FIRMWARE));
+        result.put("device_battery", in.getHeader(MultispeqConstants.DEVICE_BATTERY));
+        Instant measuredAt = ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT));
+        result.put("measured_at", measuredAt == null ? null : measuredAt.toString());
+        List<?> ids = exchange.getProperty(PublishRoutes.COLLECT_MESSAGE_IDS, List.class);
+        result.put("messages", ids == null ? 0 : ids.size());
+        result.values().removeIf(Objects::isNull);
+        in.setBody(result);
+    }
+
+    /**
+     * Whether a failed request becomes a dead letter as well as an error response: a malformed request (someone sent
+     * something the bridge could not read), and a failed run whose device output would otherwise be lost. A denied,
+     * cancelled or busy request is answered, nothing more: nothing was lost.
+     */
+    public boolean needsDeadLetter(Exchange exchange) {
+        Throwable failure = Optional.ofNullable(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class))
+                .orElse(exchange.getException());
+        if (failure instanceof BadCommandRequestException) {
+            return true;
+        }
+        return failure instanceof MultispeqException e && !(e instanceof CommandCancelledException)
+                && e.rawBytes() != null && e.rawBytes().length > 0;
+    }
+
+    /**
+     * Before a dead letter for a failed request: the body becomes what was received. For a failure at the device
+     * that is the device's raw output (so nothing it sent is lost); otherwise the request as it came.
+     */
+    public void deadLetterBody(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Throwable failure = Optional.ofNullable(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class))
+                .orElse(exchange.getException());
+        if (failure instanceof MultispeqException e && e.rawBytes() != null && e.rawBytes().length > 0) {
+            in.setBody(e.rawBytes());
+        } else if (in.getHeader(CommandHeaders.REQUEST_PAYLOAD) != null) {
+            in.setBody(in.getHeader(CommandHeaders.REQUEST_PAYLOAD));
+        }
+    }
+
+    /**
+     * Last step before the outbox: the response (the body, from {@link BuildCommandResponse}) goes to the response
+     * topic with the request's correlation data, as a message of its own.
+     */
+    public void prepareResponse(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String topic = Optional.ofNullable(in.getHeader(CommandHeaders.RESPONSE_TOPIC, String.class))
+                .orElse(topics.response());
+        in.setHeader(IngestHeaders.TOPIC, topic);
+        in.setHeader(IngestHeaders.MESSAGE_ID, UUID.randomUUID().toString());
+        in.setHeader(Delivery.RESPONSE_HEADER, true);
+        in.removeHeader(Delivery.DEAD_LETTER_HEADER);
+        in.removeHeader(IngestHeaders.RAW_INPUT);
+        byte[] correlation = in.getHeader(CommandHeaders.CORRELATION_DATA, byte[].class);
+        if (correlation != null) {
+            in.setHeader(Delivery.CORRELATION_DATA_HEADER, correlation);
+        } else {
+            in.removeHeader(Delivery.CORRELATION_DATA_HEADER);
+        }
+        String code = in.getHeader(CommandHeaders.ERROR_CODE, String.class);
+        LOG.info("Answered the {} request{} on {}: {}", Optional.ofNullable(in.getHeader(CommandHeaders.KIND))
+                .orElse("unparsed"),
+                Optional.ofNullable(in.getHeader(CommandHeaders.DEVICE, String.class))
+                        .map(device -> " for " + device)
+                        .orElse(""),
+                topic, code == null ? "ok" : code);
+    }
+}
