@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.test.BridgeProcess;
 
@@ -195,13 +197,33 @@ class StatusIT extends MmiRouteTestSupport {
     }
 
     @Test
-    void shouldAnswerTheStatusBeanWithTheSameContentAsTheRetainedMessage() {
-        Map<String, Object> snapshot = context.getRegistry()
-                .lookupByNameAndType("mmiStatus", org.openjii.mmi.control.BridgeStatus.class)
-                .snapshot();
-        assertThat(snapshot).containsKeys("status", "client_id", "mmi_version", "since", "updated_at",
-                "outbox_depth", "devices");
-        assertThat(snapshot.get("client_id")).isEqualTo(CLIENT_ID);
+    void shouldAnswerTheStatusBeanWithTheSameContentAsTheRetainedMessage() throws Exception {
+        // The status a command's {"action":"status"} answers with (bean mmiStatus, method snapshot).
+        BridgeStatus bean = context.getRegistry().lookupByNameAndType(BridgeStatus.BEAN_NAME, BridgeStatus.class);
+        await().atMost(WAIT)
+                .until(() -> DeviceJson.mapper()
+                        .valueToTree(bean.snapshot())
+                        .at("/devices/0/connected")
+                        .asBoolean(false));
+        try (StatusWatcher newcomer = new StatusWatcher(broker.url(), "status-snapshot", STATUS)) {
+            await().atMost(WAIT)
+                    .until(() -> newcomer.last().filter(s -> s.connected() && lastMeasurement(s) != null).isPresent());
+            JsonNode retained = newcomer.last().orElseThrow().json();
+            JsonNode snapshot = DeviceJson.mapper().valueToTree(bean.snapshot());
+
+            assertThat(fieldNames(snapshot)).isEqualTo(fieldNames(retained));
+            assertThat(fieldNames(snapshot.at("/devices/0"))).isEqualTo(fieldNames(retained.at("/devices/0")));
+            for (String same : List.of("/status", "/client_id", "/mmi_version", "/since", "/devices/0/name",
+                    "/devices/0/device_id", "/devices/0/firmware", "/devices/0/battery")) {
+                assertThat(snapshot.at(same)).as(same).isEqualTo(retained.at(same));
+            }
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test
