@@ -4,6 +4,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.CommandGateway;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.routes.DeviceRouteManager;
@@ -35,6 +36,10 @@ public class MmiConfiguration implements CamelConfiguration {
             context.getRegistry().bind(Delivery.BEAN_NAME, Delivery.class, delivery);
             // Started with the context, before the routes: a message can be stored as soon as a route runs.
             context.addService(delivery, true, true);
+            // The live status on the status topic (mmi.status.*), after the delivery whose connection publishes it.
+            BridgeStatus status = BridgeStatus.fromProperties(context, devices::devices, delivery);
+            context.getRegistry().bind(BridgeStatus.BEAN_NAME, BridgeStatus.class, status);
+            context.addService(status, true, true);
         }
         // Bound without a broker too: routes/commands.camel.yaml refers to it (it then subscribes to nothing).
         CommandGateway commands = CommandGateway.fromProperties(context, devices);

@@ -44,7 +44,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * Session: clean start off with a session expiry (default 1 h, at most IoT Core's 7 days), keep-alive clamped to
  * IoT Core's 30–1200 s, QoS 1. A Last Will publishes a retained {@code offline} on the status topic, and every
- * (re)connect publishes a retained {@code online}.
+ * (re)connect publishes a retained {@code online}: the {@link StatusSource}'s payload (the bridge's full status) when
+ * one is set, else a bare {@code {"status":"online",...}}.
  * <p>
  * Connecting: the first attempt runs in {@link #start()}. A configuration problem that retrying cannot fix (an
  * untrusted broker certificate, a refused client id or certificate) fails the start with a message naming the
@@ -120,6 +121,23 @@ public final class MqttConnection implements AutoCloseable {
     private record Subscription(int qos, MessageHandler handler) {
     }
 
+    /**
+     * Where the retained {@code online} status comes from (the bridge's status service): published on every
+     * (re)connect and whenever {@link #publishStatus()} is called. The Last Will stays the bare {@code offline}.
+     */
+    public interface StatusSource {
+
+        /**
+         * The payload (JSON, {@code "status":"online"}) of the status about to be published. Called right before each
+         * status publish, also on Paho's callback thread after a reconnect: it must not block.
+         */
+        byte[] statusPayload();
+
+        /** How that publish went: {@code error} is {@code null} once the broker acknowledged it. */
+        default void statusPublished(byte[] payload, Throwable error) {
+        }
+    }
+
     /** Told when the connection comes up or goes down (publisher wake-up, metrics). */
     public interface Listener {
 
@@ -139,6 +157,7 @@ public final class MqttConnection implements AutoCloseable {
         return thread;
     });
     private volatile MqttAsyncClient client;
+    private volatile StatusSource statusSource;
     private volatile State state;
     private volatile boolean stopping;
     private int failedAttempts;
@@ -152,6 +171,11 @@ public final class MqttConnection implements AutoCloseable {
 
     public void addListener(Listener listener) {
         listeners.add(listener);
+    }
+
+    /** The payload of the retained {@code online} status from now on; {@code null}: the bare one. */
+    public void setStatusSource(StatusSource source) {
+        this.statusSource = source;
     }
 
     /**
@@ -300,40 +324,71 @@ public final class MqttConnection implements AutoCloseable {
         LOG.info("MQTT connected to {} as '{}' (session {}, broker receive maximum {}{})", transport.describe(),
                 settings.clientId(), token.getSessionPresent() ? "resumed" : "new", receiveMaximum,
                 maximumPacketSize > 0 ? ", maximum packet size " + maximumPacketSize : "");
-        publishOnline();
+        publishStatus();
         subscribeAll();
         for (Listener listener : listeners) {
             listener.connected(state);
         }
     }
 
-    private void publishOnline() {
-        if (settings.statusTopic() == null) {
-            return;
+    /**
+     * Publishes the status (retained, QoS 1) now: the {@link StatusSource}'s payload, or a bare {@code online}. Does
+     * not
+     * wait for the PUBACK (the source hears of it). Called on every connect, and by the status service when the status
+     * changed; the publisher's window leaves a slot of the broker's Receive Maximum for it.
+     *
+     * @return false when there is no status topic or no connection (the next connect publishes the status anyway), or
+     * the client refused the publish
+     */
+    public boolean publishStatus() {
+        MqttAsyncClient current = client;
+        if (settings.statusTopic() == null || current == null || !isConnected()) {
+            return false;
         }
-        MqttMessage online = new MqttMessage(status("online"));
+        StatusSource source = statusSource;
+        byte[] payload;
+        try {
+            payload = source == null ? status("online") : source.statusPayload();
+        } catch (RuntimeException e) {
+            LOG.warn("The bridge status could not be made ({}); publishing a bare online", e.toString());
+            source = null;
+            payload = status("online");
+        }
+        MqttMessage online = new MqttMessage(payload);
         online.setQos(1);
         online.setRetained(true);
         MqttProperties properties = new MqttProperties();
         properties.setContentType("application/json");
         properties.setPayloadFormat(true);
         online.setProperties(properties);
+        StatusSource told = source;
+        byte[] sent = payload;
         try {
-            client.publish(settings.statusTopic(), online, null, new MqttActionListener() {
+            current.publish(settings.statusTopic(), online, null, new MqttActionListener() {
 
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    LOG.debug("Status online published to {}", settings.statusTopic());
+                    LOG.debug("Status published to {}", settings.statusTopic());
+                    if (told != null) {
+                        told.statusPublished(sent, null);
+                    }
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable error) {
-                    LOG.warn("Publishing the status online to {} failed: {}", settings.statusTopic(),
-                            error.getMessage());
+                    LOG.warn("Publishing the status to {} failed: {}", settings.statusTopic(), error.getMessage());
+                    if (told != null) {
+                        told.statusPublished(sent, error);
+                    }
                 }
             });
+            return true;
         } catch (MqttException e) {
-            LOG.warn("Publishing the status online to {} failed: {}", settings.statusTopic(), e.getMessage());
+            LOG.warn("Publishing the status to {} failed: {}", settings.statusTopic(), e.getMessage());
+            if (told != null) {
+                told.statusPublished(sent, e);
+            }
+            return false;
         }
     }
 

@@ -140,6 +140,17 @@ public final class DeviceReply {
         return topLevel.containsKey("device_id") ? DeviceInfo.fromFields(topLevel) : null;
     }
 
+    /**
+     * The battery level in percent this reply reports: the answer to {@code battery} ({@code battery:87} or
+     * {@code {"battery":87}}), or a measurement's {@code device_battery}; {@code null} when it reports none.
+     */
+    public Integer battery() {
+        if (request.expect() == DeviceRequest.Expect.BATTERY) {
+            return ReplyInterpreter.battery(text);
+        }
+        return request.isMeasurement() ? DeviceInfo.integer(topLevel.get("device_battery")) : null;
+    }
+
     /** The top-level scalar fields of a JSON object reply, as printed (empty for other replies). */
     public Map<String, String> topLevel() {
         return topLevel;

@@ -60,6 +60,13 @@ public final class DeviceSession implements AutoCloseable {
 
         default void onUnsolicited(DeviceSession session, Frame frame) {
         }
+
+        /**
+         * A reply to a command or protocol sent with {@link #execute} (not the handshake's), on the sender's thread
+         * right after it arrived: keep it short.
+         */
+        default void onReply(DeviceSession session, DeviceReply reply) {
+        }
     }
 
     /**
@@ -406,15 +413,34 @@ public final class DeviceSession implements AutoCloseable {
      * (at most the request's timeout).
      */
     public DeviceReply execute(DeviceRequest request) throws MultispeqException {
+        return execute(request, request.timeout());
+    }
+
+    /**
+     * As {@link #execute(DeviceRequest)}, waiting at most {@code permitWait} for a command in flight to finish: a
+     * background task (the status's battery refresh) gives up quickly instead of queueing behind a long protocol.
+     *
+     * @throws MultispeqTimeoutException when the device stayed busy for {@code permitWait}
+     */
+    public DeviceReply execute(DeviceRequest request, Duration permitWait) throws MultispeqException {
         if (request.expect() == DeviceRequest.Expect.STREAM) {
             throw new IllegalArgumentException(request.describe() + " runs continuously; use openStream");
         }
-        acquirePermit(request.timeout());
+        acquirePermit(permitWait);
+        DeviceReply reply;
         try {
-            return executeLocked(request, false);
+            reply = executeLocked(request, false);
         } finally {
             commandPermit.release();
         }
+        for (Listener l : listeners) {
+            try {
+                l.onReply(this, reply);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: a session listener failed", name, e);
+            }
+        }
+        return reply;
     }
 
     /** Starts a continuous command ({@code hall}, {@code 1053}); the device stays busy until the stream closes. */

@@ -3,8 +3,10 @@ package org.openjii.mmi.component.multispeq;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -39,6 +41,7 @@ public class MultispeqComponent extends HealthCheckComponent {
 
     private final DeviceSessionRegistry sessions = new DeviceSessionRegistry();
     private final Map<String, SimulatedDevice> simulatedDevices = new ConcurrentHashMap<>();
+    private final List<DeviceSession.Listener> sessionListeners = new CopyOnWriteArrayList<>();
 
     public MultispeqComponent() {
     }
@@ -69,6 +72,34 @@ public class MultispeqComponent extends HealthCheckComponent {
     /** The sessions open right now (for status, health and the command line). */
     public DeviceSessionRegistry getSessions() {
         return sessions;
+    }
+
+    /** The sessions open right now, in no particular order (the bridge's status lists them). */
+    public List<DeviceSession> sessions() {
+        return sessions.sessions();
+    }
+
+    /**
+     * Listens to every device session: those open now and those opened later, from before they start connecting (the
+     * bridge's status).
+     */
+    public void addSessionListener(DeviceSession.Listener listener) {
+        // The registry's lock: a session being created now gets the listener exactly once.
+        synchronized (sessions) {
+            sessionListeners.add(listener);
+            for (DeviceSession session : sessions.sessions()) {
+                session.addListener(listener);
+            }
+        }
+    }
+
+    public void removeSessionListener(DeviceSession.Listener listener) {
+        synchronized (sessions) {
+            sessionListeners.remove(listener);
+            for (DeviceSession session : sessions.sessions()) {
+                session.removeListener(listener);
+            }
+        }
     }
 
     /** The simulated device behind {@code port=sim} (or {@code sim:NAME}), once an endpoint has used it. */
@@ -121,10 +152,12 @@ public class MultispeqComponent extends HealthCheckComponent {
                 + "]");
         ExecutorService reader = threads.newSingleThreadExecutor(this, "MultispeqReader[" + key + "]");
         LOG.debug("Creating the device session for {}", key);
-        return new DeviceSession(key, opener, options, control, reader, Clock.systemUTC(), () -> {
+        DeviceSession session = new DeviceSession(key, opener, options, control, reader, Clock.systemUTC(), () -> {
             threads.shutdownNow(control);
             threads.shutdownNow(reader);
         });
+        sessionListeners.forEach(session::addListener);
+        return session;
     }
 
     @Override
