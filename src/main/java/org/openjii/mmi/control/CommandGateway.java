@@ -284,21 +284,13 @@ public final class CommandGateway extends ServiceSupport {
         return true;
     }
 
-    /** The answer to {@code {"action": "status"}}: the status bean's snapshot, or the attached devices. */
+    /**
+     * The answer to {@code {"action": "status"}}: the retained status's content ({@link BridgeStatus#snapshot()}), or
+     * the attached devices when there is no status bean (no broker configured).
+     */
     public Object status() {
-        Object status = context.getRegistry().lookupByName(STATUS_BEAN);
-        if (status != null) {
-            return context.getTypeConverter().convertTo(Map.class, invokeSnapshot(status));
-        }
-        return Map.of("devices", List.copyOf(devices.devices().keySet()));
-    }
-
-    private static Object invokeSnapshot(Object status) {
-        try {
-            return status.getClass().getMethod("snapshot").invoke(status);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("The status bean " + STATUS_BEAN + " has no snapshot(): " + e, e);
-        }
+        BridgeStatus status = context.getRegistry().lookupByNameAndType(STATUS_BEAN, BridgeStatus.class);
+        return status != null ? status.snapshot() : Map.of("devices", List.copyOf(devices.devices().keySet()));
     }
 
     /** Before a requested run enters the ingest route: the publish route collects its data message ids. */

@@ -132,6 +132,20 @@ class CommandsIT extends MmiRouteTestSupport {
     }
 
     @Test
+    @Order(2)
+    void shouldAnswerAStatusRequestWithTheRetainedStatusContent() throws Exception {
+        String id = correlation();
+
+        operator.request(COMMANDS, "{\"action\": \"status\"}", REPLIES + "/status", id, null);
+
+        JsonNode answer = answer(operator.awaitResponse(id, WAIT));
+        assertThat(answer.get("ok").asBoolean()).isTrue();
+        assertThat(answer.at("/result/status").asText()).isEqualTo("online");
+        assertThat(answer.at("/result/devices/0/device_id").asText()).isEqualTo(DEVICE_ID);
+        assertThat(answer.at("/result/devices/0/connected").asBoolean()).isTrue();
+    }
+
+    @Test
     @Order(3)
     void shouldRunARequestedProtocolThroughTheIngestPipelineAndAnswerWithTheMessageIds() throws Exception {
         String id = correlation();
