@@ -58,6 +58,11 @@ final class OutboxIo implements AutoCloseable {
     /** The highest sequence number read (I/O thread only). */
     private long cursor;
     private final AtomicBoolean readPending = new AtomicBoolean();
+    /**
+     * The last read reached the end of the outbox. Until then a drain thread that runs out of messages is only
+     * waiting for the next read, and a delete (an fsync) queued before it would make it wait longer.
+     */
+    private volatile boolean caughtUp;
 
     /** Acknowledged messages not yet deleted. */
     private final Queue<Long> delivered = new ConcurrentLinkedQueue<>();
@@ -120,9 +125,12 @@ final class OutboxIo implements AutoCloseable {
         }
     }
 
-    /** Deletes what was acknowledged soon, however few: the drain has nothing to send. */
+    /**
+     * Deletes what was acknowledged soon, however few: the drain has nothing to send. Not while a backlog is still
+     * being read: those go with the next batch (or the tick).
+     */
     void flush() {
-        if (deliveredCount.get() > 0) {
+        if (caughtUp && deliveredCount.get() > 0) {
             requestDelete();
         }
     }
@@ -144,6 +152,7 @@ final class OutboxIo implements AutoCloseable {
         try {
             while (ahead.isEmpty() || ahead.remainingCapacity() > 0 && aheadBytes.get() < AHEAD_BYTES) {
                 List<OutboxEntry> read = outbox.after(cursor, batchSize);
+                caughtUp = read.size() < batchSize;
                 if (read.isEmpty()) {
                     return;
                 }
