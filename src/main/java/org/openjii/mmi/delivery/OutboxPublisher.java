@@ -5,19 +5,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -34,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Drains the {@link Outbox} into the {@link MqttConnection}: oldest first, QoS 1, a window of publishes in flight
  * ({@link FlowControl}), each message removed from disk only after its PUBACK.
  * <ul>
- * <li>PUBACK success: the message is deleted (in batches, by the drain thread).</li>
+ * <li>PUBACK success: the message is deleted (in batches, off the drain thread: {@link OutboxIo}).</li>
  * <li>PUBACK 0x97 quota exceeded: sent again after a backoff (1 s doubling to 60 s); the drain pauses meanwhile.</li>
  * <li>Any other PUBACK reason code ≥ 0x80 (not authorized, topic invalid, packet too large, ...), or a packet larger
  * than the broker's Maximum Packet Size: never retried. The message moves, intact, to the outbox's quarantine table;
@@ -45,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * has to be sent again is sent before newer ones, but after those already in flight. Duplicates: a message in flight
  * when the connection drops may arrive twice (Paho resends it in the resumed session, and so does this class); both
  * copies carry the same {@code message-id} user property.
+ * <p>
+ * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
+ * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
+ * Paho's threads.
  */
 public final class OutboxPublisher implements MqttConnection.Listener, AutoCloseable {
 
@@ -63,6 +63,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofMillis(200);
     private static final Duration MAX_QUOTA_BACKOFF = Duration.ofSeconds(60);
+    /** Looked up once: it is in every publish. */
+    private static final String VERSION = MmiVersion.get();
 
     private final Outbox outbox;
     private final MqttConnection connection;
@@ -74,14 +76,16 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     /** Messages to send again, by sequence number: they go before anything newer. */
     private final NavigableMap<Long, OutboxEntry> retries = new ConcurrentSkipListMap<>();
-    /** Acknowledged messages, deleted from the outbox by the drain thread. */
-    private final Queue<Long> delivered = new ConcurrentLinkedQueue<>();
-    /** How many {@link #delivered} holds (its size() walks the queue). */
-    private final AtomicInteger deliveredCount = new AtomicInteger();
-    /** Read from the outbox, not yet sent (drain thread only). */
+    /** Reads ahead and deletes acknowledged messages; from {@link #start()}. */
+    private volatile OutboxIo io;
+    /** Read ahead, taken from {@link #io}, not yet sent (drain thread only). */
     private final Deque<OutboxEntry> batch = new ArrayDeque<>();
-    /** The highest sequence number read from the outbox (drain thread only). */
-    private long cursor;
+    /**
+     * The drain thread has nothing to send and waits: a PUBACK then has its message deleted at once rather than with
+     * the next batch. Volatile on both sides (here and the count of acknowledged messages), so either the drain
+     * thread sees the PUBACK or the PUBACK sees the idle drain thread.
+     */
+    private volatile boolean idle;
     /** Times the connection dropped while a message was the only one in flight (probing). */
     private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
     private volatile boolean probing;
@@ -112,6 +116,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         running = true;
+        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer);
         drainer = new Thread(this::drain, "mmi-outbox-publisher");
         drainer.setDaemon(true);
         drainer.start();
@@ -119,6 +124,15 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     /** A message was stored, or something else changed: look at the outbox now rather than at the next poll. */
     public void wakeUp() {
+        OutboxIo reader = io;
+        if (reader != null) {
+            reader.requestRead();
+        }
+        wakeDrainer();
+    }
+
+    /** Something to send (read ahead, a retry) or a pause that ended: the drain thread looks again. */
+    private void wakeDrainer() {
         synchronized (wake) {
             woken = true;
             wake.notifyAll();
@@ -153,11 +167,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                     idle(IDLE_WAIT);
                     continue;
                 }
-                if (deliveredCount.get() >= BATCH) {
-                    // One transaction (one fsync) per batch: deleting after every PUBACK would cap the drain at one
-                    // publish per fsync.
-                    deleteDelivered();
-                }
                 limiter.acquire(next.wireBytes());
                 send(next);
             }
@@ -166,30 +175,32 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         } catch (RuntimeException e) {
             LOG.error("The outbox publisher stopped: {}", e.getMessage(), e);
         } finally {
-            deleteDelivered();
+            idle = true;
+            io.flush();
         }
     }
 
-    /** The next message: a retry first, else the next one read from the outbox. */
+    /** The next message: a retry first, else the next one read ahead from the outbox. */
     private OutboxEntry next() {
         Map.Entry<Long, OutboxEntry> retry = retries.pollFirstEntry();
         if (retry != null) {
             return retry.getValue();
         }
         if (batch.isEmpty()) {
-            List<OutboxEntry> read = outbox.after(cursor, BATCH);
-            if (!read.isEmpty()) {
-                batch.addAll(read);
-                cursor = read.get(read.size() - 1).seq();
+            OutboxIo.Batch read = io.poll();
+            if (read != null) {
+                batch.addAll(read.entries());
             }
         }
         return batch.poll();
     }
 
-    /** Nothing to send now: deletes what was delivered meanwhile, then waits. */
+    /** Nothing to send now: has what was delivered meanwhile deleted, then waits. */
     private void idle(Duration timeout) throws InterruptedException {
-        deleteDelivered();
+        idle = true;
+        io.flush();
         await(timeout);
+        idle = false;
     }
 
     private void await(Duration timeout) throws InterruptedException {
@@ -198,23 +209,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 wake.wait(Math.max(1, timeout.toMillis()));
             }
             woken = false;
-        }
-    }
-
-    private void deleteDelivered() {
-        List<Long> seqs = new ArrayList<>();
-        for (Long seq = delivered.poll(); seq != null; seq = delivered.poll()) {
-            seqs.add(seq);
-        }
-        deliveredCount.addAndGet(-seqs.size());
-        if (!seqs.isEmpty()) {
-            try {
-                outbox.remove(seqs);
-            } catch (OutboxException e) {
-                // Still on disk: they would be sent again after a restart (same message ids), nothing is lost.
-                LOG.error("Could not remove {} delivered message(s) from the outbox: {}", seqs.size(),
-                        e.getMessage());
-            }
         }
     }
 
@@ -297,7 +291,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         properties.setContentType("application/json");
         properties.setPayloadFormat(true);
         properties.setUserProperties(List.of(new UserProperty("message-id", entry.messageId()),
-                new UserProperty("mmi-version", MmiVersion.get())));
+                new UserProperty("mmi-version", VERSION)));
         if (messageExpiry != null) {
             properties.setMessageExpiryInterval(messageExpiry.toSeconds());
         }
@@ -340,15 +334,17 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void delivered(OutboxEntry entry, long started) {
-        delivered.add(entry.seq());
-        int waiting = deliveredCount.incrementAndGet();
+        // One transaction (one fsync) per batch of PUBACKs while the drain is busy: deleting after every PUBACK
+        // would cost an fsync per message. Set: the start() that created io happened before the publish.
+        OutboxIo deleter = io;
+        deleter.delivered(entry.seq());
+        if (idle) {
+            deleter.flush();
+        }
         Instant origin = entry.originAt();
         metrics.published(System.nanoTime() - started, origin == null ? null
                 : Duration.between(origin,
                         clock.instant()));
-        if (waiting >= BATCH) {
-            wakeUp();
-        }
     }
 
     /**
@@ -391,7 +387,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private void retryLater(OutboxEntry entry) {
         retries.put(entry.seq(), entry);
         metrics.retried();
-        wakeUp();
+        wakeDrainer();
     }
 
     private void refused(OutboxEntry entry, PublishRefusedException refusal) {
@@ -446,7 +442,11 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 Thread.currentThread().interrupt();
             }
         }
-        deleteDelivered();
+        OutboxIo started = io;
+        if (started != null) {
+            // Stops the I/O thread and deletes what was acknowledged, here.
+            started.close();
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -117,5 +118,44 @@ class OutboxPublisherTest {
         await().atMost(WAIT).until(() -> outbox.depth() == 0 && outbox.quarantined() == 1);
         assertThat(deadLetters).isEmpty();
         assertThat(broker.received()).hasSize(1);
+    }
+
+    @Test
+    void shouldSendABacklogLargerThanTheReadAheadInOutboxOrderAndDeleteIt() throws Exception {
+        // Stored before the publisher starts: 5 batches, more than the read-ahead holds.
+        List<String> ids = new ArrayList<>();
+        try (Outbox backlog = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, Clock.systemUTC())) {
+            for (int i = 0; i < 5 * OutboxPublisher.BATCH; i++) {
+                ids.add("b-" + i);
+                backlog.append("b-" + i, "experiment/data_ingest/v1/e/multispeq/2/d",
+                        "{}".getBytes(StandardCharsets.UTF_8), OutboxEntry.Kind.DATA, null);
+            }
+        }
+        start();
+        // Stored while the backlog drains: after it.
+        for (int i = 0; i < 20; i++) {
+            ids.add("n-" + i);
+            store("n-" + i);
+        }
+
+        await().atMost(WAIT).until(() -> outbox.depth() == 0);
+        assertThat(broker.received()).extracting(r -> r.userProperties().get("message-id"))
+                .containsExactlyElementsOf(ids);
+        assertThat(meters.get("mmi.mqtt.published").counter().count()).isEqualTo(ids.size());
+    }
+
+    @Test
+    void shouldDeleteWhatWasDeliveredWhenStopped() throws Exception {
+        start();
+        for (int i = 0; i < 30; i++) {
+            store("m-" + i);
+        }
+        await().atMost(WAIT).until(() -> meters.get("mmi.mqtt.published").counter().count() == 30);
+
+        publisher.stop(Duration.ofSeconds(2));
+
+        // Fewer than a batch, maybe not deleted while draining; stop() deletes them before it returns.
+        assertThat(outbox.depth()).isZero();
+        assertThat(broker.received()).hasSize(30);
     }
 }
