@@ -20,6 +20,7 @@ public class MmiConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
+        ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
         DeviceRouteManager devices = new DeviceRouteManager();
         devices.setCamelContext(context);
         devices.setPorts(properties.resolveProperty("mmi.device.port").orElse("sim"));

@@ -1,0 +1,98 @@
+package org.openjii.mmi;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
+/**
+ * The {@code mmi.*} configuration keys the bridge knows. A key it does not know is almost always a typo
+ * ({@code mmi.devcie.port}) that would otherwise be ignored silently and leave the default in force, so startup refuses
+ * it, names it and suggests the nearest known key. Checked in every place a key can come from: the properties files,
+ * {@code --set}, {@code -D} and {@code MMI_*} environment variables.
+ */
+public final class ConfigurationKeys {
+
+    /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
+    public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
+            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic", "mmi.commands.topic",
+            "mmi.device.all", "mmi.device.interval", "mmi.device.name", "mmi.device.port", "mmi.device.protocol",
+            "mmi.device.scan-interval", "mmi.device.scan-patterns", "mmi.experiment-id", "mmi.ingest.compress-above",
+            "mmi.ingest.split-mode", "mmi.mqtt.allow-plaintext", "mmi.mqtt.alpn", "mmi.mqtt.broker-url",
+            "mmi.mqtt.ca-file", "mmi.mqtt.cert-file", "mmi.mqtt.client-id", "mmi.mqtt.connect-timeout",
+            "mmi.mqtt.dlq-topic", "mmi.mqtt.flow-control", "mmi.mqtt.keep-alive", "mmi.mqtt.key-file",
+            "mmi.mqtt.max-in-flight", "mmi.mqtt.max-reconnect-delay", "mmi.mqtt.message-expiry", "mmi.mqtt.qos",
+            "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
+            "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb", "mmi.protocol-id",
+            "mmi.simulator.options", "mmi.status.battery-interval", "mmi.status.min-interval", "mmi.timezone",
+            // Read by the logging configuration (log4j2.xml) from MMI_LOG_LEVEL, not by Camel.
+            "mmi.log.level");
+
+    /**
+     * Not configuration: set by the command line for its one-shot commands, and build/test switches
+     * (-Dmmi.golden.update, -Dmmi.docs.update, the failsafe's mmi.version) a test JVM may carry.
+     */
+    private static final Set<String> INTERNAL = Set.of("mmi.cli.log.level", "mmi.version", "mmi.golden.update",
+            "mmi.docs.update");
+    private static final String PREFIX = "mmi.";
+    private static final String ENV_PREFIX = "MMI_";
+    private static final int MAX_SUGGESTION_DISTANCE = 3;
+
+    private ConfigurationKeys() {
+    }
+
+    /**
+     * Refuses unknown {@code mmi.*} keys.
+     *
+     * @throws IllegalArgumentException naming every unknown key, where it came from, and the nearest known key
+     */
+    public static void check(PropertiesComponent properties, Properties systemProperties, Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        // The properties files, --config and --set (Camel's initial and override properties are part of the load).
+        Set<String> configured = new TreeSet<>(properties.loadProperties().stringPropertyNames());
+        Set<String> system = systemProperties.stringPropertyNames();
+        configured.removeAll(system);
+        unknown(configured, "(in a properties file or --set)", problems);
+        unknown(system, "(set with -D)", problems);
+        for (String variable : new TreeSet<>(env.keySet())) {
+            if (variable.startsWith(ENV_PREFIX) && KNOWN.stream()
+                    .map(ConfigurationKeys::envName)
+                    .noneMatch(variable::equals)) {
+                problems.add("environment variable " + variable + " names no key" + suggestion(variable.toLowerCase(
+                        Locale.ROOT).replace('_', '.')));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Unknown configuration: " + String.join("; ", problems)
+                    + " (the keys are listed in application.properties)");
+        }
+    }
+
+    private static void unknown(Set<String> keys, String where, List<String> problems) {
+        new TreeSet<>(keys).stream()
+                .filter(key -> key.startsWith(PREFIX) && !KNOWN.contains(key) && !INTERNAL.contains(key))
+                .forEach(key -> problems.add(key + " " + where + " is not a key mmi knows" + suggestion(key)));
+    }
+
+    /** The environment variable for a key, as Camel maps it: upper case, dots and dashes as underscores. */
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String suggestion(String unknown) {
+        LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+        Optional<String> nearest = KNOWN.stream()
+                .min(Comparator.comparingInt((String key) -> distance.apply(key, unknown)).thenComparing(key -> key));
+        return nearest.filter(key -> distance.apply(key, unknown) <= MAX_SUGGESTION_DISTANCE)
+                .map(key -> "; did you mean " + key + "?")
+                .orElse("");
+    }
+}
