@@ -12,12 +12,14 @@ import java.util.TreeSet;
 
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code mmi.*} configuration keys the bridge knows. A key it does not know is almost always a typo
  * ({@code mmi.devcie.port}) that would otherwise be ignored silently and leave the default in force, so startup refuses
- * it, names it and suggests the nearest known key. Checked in every place a key can come from: the properties files,
- * {@code --set}, {@code -D} and {@code MMI_*} environment variables.
+ * it, names it and suggests the nearest known key: in the properties files, {@code --set} and {@code -D}. An
+ * {@code MMI_*} environment variable that names no key is logged as a warning, not refused.
  */
 public final class ConfigurationKeys {
 
@@ -33,8 +35,8 @@ public final class ConfigurationKeys {
             "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
             "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb", "mmi.protocol-id",
             "mmi.simulator.options", "mmi.status.battery-interval", "mmi.status.min-interval", "mmi.timezone",
-            // Read by the logging configuration (log4j2.xml) from MMI_LOG_LEVEL, not by Camel.
-            "mmi.log.level");
+            // Read by the logging configuration (log4j2.xml) from MMI_LOG_LEVEL / MMI_LOG_FORMAT, not by Camel.
+            "mmi.log.level", "mmi.log.format");
 
     /**
      * Not configuration: set by the command line for its one-shot commands, and build/test switches
@@ -45,6 +47,7 @@ public final class ConfigurationKeys {
     private static final String PREFIX = "mmi.";
     private static final String ENV_PREFIX = "MMI_";
     private static final int MAX_SUGGESTION_DISTANCE = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationKeys.class);
 
     private ConfigurationKeys() {
     }
@@ -52,7 +55,8 @@ public final class ConfigurationKeys {
     /**
      * Refuses unknown {@code mmi.*} keys.
      *
-     * @throws IllegalArgumentException naming every unknown key, where it came from, and the nearest known key
+     * @throws IllegalArgumentException naming every unknown key, where it came from, and the nearest known key (unknown
+     *     {@code MMI_*} environment variables are only logged)
      */
     public static void check(PropertiesComponent properties, Properties systemProperties, Map<String, String> env) {
         List<String> problems = new ArrayList<>();
@@ -62,12 +66,14 @@ public final class ConfigurationKeys {
         configured.removeAll(system);
         unknown(configured, "(in a properties file or --set)", problems);
         unknown(system, "(set with -D)", problems);
+        // Only a warning: an environment carries variables nobody chose for mmi (Kubernetes injects MMI_SERVICE_HOST,
+        // MMI_PORT, ... for a Service named mmi), and failing on those would stop a pod that is configured fine.
         for (String variable : new TreeSet<>(env.keySet())) {
             if (variable.startsWith(ENV_PREFIX) && KNOWN.stream()
                     .map(ConfigurationKeys::envName)
                     .noneMatch(variable::equals)) {
-                problems.add("environment variable " + variable + " names no key" + suggestion(variable.toLowerCase(
-                        Locale.ROOT).replace('_', '.')));
+                LOG.warn("The environment variable {} names no mmi key, so it changes nothing{}", variable,
+                        suggestion(variable.toLowerCase(Locale.ROOT).replace('_', '.')));
             }
         }
         if (!problems.isEmpty()) {

@@ -50,6 +50,11 @@ public final class MultispeqConstants {
     @Metadata(label = "producer", description = "Reply timeout for this message, instead of the endpoint's timeout.", javaType = "java.time.Duration")
     public static final String TIMEOUT = "CamelMultispeqTimeout";
 
+    /** MDC key (not a header): the device name, on the log lines of its measuring thread. */
+    public static final String MDC_DEVICE = "mmi.device";
+    /** MDC key (not a header): the device_id, once the device has told it. */
+    public static final String MDC_DEVICE_ID = "mmi.device_id";
+
     private MultispeqConstants() {
     }
 }

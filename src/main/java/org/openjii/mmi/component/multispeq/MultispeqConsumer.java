@@ -12,6 +12,7 @@ import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.support.DefaultConsumer;
 import org.openjii.mmi.device.DeviceAbsentException;
+import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceRequest;
 import org.openjii.mmi.device.DeviceSession;
@@ -20,6 +21,7 @@ import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs the endpoint's protocol (or console command) every {@code interval} and sends each reply down the route, one
@@ -120,6 +122,17 @@ public class MultispeqConsumer extends DefaultConsumer {
     }
 
     private void run() {
+        // Every log line of this device's measuring thread names the device (MDC; the JSON log layout shows it).
+        MDC.put(MultispeqConstants.MDC_DEVICE, endpoint.getName());
+        try {
+            measure();
+        } finally {
+            MDC.remove(MultispeqConstants.MDC_DEVICE);
+            MDC.remove(MultispeqConstants.MDC_DEVICE_ID);
+        }
+    }
+
+    private void measure() {
         long interval = endpoint.getConfiguration().getInterval();
         long nextRun = System.nanoTime();
         boolean measured = false;
@@ -127,6 +140,10 @@ public class MultispeqConsumer extends DefaultConsumer {
             try {
                 if (!session.awaitReady(READY_POLL)) {
                     continue;
+                }
+                DeviceInfo info = session.deviceInfo();
+                if (info != null && info.id() != null) {
+                    MDC.put(MultispeqConstants.MDC_DEVICE_ID, info.id());
                 }
                 if (request.expect() == DeviceRequest.Expect.STREAM) {
                     runStream();
