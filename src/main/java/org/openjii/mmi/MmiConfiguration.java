@@ -4,13 +4,17 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.CommandGateway;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
 /**
- * Wiring that YAML cannot express: the device route manager ({@code mmi.device.*}), when a broker is configured the
+ * Wiring that YAML cannot express: health and metrics over HTTP ({@code mmi.http.*}), the device route manager
+ * ({@code mmi.device.*}), when a broker is configured the
  * delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher), and the remote
  * command gateway ({@code mmi.commands.*}). Loaded by name
  * ({@code camel.main.configuration-classes}), so {@code camel run} picks it up too.
@@ -21,6 +25,8 @@ public class MmiConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
+        // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.
+        Observability.install(context);
         DeviceRouteManager devices = new DeviceRouteManager();
         devices.setCamelContext(context);
         devices.setPorts(properties.resolveProperty("mmi.device.port").orElse("sim"));
@@ -29,6 +35,12 @@ public class MmiConfiguration implements CamelConfiguration {
         properties.resolveProperty("mmi.device.scan-patterns").ifPresent(devices::setScanPatterns);
         devices.setScanIntervalMillis(
                 TimeUtils.toMilliSeconds(properties.resolveProperty("mmi.device.scan-interval").orElse("30s")));
+        // mmi_device_connected{device}: read from the device's session at every scrape.
+        devices.addRouteListener((name, port) -> Observability.deviceConnected(Observability.meterRegistry(context),
+                name, () -> {
+                    DeviceSession session = context.getComponent("multispeq", MultispeqComponent.class).session(port);
+                    return session != null && session.isReady();
+                }));
         context.addService(devices);
         context.addStartupListener(devices);
 

@@ -45,11 +45,23 @@ public final class MmiCommand implements Runnable {
         @Option(names = "--max-seconds", description = "Stop after this many seconds (0 = run until stopped).")
         int maxSeconds;
 
+        @Option(names = "--log-format", description = "text (readable, the default) or json (one ECS JSON object per"
+                + " line); the same as MMI_LOG_FORMAT.")
+        String logFormat;
+
         @Override
         public Integer call() throws Exception {
             if (config != null && !config.isFile()) {
                 System.err.println("mmi run: --config " + config + ": no such file");
                 return 2;
+            }
+            if (logFormat != null) {
+                if (!logFormat.equals("text") && !logFormat.equals("json")) {
+                    System.err.println("mmi run: --log-format must be text or json, was '" + logFormat + "'");
+                    return 2;
+                }
+                // Read by log4j2.xml when the first logger is made, which is after this (Camel Main's).
+                System.setProperty("mmi.log.format", logFormat);
             }
             var main = MmiApplication.create(config == null ? null : config.getPath(), overrides);
             if (maxSeconds > 0) {

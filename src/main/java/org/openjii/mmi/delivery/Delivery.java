@@ -28,13 +28,12 @@ import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.ingest.InvalidTopicException;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.ingest.TopicTemplate;
+import org.openjii.mmi.observe.Observability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Delivery to the broker as one Camel service: the {@link Outbox}, the {@link MqttConnection}, the
@@ -59,7 +58,7 @@ public final class Delivery extends ServiceSupport {
     /** Header: the MQTT 5 correlation data ({@code byte[]}) to publish the message with. */
     public static final String CORRELATION_DATA_HEADER = "MmiCorrelationData";
     /** camel-micrometer's registry name; a registry bound there is used, else one is created and bound. */
-    public static final String METER_REGISTRY_NAME = "metricsRegistry";
+    public static final String METER_REGISTRY_NAME = Observability.METER_REGISTRY_NAME;
 
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
 
@@ -182,7 +181,7 @@ public final class Delivery extends ServiceSupport {
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
         outbox = Outbox.open(settings.outboxDir(), settings.outboxMaxBytes(), settings.fullPolicy(), clock);
         connection = new MqttConnection(transport, settings.connection(), clock);
-        metrics = new DeliveryMetrics(meterRegistry(), outbox, connection, clock);
+        metrics = new DeliveryMetrics(Observability.meterRegistry(context), outbox, connection, clock);
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(context.getPropertiesComponent());
         publisher = new OutboxPublisher(outbox, connection, settings.flowControl(), metrics,
                 (refused, refusal) -> deadLetter(envelope, refused, refusal), clock, settings.messageExpiry());
@@ -204,15 +203,6 @@ public final class Delivery extends ServiceSupport {
         }
     }
 
-    private MeterRegistry meterRegistry() {
-        MeterRegistry registry = context.getRegistry().lookupByNameAndType(METER_REGISTRY_NAME, MeterRegistry.class);
-        if (registry == null) {
-            registry = new SimpleMeterRegistry();
-            context.getRegistry().bind(METER_REGISTRY_NAME, MeterRegistry.class, registry);
-        }
-        return registry;
-    }
-
     /**
      * The refused message as the dead-letter route would envelope it, {@code raw} being the refused payload. Refused
      * for its size (or by a dropped connection), the payload would be refused in a dead letter too: {@code raw} is
@@ -227,6 +217,8 @@ public final class Delivery extends ServiceSupport {
         in.setBody(refusal.payloadIsTheProblem() ? null : refused.payload());
         in.setHeader(IngestHeaders.TOPIC, refused.topic());
         envelope.process(exchange);
+        Observability.deadLetters(metrics.registry(), in.getHeader(IngestHeaders.DEAD_LETTER_REASON, String.class))
+                .increment();
         return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
                 in.getHeader(IngestHeaders.TOPIC, String.class),
                 in.getBody(String.class).getBytes(StandardCharsets.UTF_8));

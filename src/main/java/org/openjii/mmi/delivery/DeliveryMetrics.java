@@ -95,6 +95,11 @@ public final class DeliveryMetrics {
         retried.increment();
     }
 
+    /** The registry the meters are in. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     public double publishedCount() {
         return published.count();
     }

@@ -182,6 +182,8 @@ public class DeadLetterEnvelope implements Processor {
         in.setHeader(IngestHeaders.MESSAGE_ID, messageId);
         in.setHeader(IngestHeaders.TOPIC, dlqTopic);
         in.setHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC, dlqTopic);
+        // The reason as the topic names it (a reason that cannot name a topic became internal-error there).
+        in.setHeader(IngestHeaders.DEAD_LETTER_REASON, dlqTopic.substring(dlqTopic.lastIndexOf('/') + 1));
         in.setHeader(Exchange.CONTENT_TYPE, SerializePayload.CONTENT_TYPE);
     }
 

@@ -43,6 +43,9 @@ public final class IngestHeaders {
      */
     public static final String RAW_INPUT = "MmiRawInput";
 
+    /** The reason of a dead letter (the last level of its topic), set by {@link DeadLetterEnvelope}. */
+    public static final String DEAD_LETTER_REASON = "MmiDeadLetterReason";
+
     /**
      * camel-paho-mqtt5's per-message topic ({@code PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC}), named here so the
      * ingest steps need no compile dependency on the MQTT component: one producer, many topics.

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -47,6 +49,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
     private String scanPatterns = String.join(",", SerialPortScanner.DEFAULT_PATTERNS);
     private ScheduledExecutorService scanner;
     private final Map<String, String> routesByPort = new LinkedHashMap<>();
+    private final List<BiConsumer<String, String>> routeListeners = new CopyOnWriteArrayList<>();
 
     @Override
     public CamelContext getCamelContext() {
@@ -75,6 +78,11 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
 
     public void setScanIntervalMillis(long scanIntervalMillis) {
         this.scanIntervalMillis = scanIntervalMillis;
+    }
+
+    /** Told (device name, port) after a device route was added (the device metrics). */
+    public void addRouteListener(BiConsumer<String, String> listener) {
+        routeListeners.add(listener);
     }
 
     public void setScanPatterns(String scanPatterns) {
@@ -157,6 +165,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
                 .add();
         routesByPort.put(port, routeId);
         LOG.info("Device route {} for {} added", routeId, port);
+        routeListeners.forEach(listener -> listener.accept(deviceName, port));
     }
 
     private void addRouteOrLog(String deviceName, String port) {

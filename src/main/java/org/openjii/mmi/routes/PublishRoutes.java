@@ -10,6 +10,9 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.observe.Observability;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Plumbing a route editor should not need to touch: {@code direct:publish}, where every message (data and dead
@@ -45,8 +48,12 @@ public class PublishRoutes extends RouteBuilder {
         }
 
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(properties);
+        MeterRegistry meters = Observability.meterRegistry(getContext());
         from("direct:dead-letter").routeId("dead-letter")
                 .process(envelope)
+                // mmi_dead_letters_total{reason}: counted as made (also when the outbox then refuses it).
+                .process(exchange -> Observability.deadLetters(meters,
+                        exchange.getMessage().getHeader(IngestHeaders.DEAD_LETTER_REASON, String.class)).increment())
                 .setHeader(Delivery.DEAD_LETTER_HEADER, constant(true))
                 .log(LoggingLevel.WARN, "mmi.dead-letter", "Dead letter ${header." + IngestHeaders.TOPIC + "}: "
                         + "${exception.message}")

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.SimulatorOptions;
 
@@ -20,13 +21,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class JsonLogIT {
 
-    @Test
-    void shouldLogOneEcsJsonObjectPerLineWithTheDeviceInTheMdc() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "-Dlog4j2.configurationFile=" + Path.of(
-                        "src/main/resources/log4j2.xml").toAbsolutePath(),
-                "-Dmmi.log.format=json",
-                MmiCommand.class.getName(), "run", "--max-seconds", "6", "--set", "mmi.device.interval=1s");
+    /** The switch as a system property (what MMI_LOG_FORMAT also sets) or as the command's option. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldLogOneEcsJsonObjectPerLineWithTheDeviceInTheMdc(boolean option) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=" + Path.of(
+                        "src/main/resources/log4j2.xml").toAbsolutePath()));
+        if (!option) {
+            command.add("-Dmmi.log.format=json");
+        }
+        command.addAll(List.of(MmiCommand.class.getName(), "run", "--max-seconds", "6", "--set",
+                "mmi.device.interval=1s", "--set", "mmi.http.port=off"));
+        if (option) {
+            command.addAll(List.of("--log-format", "json"));
+        }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

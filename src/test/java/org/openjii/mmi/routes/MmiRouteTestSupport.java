@@ -56,6 +56,8 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         OVERRIDES.put("mmi.device.port", "");
         // A fresh outbox per class: nothing left over from another class is published here.
         OVERRIDES.put("mmi.outbox.dir", dir.resolve("outbox").toString());
+        // No HTTP server unless a test asks for one (ObservabilityIT): test classes must not compete for a port.
+        OVERRIDES.put("mmi.http.port", "off");
     }
 
     @AfterAll

@@ -31,6 +31,10 @@ public final class BridgeProcess implements AutoCloseable {
                 .toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
                 MmiCommand.class.getName(), "run"));
+        // No HTTP server unless asked for: bridges of parallel tests must not compete for a port.
+        if (!settings.containsKey("mmi.http.port")) {
+            command.addAll(List.of("--set", "mmi.http.port=off"));
+        }
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile())

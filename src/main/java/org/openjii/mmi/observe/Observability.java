@@ -1,0 +1,159 @@
+package org.openjii.mmi.observe;
+
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * Health and metrics over HTTP ({@code mmi.http.*}), for Kubernetes probes and a Prometheus scrape: Camel's own
+ * management server (camel-platform-http-main, Vert.x) on {@code mmi.http.port} serves
+ * <ul>
+ * <li>{@code <health-path>/live}: the process is up (Camel's context check; nothing about the device or the
+ * broker, which a restart would not fix);</li>
+ * <li>{@code <health-path>/ready}: the delivery is connected and not stuck, and every device is connected;</li>
+ * <li>{@code <metrics-path>}: Prometheus text from the one meter registry every {@code mmi.*} meter and Camel's
+ * route meters are in (bound as {@value #METER_REGISTRY_NAME}, where camel-micrometer looks).</li>
+ * </ul>
+ * Wired here rather than with {@code camel.management.*} and {@code camel.metrics.*} so that the port can be
+ * {@code off}, a wrong value stops startup with one line naming the {@code mmi.http.*} key, and the paths are
+ * application keys the Kubernetes manifests can refer to.
+ */
+public final class Observability {
+
+    /** camel-micrometer's registry name (MicrometerConstants.METRICS_REGISTRY_NAME). */
+    public static final String METER_REGISTRY_NAME = "metricsRegistry";
+    public static final String PORT_SETTING = "mmi.http.port";
+    public static final String HOST_SETTING = "mmi.http.host";
+    public static final String HEALTH_PATH_SETTING = "mmi.http.health-path";
+    public static final String METRICS_PATH_SETTING = "mmi.http.metrics-path";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
+
+    /**
+     * @param port the port, or 0 when HTTP is off
+     */
+    record Settings(String host, int port, String healthPath, String metricsPath) {
+
+        boolean enabled() {
+            return port != 0;
+        }
+    }
+
+    private Observability() {
+    }
+
+    /**
+     * Binds the Prometheus registry and, unless {@code mmi.http.port} is {@code off}, adds the management server and
+     * the Prometheus scrape to the (not yet started) context.
+     *
+     * @throws IllegalArgumentException naming the key, for a value that cannot work
+     */
+    public static void install(CamelContext context) throws Exception {
+        Settings settings = settings(context.getPropertiesComponent());
+        meterRegistry(context);
+        if (!settings.enabled()) {
+            LOG.info("Health and metrics over HTTP are off ({}=off)", PORT_SETTING);
+            return;
+        }
+        ManagementHttpServer server = new ManagementHttpServer();
+        server.setCamelContext(context);
+        server.setHost(settings.host());
+        server.setPort(settings.port());
+        server.setPath("/");
+        server.setHealthCheckEnabled(true);
+        server.setHealthPath(settings.healthPath());
+        server.setMetricsEnabled(true);
+        // Before the scrape: it adds its path to the server's router when it starts.
+        context.addService(server, true, true);
+        if (context.hasService(MicrometerPrometheus.class) == null) {
+            MicrometerPrometheus prometheus = new MicrometerPrometheus();
+            prometheus.setCamelContext(context);
+            prometheus.setPath(settings.metricsPath());
+            // Route meters (camel_exchanges_*, per route) yes; a timer per endpoint sent to, on the hot path, no.
+            prometheus.setEnableExchangeEventNotifier(false);
+            context.addService(prometheus, true, true);
+        }
+        LOG.info("Health on http://{}:{}{}/live and /ready, Prometheus metrics on {}", settings.host(),
+                settings.port(), settings.healthPath(), settings.metricsPath());
+    }
+
+    static Settings settings(PropertiesComponent properties) {
+        String portText = properties.resolveProperty(PORT_SETTING).orElse("9876").trim().toLowerCase(Locale.ROOT);
+        int port;
+        if (portText.equals("off") || portText.equals("0") || portText.isEmpty()) {
+            port = 0;
+        } else {
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(PORT_SETTING + " must be a port number (1-65535) or off, was '"
+                        + portText + "'");
+            }
+        }
+        String host = properties.resolveProperty(HOST_SETTING)
+                .map(String::trim)
+                .filter(h -> !h.isEmpty())
+                .orElse("0.0.0.0");
+        return new Settings(host, port, path(properties, HEALTH_PATH_SETTING, "/observe/health"),
+                path(properties, METRICS_PATH_SETTING, "/observe/metrics"));
+    }
+
+    private static String path(PropertiesComponent properties, String key, String defaultValue) {
+        String path = properties.resolveProperty(key).map(String::trim).filter(p -> !p.isEmpty()).orElse(defaultValue);
+        if (!path.startsWith("/") || path.length() < 2 || path.endsWith("/") || path.contains(" ")) {
+            throw new IllegalArgumentException(key + " must be an absolute path such as " + defaultValue
+                    + " (no trailing slash), was '" + path + "'");
+        }
+        return path;
+    }
+
+    /**
+     * The registry every meter goes to: the one bound as {@value #METER_REGISTRY_NAME}, else a new Prometheus
+     * registry bound there (so camel-micrometer's endpoints and the scrape find the same one).
+     */
+    public static MeterRegistry meterRegistry(CamelContext context) {
+        synchronized (context) {
+            MeterRegistry registry = context.getRegistry()
+                    .lookupByNameAndType(METER_REGISTRY_NAME,
+                            MeterRegistry.class);
+            if (registry == null) {
+                registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                context.getRegistry().bind(METER_REGISTRY_NAME, MeterRegistry.class, registry);
+            }
+            return registry;
+        }
+    }
+
+    /** {@code mmi.device.connected{device}}: 1 while the named device is connected, read at every scrape. */
+    public static void deviceConnected(MeterRegistry registry, String device, BooleanSupplier connected) {
+        Gauge.builder("mmi.device.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
+                .description("1 while the device is connected and answering")
+                .tag("device", device)
+                // The supplier is a lambda nobody else holds: a weak reference (the default) would read NaN after GC.
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** {@code mmi.dead.letters{reason}}: dead letters made, by reason (the last level of their topic). */
+    public static Counter deadLetters(MeterRegistry registry, String reason) {
+        return Counter.builder("mmi.dead.letters")
+                .description("Dead letters, by reason")
+                .tag("reason", reason == null ? "internal-error" : reason)
+                .register(registry);
+    }
+}
