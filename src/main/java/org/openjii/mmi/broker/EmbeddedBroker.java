@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
@@ -183,15 +186,45 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .withStartPriority(1000)
                 .withExtensionMain(new ConsoleExtension(messageLog))
                 .build();
-        // Log4j2 here, not Logback: without the logging bootstrap HiveMQ logs through SLF4J (stack-notes trap 8).
-        hivemq = EmbeddedHiveMQ.builder()
-                .withConfigurationFolder(config)
-                .withDataFolder(data)
-                .withExtensionsFolder(extensions)
-                .withEmbeddedExtension(extension)
-                .withoutLoggingBootstrap()
-                .build();
-        hivemq.start().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        // HiveMQ reads config.xml with JAXB, which finds its implementation through the context class loader of
+        // HiveMQ's threads, inherited from this one. Under camel run that is not the loader of the --dep jars, and
+        // HiveMQ then ignored config.xml ("Using default config": every interface, port 1883): use mmi's loader.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(EmbeddedBroker.class.getClassLoader());
+        try {
+            // Log4j2 here, not Logback: without the logging bootstrap HiveMQ logs through SLF4J (stack-notes trap 8).
+            hivemq = EmbeddedHiveMQ.builder()
+                    .withConfigurationFolder(config)
+                    .withDataFolder(data)
+                    .withExtensionsFolder(extensions)
+                    .withEmbeddedExtension(extension)
+                    .withoutLoggingBootstrap()
+                    .build();
+            hivemq.start().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        checkListeners(candidate);
+    }
+
+    /**
+     * HiveMQ falls back to its defaults (every interface, port 1883) when it cannot read config.xml, and only logs
+     * it: a broker open to the network must not pass for one on loopback.
+     */
+    private void checkListeners(int candidate) {
+        Set<String> listeners = Services.adminService()
+                .getServerInformation()
+                .getListener()
+                .stream()
+                .map(listener -> listener.getBindAddress() + ":" + listener.getPort())
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (!listeners.equals(Set.of("127.0.0.1:" + candidate))) {
+            stopQuietly();
+            throw new IllegalStateException("The embedded MQTT broker (mmi.mqtt.broker-url=" + BROKER_URL
+                    + ") did not take its configuration " + dir.resolve("config/config.xml") + ": it listened on "
+                    + listeners + " instead of 127.0.0.1:" + candidate + "; stopped it");
+        }
     }
 
     /**
