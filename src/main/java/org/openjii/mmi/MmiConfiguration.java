@@ -4,6 +4,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.CommandGateway;
@@ -14,7 +15,8 @@ import org.openjii.mmi.routes.DeviceRouteManager;
 
 /**
  * Wiring that YAML cannot express: health and metrics over HTTP ({@code mmi.http.*}), the device route manager
- * ({@code mmi.device.*}), when a broker is configured the
+ * ({@code mmi.device.*}), the embedded MQTT broker ({@code mmi.mqtt.broker-url=embedded}, {@code mmi.embedded.*}),
+ * unless the URL is {@code log} the
  * delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher), and the remote
  * command gateway ({@code mmi.commands.*}). Loaded by name
  * ({@code camel.main.configuration-classes}), so {@code camel run} picks it up too.
@@ -44,8 +46,17 @@ public class MmiConfiguration implements CamelConfiguration {
         context.addService(devices);
         context.addStartupListener(devices);
 
-        if (!"log".equals(properties.resolveProperty("mmi.mqtt.broker-url").orElse("log"))) {
-            Delivery delivery = Delivery.fromProperties(context);
+        String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log").trim();
+        if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
+            // ./mmi run's default: a broker in this process on loopback. Started now: its port (1883, or a free one
+            // when taken) is the delivery's URL. Added before the delivery, it is stopped after it.
+            EmbeddedBroker broker = EmbeddedBroker.fromProperties(context);
+            broker.start();
+            context.addService(broker, true, false);
+            brokerUrl = broker.url();
+        }
+        if (!"log".equals(brokerUrl)) {
+            Delivery delivery = Delivery.fromProperties(context, brokerUrl);
             context.getRegistry().bind(Delivery.BEAN_NAME, Delivery.class, delivery);
             // Started with the context, before the routes: a message can be stored as soon as a route runs.
             context.addService(delivery, true, true);

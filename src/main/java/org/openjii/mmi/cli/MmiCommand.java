@@ -67,6 +67,8 @@ public final class MmiCommand implements Runnable {
             if (maxSeconds > 0) {
                 main.configure().setDurationMaxSeconds(maxSeconds);
             }
+            // SIGTERM stops the bridge gracefully and the process exits with 0 (not the JVM's 143).
+            Sigterm.stopGracefully(main::completed);
             try {
                 main.run();
             } catch (Exception e) {

@@ -90,8 +90,18 @@ public final class Delivery extends ServiceSupport {
      * @throws IllegalArgumentException naming the key, for a value that cannot work
      */
     public static Delivery fromProperties(CamelContext context) {
+        return fromProperties(context,
+                context.getPropertiesComponent().resolveProperty(BrokerTransport.BROKER_URL_SETTING).orElseThrow());
+    }
+
+    /**
+     * The delivery configured by {@code mmi.mqtt.*} and {@code mmi.outbox.*}, to this broker URL instead of
+     * {@code mmi.mqtt.broker-url} (the embedded broker's {@code tcp://127.0.0.1:<port>}).
+     *
+     * @throws IllegalArgumentException naming the key, for a value that cannot work
+     */
+    public static Delivery fromProperties(CamelContext context, String brokerUrl) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        String brokerUrl = properties.resolveProperty(BrokerTransport.BROKER_URL_SETTING).orElseThrow();
         String qos = properties.resolveProperty("mmi.mqtt.qos").orElse("1").trim();
         if (!"1".equals(qos)) {
             throw new IllegalArgumentException("mmi.mqtt.qos must be 1, was " + qos + ": AWS IoT Core never"

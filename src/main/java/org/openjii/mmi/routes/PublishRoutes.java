@@ -21,7 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>
  * {@code direct:publish} stores the message in the durable outbox ({@link Delivery}); when the route step returns,
  * the message is on disk, and the outbox publisher sends it over the process's one MQTT connection.
- * {@code mmi.mqtt.broker-url=log} (the default until a broker is configured) logs what would be published instead.
+ * {@code mmi.mqtt.broker-url=log} logs what would be published instead (no outbox, no broker). With the default,
+ * {@code embedded}, the outbox publishes to a broker in the process, which shows what it receives.
  */
 public class PublishRoutes extends RouteBuilder {
 

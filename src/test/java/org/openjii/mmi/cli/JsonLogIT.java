@@ -33,7 +33,9 @@ class JsonLogIT {
             command.add("-Dmmi.log.format=json");
         }
         command.addAll(List.of(MmiCommand.class.getName(), "run", "--max-seconds", "6", "--set",
-                "mmi.device.interval=1s", "--set", "mmi.http.port=off"));
+                "mmi.device.interval=1s", "--set", "mmi.http.port=off",
+                // The publish lines of broker-url=log (no broker, no outbox): what this test reads.
+                "--set", "mmi.mqtt.broker-url=log"));
         if (option) {
             command.addAll(List.of("--log-format", "json"));
         }
