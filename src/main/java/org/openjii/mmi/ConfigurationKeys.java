@@ -37,6 +37,8 @@ public final class ConfigurationKeys {
             "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
             "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb", "mmi.protocol-id",
             "mmi.simulator.options", "mmi.status.battery-interval", "mmi.status.min-interval", "mmi.timezone",
+            // Chooses the properties files (MmiApplication), so it cannot be set in one.
+            "mmi.profile",
             // Read by the logging configuration (log4j2.xml) from MMI_LOG_LEVEL / MMI_LOG_FORMAT, not by Camel.
             "mmi.log.level", "mmi.log.format");
 

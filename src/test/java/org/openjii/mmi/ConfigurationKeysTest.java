@@ -47,8 +47,18 @@ class ConfigurationKeysTest {
         // Logging (log4j2.xml reads them from the environment or -D; the README documents them).
         documented.add("mmi.log.level");
         documented.add("mmi.log.format");
+        // Chooses the properties files (--profile, MMI_PROFILE), so the README documents it, not a properties file.
+        documented.add("mmi.profile");
 
         assertThat(new TreeSet<>(ConfigurationKeys.KNOWN)).isEqualTo(documented);
+    }
+
+    @Test
+    void theAwsProfileUsesOnlyKnownKeys() {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        properties.setLocation("file:application-aws.properties");
+        assertThatCode(() -> ConfigurationKeys.check(properties, new Properties(), Map.of()))
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.apache.camel.main.Main;
 import org.openjii.mmi.MmiApplication;
 
 import picocli.CommandLine;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** The {@code mmi} command line. */
 @Command(name = "mmi", mixinStandardHelpOptions = true, versionProvider = MmiCommand.Version.class, description = "MultispeQ MQTT Interface: bridges MultispeQ meters on USB serial to MQTT.", subcommands = {
-        MmiCommand.Run.class, CheckCommand.class, PortsCommand.class, SendCommand.class, SimulateCommand.class})
+        MmiCommand.Run.class, CheckCommand.class, PortsCommand.class, MeasureCommand.class, SendCommand.class,
+        SimulateCommand.class})
 public final class MmiCommand implements Runnable {
 
     @CommandLine.Spec
@@ -42,6 +44,10 @@ public final class MmiCommand implements Runnable {
         @Option(names = "--set", description = "Override one key, e.g. --set mmi.device.port=auto (repeatable).")
         Map<String, String> overrides = new LinkedHashMap<>();
 
+        @Option(names = "--profile", description = "dev (the default: simulator and embedded broker) or aws (every"
+                + " MultispeQ attached, to AWS IoT Core; application-aws.properties); the same as MMI_PROFILE.")
+        String profile;
+
         @Option(names = "--max-seconds", description = "Stop after this many seconds (0 = run until stopped).")
         int maxSeconds;
 
@@ -63,7 +69,16 @@ public final class MmiCommand implements Runnable {
                 // Read by log4j2.xml when the first logger is made, which is after this (Camel Main's).
                 System.setProperty("mmi.log.format", logFormat);
             }
-            var main = MmiApplication.create(config == null ? null : config.getPath(), overrides);
+            if (profile != null) {
+                overrides.put(MmiApplication.PROFILE_KEY, profile);
+            }
+            Main main;
+            try {
+                main = MmiApplication.create(config == null ? null : config.getPath(), overrides);
+            } catch (IllegalArgumentException e) {
+                System.err.println("mmi run: " + e.getMessage());
+                return 2;
+            }
             if (maxSeconds > 0) {
                 main.configure().setDurationMaxSeconds(maxSeconds);
             }

@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +97,28 @@ class MutualTlsStartupIT {
                             && broker.logText().contains("Received PUBLISH from " + name + " (d0, q1, r0")
                             && broker.logText().contains("'experiment/data_ingest/v1/"));
             assertThat(bridge.isAlive()).as(bridge.output()).isTrue();
+            // Secrets are never printed: no line of the private key appears in the console output.
+            String output = bridge.output();
+            assertThat(Files.readAllLines(privateKey))
+                    .filteredOn(line -> !line.startsWith("-----"))
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(output).doesNotContain(line));
+            assertThat(output).doesNotContain("PRIVATE KEY");
         }
+    }
+
+    /** The aws profile (application-aws.properties) asks for the operator's endpoint before anything else. */
+    @Test
+    void shouldNameTheEndpointTheAwsProfileNeeds() throws Exception {
+        assertStartupFails("aws-no-endpoint", Map.of("mmi.profile", "aws"), "mmi.mqtt.broker-url is empty", "ssl://");
+    }
+
+    /** With the endpoint set, the profile looks for the files where its Kubernetes Secret is mounted. */
+    @Test
+    void shouldLookForTheCertificatesWhereTheAwsProfileSays() throws Exception {
+        assertStartupFails("aws-no-files", Map.of("mmi.profile", "aws", "mmi.mqtt.broker-url", broker.url(),
+                "mmi.outbox.dir", dir.resolve("aws-outbox").toString()),
+                BrokerTransport.CERT_FILE_SETTING + " /etc/mmi/certs/certificate.pem.crt", "does not exist");
     }
 
     @Test
