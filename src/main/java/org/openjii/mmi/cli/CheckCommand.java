@@ -34,6 +34,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.openjii.mmi.ConfigurationKeys;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.control.CommandTopics;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.MqttReasonCodes;
@@ -120,7 +121,12 @@ final class CheckCommand implements Callable<Integer> {
         Report report = new Report(spec.commandLine().getOut());
         try (CamelContext context = MmiApplication.configuration(config == null ? null : config.getPath(),
                 overrides)) {
-            new Steps(context, report, Duration.ofSeconds(timeoutSeconds)).run();
+            Steps steps = new Steps(context, report, Duration.ofSeconds(timeoutSeconds));
+            try {
+                steps.run();
+            } finally {
+                steps.stopEmbeddedBroker();
+            }
         }
         return report.failed ? 1 : 0;
     }
@@ -136,12 +142,19 @@ final class CheckCommand implements Callable<Integer> {
         private TransportCheck transport;
         private String checkClientId;
         private String checkTopic;
+        private EmbeddedBroker embedded;
 
         Steps(CamelContext context, Report report, Duration timeout) {
             this.context = context;
             this.properties = context.getPropertiesComponent();
             this.report = report;
             this.timeout = timeout;
+        }
+
+        void stopEmbeddedBroker() {
+            if (embedded != null) {
+                embedded.stop();
+            }
         }
 
         void run() {
@@ -200,17 +213,29 @@ final class CheckCommand implements Callable<Integer> {
                                     + ", e.g. ssl://<prefix>-ats.iot.<region>.amazonaws.com:8883 (--set, --config"
                                     + " or MMI_MQTT_BROKER_URL)");
                 }
-                settings = Delivery.fromProperties(context).settings();
+                String embeddedNote = "";
+                if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
+                    // The default: the broker runs inside mmi run. Start one the same way (on a free port, so a
+                    // running bridge's 1883 is not in the way) and check the way to it: the broker starts, the
+                    // bridge's client connects and publishes.
+                    properties.addOverrideProperty(EmbeddedBroker.PORT_SETTING, "0");
+                    embedded = EmbeddedBroker.fromProperties(context);
+                    embedded.start();
+                    brokerUrl = embedded.url();
+                    embeddedNote = " (the embedded broker, started for this check as mmi run starts it)";
+                }
+                settings = Delivery.fromProperties(context, brokerUrl).settings();
                 String bridgeClientId = settings.connection().clientId();
                 CommandTopics.checkClientId(bridgeClientId);
                 transport = TransportCheck.of(settings.brokerUrl(), settings.certFile(), settings.keyFile(),
                         settings.caFile(), settings.allowPlaintext(), settings.alpn());
                 checkClientId = clientId != null ? clientId : bridgeClientId + "-check";
                 checkTopic = TopicTemplate.parse(topic).render(Map.of("clientId", bridgeClientId));
-                return report.pass(step, transport.url() + ", client id '" + bridgeClientId + "' (the check connects"
-                        + " as '" + checkClientId + "'), keep-alive "
-                        + settings.connection().effectiveKeepAliveSeconds()
-                        + " s, QoS 1, test topic " + checkTopic);
+                return report.pass(step,
+                        transport.url() + embeddedNote + ", client id '" + bridgeClientId + "' (the check connects"
+                                + " as '" + checkClientId + "'), keep-alive "
+                                + settings.connection().effectiveKeepAliveSeconds()
+                                + " s, QoS 1, test topic " + checkTopic);
             } catch (MqttConfigurationException | InvalidTopicException e) {
                 return report.fail(step, e.getMessage(), hint);
             } catch (RuntimeException e) {
