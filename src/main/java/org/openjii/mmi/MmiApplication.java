@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The bridge as a Camel Main application: YAML routes from {@code routes/} and {@code application.properties}, both
@@ -43,6 +46,27 @@ public final class MmiApplication {
         main.setPropertyPlaceholderLocations(propertyLocations(configFile, profile, Path.of("")));
         overrides.forEach(main::addOverrideProperty);
         return main;
+    }
+
+    /**
+     * The configuration as {@link #create} reads it (the {@code --config} file, the profile's file,
+     * application.properties, {@code --set}, {@code -D} and {@code MMI_*} variables), in a Camel context that is
+     * neither
+     * started nor given routes: for commands that only read the configuration ({@code mmi check}). The caller closes
+     * it.
+     *
+     * @throws IllegalArgumentException for a profile without its file, naming the file
+     */
+    public static CamelContext configuration(String configFile, Map<String, String> overrides) {
+        CamelContext context = new DefaultCamelContext();
+        PropertiesComponent properties = context.getPropertiesComponent();
+        // What Camel Main does with the locations and override properties create() gives it.
+        properties.addLocation(propertyLocations(configFile,
+                profile(overrides, System.getProperties(), System.getenv()), Path.of("")));
+        Properties override = new Properties();
+        override.putAll(overrides);
+        properties.setOverrideProperties(override);
+        return context;
     }
 
     /** The active profile: --set / overrides, then -D, then the environment, then {@value #DEFAULT_PROFILE}. */

@@ -72,7 +72,8 @@ public final class Delivery extends ServiceSupport {
     private DeliveryHealthCheck healthCheck;
 
     /** Everything read from the properties, checked before anything starts. */
-    record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext, String alpn,
+    public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
+            String alpn,
             MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry, Path outboxDir,
             long outboxMaxBytes, Outbox.FullPolicy fullPolicy, Duration maxAge) {
     }

@@ -67,6 +67,29 @@ public final class BrokerTransport {
      */
     public static BrokerTransport create(String brokerUrl, Path certFile, Path keyFile, Path caFile,
             boolean allowPlaintext, String alpn) throws MqttConfigurationException {
+        Plan plan = plan(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn);
+        if (!plan.address().tls()) {
+            return new BrokerTransport(plan.address(), new NoDelaySocketFactory(), null, null, List.of());
+        }
+        Instant now = Instant.now();
+        ClientIdentity identity = plan.cert() == null ? null : ClientIdentity.load(plan.cert(), plan.key(), now);
+        BrokerTrust trust = BrokerTrust.load(plan.ca(), now);
+        TlsSocketFactory sockets = new TlsSocketFactory(sslContext(identity, trust), plan.applicationProtocols(),
+                identity);
+        return new BrokerTransport(plan.address(), sockets, identity, trust, plan.applicationProtocols());
+    }
+
+    /** The settings of {@link #create} checked against each other, before any file is read. */
+    record Plan(BrokerAddress address, List<String> applicationProtocols, ConfiguredFile cert, ConfiguredFile key,
+            ConfiguredFile ca) {
+    }
+
+    /**
+     * The checks of {@link #create} that need no file: the URL, ALPN, certificate and key together or not at all,
+     * and for plain MQTT no TLS file and a loopback host (unless allowed).
+     */
+    static Plan plan(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext, String alpn)
+            throws MqttConfigurationException {
         BrokerAddress address = BrokerAddress.parse(brokerUrl);
         List<String> applicationProtocols = ApplicationProtocols.resolve(alpn, address);
         ConfiguredFile cert = configured(CERT_FILE_SETTING, certFile);
@@ -79,13 +102,9 @@ public final class BrokerTransport {
                     + "certificate and its private key together, or neither.");
         }
         if (!address.tls()) {
-            return plain(address, allowPlaintext, cert != null ? cert : ca);
+            checkPlain(address, allowPlaintext, cert != null ? cert : ca);
         }
-        Instant now = Instant.now();
-        ClientIdentity identity = cert == null ? null : ClientIdentity.load(cert, key, now);
-        BrokerTrust trust = BrokerTrust.load(ca, now);
-        TlsSocketFactory sockets = new TlsSocketFactory(sslContext(identity, trust), applicationProtocols, identity);
-        return new BrokerTransport(address, sockets, identity, trust, applicationProtocols);
+        return new Plan(address, applicationProtocols, cert, key, ca);
     }
 
     private static ConfiguredFile configured(String setting, Path path) {
@@ -93,7 +112,7 @@ public final class BrokerTransport {
     }
 
     /** @param unusedFile a TLS file that was configured anyway, or null */
-    private static BrokerTransport plain(BrokerAddress address, boolean allowPlaintext, ConfiguredFile unusedFile)
+    private static void checkPlain(BrokerAddress address, boolean allowPlaintext, ConfiguredFile unusedFile)
             throws MqttConfigurationException {
         String useTls = "use ssl://" + address.host() + ":" + BrokerAddress.DEFAULT_TLS_PORT
                 + " (AWS IoT: ssl://<prefix>-ats.iot.<region>.amazonaws.com:8883)";
@@ -107,7 +126,6 @@ public final class BrokerTransport {
                     + "MQTT to another machine; " + useTls + ", or set " + ALLOW_PLAINTEXT_SETTING
                     + "=true if the network to the broker is trusted.");
         }
-        return new BrokerTransport(address, new NoDelaySocketFactory(), null, null, List.of());
     }
 
     private static SSLContext sslContext(ClientIdentity identity, BrokerTrust trust)
@@ -167,6 +185,20 @@ public final class BrokerTransport {
      */
     public Optional<MqttConfigurationException> explainConnectFailure(Throwable error) {
         return failures.explain(error);
+    }
+
+    /** What tells connect failures apart, with their kind, for {@code mmi check}. */
+    ConnectFailures failures() {
+        return failures;
+    }
+
+    BrokerAddress address() {
+        return address;
+    }
+
+    /** The client certificate and key, or null without. */
+    ClientIdentity identity() {
+        return identity;
     }
 
     /** The ALPN protocols the handshake offers (empty for none, always empty for plain MQTT). */

@@ -34,30 +34,53 @@ final class ConnectFailures {
         this.identity = identity;
     }
 
+    /** What a failed connect revealed about the configuration. */
+    enum Kind {
+        /** The CA file (or the JDK's trust store) does not vouch for the broker's certificate. */
+        UNTRUSTED_BROKER,
+        /** The broker's certificate names another host than the URL's. */
+        HOSTNAME_MISMATCH,
+        /** The broker refused our client certificate. */
+        CLIENT_CERTIFICATE_REFUSED,
+        /** The broker wants a client certificate and none is configured. */
+        CLIENT_CERTIFICATE_REQUIRED,
+        /** The broker speaks neither TLS 1.3 nor 1.2. */
+        PROTOCOL_VERSION
+    }
+
+    /** A failure retrying cannot fix: its kind and the sentence naming the setting and the fix. */
+    record Diagnosis(Kind kind, String message) {
+    }
+
     Optional<MqttConfigurationException> explain(Throwable error) {
+        return diagnose(error).map(diagnosis -> new MqttConfigurationException(diagnosis.message(), error));
+    }
+
+    Optional<Diagnosis> diagnose(Throwable error) {
         Throwable cause = error;
         for (int depth = 0; cause != null && depth < MAX_CAUSE_DEPTH; depth++, cause = cause.getCause()) {
-            Optional<String> problem = describe(cause);
+            Optional<Diagnosis> problem = describe(cause);
             if (problem.isPresent()) {
-                return Optional.of(new MqttConfigurationException(problem.get(), error));
+                return problem;
             }
         }
         return Optional.empty();
     }
 
-    private Optional<String> describe(Throwable cause) {
+    private Optional<Diagnosis> describe(Throwable cause) {
         if (cause instanceof BrokerTrust.UntrustedBrokerCertificateException untrusted) {
-            return Optional.of(untrusted(untrusted.getMessage()));
+            return found(Kind.UNTRUSTED_BROKER, untrusted(untrusted.getMessage()));
         }
         if (cause instanceof BrokerTrust.BrokerHostnameMismatchException mismatch) {
-            return Optional.of(BrokerTransport.BROKER_URL_SETTING + " " + address.url()
+            return found(Kind.HOSTNAME_MISMATCH, BrokerTransport.BROKER_URL_SETTING + " " + address.url()
                     + ": the broker's certificate is not issued for host " + address.bareHost() + " ("
                     + mismatch.getMessage() + "); connect with a host name the certificate names (for AWS IoT the "
                     + "ATS endpoint, <prefix>-ats.iot.<region>.amazonaws.com).");
         }
         if (cause instanceof PinnedSettingsSslSocket.HungUpAfterClientCertificateException && identity != null) {
-            return Optional.of(certificateRefused("the broker hung up as soon as it received the client certificate "
-                    + CertificateDates.subject(identity.certificate()) + ", which is how it refuses one"));
+            return found(Kind.CLIENT_CERTIFICATE_REFUSED, certificateRefused("the broker hung up as soon as it "
+                    + "received the client certificate " + CertificateDates.subject(identity.certificate())
+                    + ", which is how it refuses one"));
         }
         if (cause instanceof SSLException && cause.getMessage() != null) {
             Matcher alert = RECEIVED_ALERT.matcher(cause.getMessage());
@@ -66,6 +89,10 @@ final class ConnectFailures {
             }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Diagnosis> found(Kind kind, String message) {
+        return Optional.of(new Diagnosis(kind, message));
     }
 
     private String untrusted(String reason) {
@@ -79,21 +106,30 @@ final class ConnectFailures {
                         + "); give the CA that issued the broker's certificate (for AWS IoT: AmazonRootCA1.pem)");
     }
 
-    private Optional<String> refusedByBroker(String alert) {
+    private Optional<Diagnosis> refusedByBroker(String alert) {
         if (alert.equals("protocol_version")) {
-            return Optional.of(BrokerTransport.BROKER_URL_SETTING + " " + address.url()
+            return found(Kind.PROTOCOL_VERSION, BrokerTransport.BROKER_URL_SETTING + " " + address.url()
                     + ": the broker speaks neither TLS 1.3 nor TLS 1.2 (TLS alert protocol_version).");
         }
         if (identity == null && (alert.equals("certificate_required") || alert.equals("handshake_failure"))) {
-            return Optional.of(BrokerTransport.CERT_FILE_SETTING + " is not set, and the broker ended the handshake"
-                    + " (TLS alert " + alert + "), most likely because it requires a client certificate; set "
-                    + BrokerTransport.CERT_FILE_SETTING + " and " + BrokerTransport.KEY_FILE_SETTING + ".");
+            return found(Kind.CLIENT_CERTIFICATE_REQUIRED, BrokerTransport.CERT_FILE_SETTING + " is not set, and the"
+                    + " broker ended the handshake (TLS alert " + alert + "), most likely because it requires a "
+                    + "client certificate; set " + BrokerTransport.CERT_FILE_SETTING + " and "
+                    + BrokerTransport.KEY_FILE_SETTING + ".");
         }
         if (identity != null && (CERTIFICATE_REFUSED.contains(alert) || alert.equals("certificate_required"))) {
-            return Optional.of(certificateRefused("the broker refused the client certificate "
-                    + CertificateDates.subject(identity.certificate()) + " (TLS alert " + alert + ")"));
+            return found(Kind.CLIENT_CERTIFICATE_REFUSED, certificateRefused("the broker refused the client "
+                    + "certificate " + CertificateDates.subject(identity.certificate()) + " (TLS alert " + alert
+                    + ")"));
         }
         return Optional.empty();
+    }
+
+    /** The broker closed the connection right after a handshake in which it got our certificate (TLS 1.3). */
+    Diagnosis closedAfterHandshake() {
+        return new Diagnosis(Kind.CLIENT_CERTIFICATE_REFUSED, certificateRefused("the broker closed the connection"
+                + " right after the TLS handshake in which it received the client certificate "
+                + CertificateDates.subject(identity.certificate()) + ", which is how it refuses one over TLS 1.3"));
     }
 
     private String certificateRefused(String what) {

@@ -1,0 +1,531 @@
+package org.openjii.mmi.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.openjii.mmi.ConfigurationKeys;
+import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.broker.EmbeddedBroker;
+import org.openjii.mmi.control.CommandTopics;
+import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.delivery.MqttReasonCodes;
+import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.MqttConfigurationException;
+import org.openjii.mmi.delivery.tls.TransportCheck;
+import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.ingest.InvalidTopicException;
+import org.openjii.mmi.ingest.TopicTemplate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mmi check}: walks the way from the configuration to a PUBACK, one step at a time, and says for the first
+ * step that fails what is wrong and how to fix it. The checks are the bridge's own (the settings parsing of
+ * {@link Delivery}, the file and certificate checks of {@link BrokerTransport}, its socket factory); the MQTT steps
+ * use a separate short-lived Paho client with clean start, so nothing of the bridge's session is touched.
+ * <p>
+ * The check's client id is {@code <mmi.mqtt.client-id>-check} unless {@code --client-id} says otherwise: a client with
+ * the bridge's own id would take a running bridge's connection over (the broker disconnects the bridge, publishes its
+ * Last Will, and with clean start discards its session and the commands queued in it). On AWS IoT Core a policy that
+ * allows only the Thing name refuses that id; the failure says so, and {@code --client-id <Thing name>} checks as the
+ * Thing itself while the bridge is stopped.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, description = {
+        "Check the broker setup step by step: configuration, files, certificate, DNS, TCP, TLS handshake, MQTT CONNECT"
+                + " and a test publish. Each step prints one line, ✔ or ✘ with a hint for the fix; steps after a"
+                + " failure that makes them meaningless are skipped.",
+        "The check connects with its own short-lived client (clean start, no session kept) as <client-id>-check, so"
+                + " a running bridge is not disturbed."}, exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                        "0:every step passed", "1:a step failed",
+                        "2:usage error (unknown option, --config names no file, bad --topic)"})
+final class CheckCommand implements Callable<Integer> {
+
+    /** How long the TLS 1.3 step listens for the broker's refusal of the client certificate after the handshake. */
+    static final Duration ALERT_WAIT = Duration.ofSeconds(2);
+
+    static final String DEFAULT_TOPIC = "mmi/v1/{clientId}/check";
+
+    @Option(names = "--config", description = "An extra properties file; its keys win over application.properties.")
+    File config;
+
+    @Option(names = "--set", description = "Override one key, e.g. --set mmi.mqtt.broker-url=ssl://host:8883"
+            + " (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--client-id", paramLabel = "ID", description = "Client id of the check's connection (default:"
+            + " mmi.mqtt.client-id with -check appended). Give the Thing name to check as the bridge itself, with the"
+            + " bridge stopped: a running bridge would be disconnected and its session discarded.")
+    String clientId;
+
+    @Option(names = "--topic", description = "Topic of the test publish, {clientId} being mmi.mqtt.client-id"
+            + " (default: ${DEFAULT-VALUE}).", defaultValue = DEFAULT_TOPIC)
+    String topic;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Limit of each network step (default:"
+            + " ${DEFAULT-VALUE} s).", defaultValue = "10")
+    int timeoutSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (config != null && !config.isFile()) {
+            err.println("mmi check: --config " + config + ": no such file");
+            return CommandLine.ExitCode.USAGE;
+        }
+        if (timeoutSeconds < 1) {
+            err.println("mmi check: --timeout must be at least 1 second, was " + timeoutSeconds);
+            return CommandLine.ExitCode.USAGE;
+        }
+        try {
+            TopicTemplate.parse(topic).requireKnown("--topic", List.of("clientId"));
+        } catch (IllegalArgumentException e) {
+            err.println("mmi check: --topic " + topic + ": " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        Report report = new Report(spec.commandLine().getOut());
+        try (CamelContext context = MmiApplication.configuration(config == null ? null : config.getPath(),
+                overrides)) {
+            Steps steps = new Steps(context, report, Duration.ofSeconds(timeoutSeconds));
+            try {
+                steps.run();
+            } finally {
+                steps.stopEmbeddedBroker();
+            }
+        }
+        return report.failed ? 1 : 0;
+    }
+
+    /** The steps in order; each prints its line, and a failure skips the steps that depend on it. */
+    private final class Steps {
+
+        private final CamelContext context;
+        private final PropertiesComponent properties;
+        private final Report report;
+        private final Duration timeout;
+        private Delivery.Settings settings;
+        private TransportCheck transport;
+        private String checkClientId;
+        private String checkTopic;
+        private EmbeddedBroker embedded;
+
+        Steps(CamelContext context, Report report, Duration timeout) {
+            this.context = context;
+            this.properties = context.getPropertiesComponent();
+            this.report = report;
+            this.timeout = timeout;
+        }
+
+        void stopEmbeddedBroker() {
+            if (embedded != null) {
+                embedded.stop();
+            }
+        }
+
+        void run() {
+            if (!configuration()) {
+                report.skipAll("files", "certificate", "DNS", "TCP connect", "TLS handshake", "MQTT CONNECT",
+                        "publish");
+                return;
+            }
+            boolean filesOk = files();
+            boolean certificateOk = filesOk ? certificate()
+                    : report.skip("certificate", "the files must be fixed first");
+            List<InetAddress> addresses = dns();
+            boolean tcpOk = addresses != null ? tcp(addresses) : report.skip("TCP connect", "no address to connect to");
+            boolean reachable = addresses != null && tcpOk;
+            if (!(filesOk && certificateOk && reachable)) {
+                if (transport.tls()) {
+                    report.skipAll("TLS handshake");
+                } else {
+                    report.notNeeded("TLS handshake", "tcp:// is plain MQTT, not encrypted");
+                }
+                report.skipAll("MQTT CONNECT", "publish");
+                return;
+            }
+            BrokerTransport broker;
+            try {
+                broker = transport.transport();
+            } catch (MqttConfigurationException e) {
+                report.fail(transport.tls() ? "TLS handshake" : "MQTT CONNECT", e.getMessage(),
+                        "fix the setting named");
+                report.skipAll(transport.tls() ? "MQTT CONNECT" : null, "publish");
+                return;
+            }
+            if (transport.tls()) {
+                if (!report.outcome("TLS handshake", TransportCheck.handshake(broker, timeout, ALERT_WAIT))) {
+                    report.skipAll("MQTT CONNECT", "publish");
+                    return;
+                }
+            } else {
+                report.notNeeded("TLS handshake", "tcp:// is plain MQTT, not encrypted");
+            }
+            mqtt(broker);
+        }
+
+        private boolean configuration() {
+            String step = "configuration";
+            String hint = "correct the key named, in application.properties, the --config file, --set or its MMI_*"
+                    + " environment variable";
+            try {
+                ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
+                String brokerUrl = properties.resolveProperty(BrokerTransport.BROKER_URL_SETTING).orElse("log").trim();
+                if ("log".equals(brokerUrl)) {
+                    return report.fail(step, BrokerTransport.BROKER_URL_SETTING + " is log: the bridge prints what it"
+                            + " would publish and connects to no broker, so there is nothing to check",
+                            "set "
+                                    + BrokerTransport.BROKER_URL_SETTING
+                                    + ", e.g. ssl://<prefix>-ats.iot.<region>.amazonaws.com:8883 (--set, --config"
+                                    + " or MMI_MQTT_BROKER_URL)");
+                }
+                String embeddedNote = "";
+                if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
+                    // The default: the broker runs inside mmi run. Start one the same way (on a free port, so a
+                    // running bridge's 1883 is not in the way) and check the way to it: the broker starts, the
+                    // bridge's client connects and publishes.
+                    properties.addOverrideProperty(EmbeddedBroker.PORT_SETTING, "0");
+                    embedded = EmbeddedBroker.fromProperties(context);
+                    embedded.start();
+                    brokerUrl = embedded.url();
+                    embeddedNote = " (the embedded broker, started for this check as mmi run starts it)";
+                }
+                settings = Delivery.fromProperties(context, brokerUrl).settings();
+                String bridgeClientId = settings.connection().clientId();
+                CommandTopics.checkClientId(bridgeClientId);
+                transport = TransportCheck.of(settings.brokerUrl(), settings.certFile(), settings.keyFile(),
+                        settings.caFile(), settings.allowPlaintext(), settings.alpn());
+                checkClientId = clientId != null ? clientId : bridgeClientId + "-check";
+                checkTopic = TopicTemplate.parse(topic).render(Map.of("clientId", bridgeClientId));
+                return report.pass(step,
+                        transport.url() + embeddedNote + ", client id '" + bridgeClientId + "' (the check connects"
+                                + " as '" + checkClientId + "'), keep-alive "
+                                + settings.connection().effectiveKeepAliveSeconds()
+                                + " s, QoS 1, test topic " + checkTopic);
+            } catch (MqttConfigurationException | InvalidTopicException e) {
+                return report.fail(step, e.getMessage(), hint);
+            } catch (RuntimeException e) {
+                return report.fail(step, Failures.describe(e), hint);
+            }
+        }
+
+        private boolean files() {
+            if (!transport.tls()) {
+                return report.notNeeded("files", "tcp:// is plain MQTT: no certificate, key or CA");
+            }
+            return report.outcome("files", transport.checkFiles());
+        }
+
+        private boolean certificate() {
+            if (!transport.tls()) {
+                return report.notNeeded("certificate", "tcp:// is plain MQTT");
+            }
+            return report.outcome("certificate", transport.certificates(Instant.now()));
+        }
+
+        /** The broker's addresses, or null when the host does not resolve. */
+        private List<InetAddress> dns() {
+            String host = transport.host();
+            try {
+                List<InetAddress> addresses = Arrays.asList(InetAddress.getAllByName(host));
+                String shown = addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "));
+                boolean loopback = addresses.stream().allMatch(InetAddress::isLoopbackAddress);
+                if (transport.loopback() && shown.equals(host)) {
+                    report.pass("DNS", host + " is a loopback address (this machine), nothing to resolve");
+                } else {
+                    report.pass("DNS", host + " → " + shown + (loopback ? " (loopback: this machine)" : ""));
+                }
+                return addresses;
+            } catch (UnknownHostException e) {
+                report.fail("DNS", "cannot resolve " + host, "check the host in " + BrokerTransport.BROKER_URL_SETTING
+                        + " (AWS IoT: aws iot describe-endpoint --endpoint-type iot:Data-ATS) and this machine's DNS"
+                        + " (/etc/resolv.conf; in Kubernetes the pod's DNS policy)");
+                return null;
+            }
+        }
+
+        private boolean tcp(List<InetAddress> addresses) {
+            int port = transport.port();
+            IOException first = null;
+            InetAddress firstAddress = null;
+            for (InetAddress address : addresses) {
+                long started = System.nanoTime();
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
+                    long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                    return report.pass("TCP connect", "connected to " + address.getHostAddress() + ":" + port + " in "
+                            + millis + " ms");
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                        firstAddress = address;
+                    }
+                }
+            }
+            String where = firstAddress.getHostAddress() + ":" + port;
+            String portHint = "check the port in " + BrokerTransport.BROKER_URL_SETTING + " (AWS IoT: 8883, or 443"
+                    + " where 8883 is blocked)";
+            if (first instanceof SocketTimeoutException) {
+                return report.fail("TCP connect", "no answer from " + where + " within " + timeout.toSeconds() + " s",
+                        "a firewall probably drops connections to port " + port + "; " + portHint);
+            }
+            if (first instanceof ConnectException) {
+                return report.fail("TCP connect", "connection refused by " + where, (transport.loopback()
+                        ? "nothing listens on port " + port + " of this machine (is the broker running?); "
+                        : "nothing listens on port " + port + " there, or a firewall refuses: ") + portHint);
+            }
+            if (first instanceof NoRouteToHostException) {
+                return report.fail("TCP connect", "no route to " + where, "check this machine's network (cable,"
+                        + " Wi-Fi, default route, proxy); " + portHint);
+            }
+            return report.fail("TCP connect", "cannot connect to " + where + " (" + first.getMessage() + ")",
+                    portHint);
+        }
+
+        private void mqtt(BrokerTransport broker) {
+            MqttAsyncClient client;
+            try {
+                client = new MqttAsyncClient(broker.pahoServerUri(), checkClientId, new MemoryPersistence());
+            } catch (MqttException | IllegalArgumentException e) {
+                report.fail("MQTT CONNECT", "the client id '" + checkClientId + "' cannot be used ("
+                        + Failures.describe(e) + ")", "give another --client-id");
+                report.skip("publish", "not connected");
+                return;
+            }
+            try {
+                if (connect(broker, client)) {
+                    publish(client);
+                } else {
+                    report.skip("publish", "not connected");
+                }
+            } finally {
+                close(client);
+            }
+        }
+
+        private boolean connect(BrokerTransport broker, MqttAsyncClient client) {
+            String step = "MQTT CONNECT";
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            // A throw-away session: nothing stays on the broker after the check.
+            options.setCleanStart(true);
+            options.setSessionExpiryInterval(0L);
+            options.setKeepAliveInterval(settings.connection().effectiveKeepAliveSeconds());
+            options.setConnectionTimeout((int) timeout.toSeconds());
+            options.setAutomaticReconnect(false);
+            options.setSocketFactory(broker.socketFactory());
+            options.setHttpsHostnameVerificationEnabled(broker.pahoHostnameVerification());
+            try {
+                IMqttToken token = client.connect(options);
+                token.waitForCompletion(timeout.plusSeconds(5).toMillis());
+                MqttProperties connack = token.getResponseProperties();
+                StringBuilder detail = new StringBuilder("connected as '" + checkClientId
+                        + "' (MQTT 5, clean start, no session kept)");
+                if (connack != null && connack.getReceiveMaximum() != null) {
+                    detail.append(", broker receive maximum ").append(connack.getReceiveMaximum());
+                }
+                if (connack != null && connack.getMaximumPacketSize() != null) {
+                    detail.append(", maximum packet size ").append(connack.getMaximumPacketSize());
+                }
+                return report.pass(step, detail.toString());
+            } catch (MqttException e) {
+                Optional<MqttConfigurationException> explained = broker.explainConnectFailure(e);
+                if (explained.isPresent()) {
+                    return report.fail(step, "TLS rejected", explained.get().getMessage());
+                }
+                int code = e.getReasonCode();
+                if (MqttReasonCodes.isFailure(code) && code <= 0xFF) {
+                    return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(code), connackHint(code));
+                }
+                return report.fail(step, "no CONNACK from the broker (" + Failures.describe(e) + ")", "a broker closes"
+                        + " the connection like this when it does not allow the client id or certificate (AWS IoT:"
+                        + " the policy's iot:Connect on client/" + checkClientId + "); its log says why");
+            }
+        }
+
+        private String connackHint(int code) {
+            String thing = "'" + settings.connection().clientId() + "'";
+            return switch (code) {
+                case 0x87 -> checkClientId.equals(settings.connection().clientId())
+                        ? "the broker does not let client id " + thing + " connect: on AWS IoT the certificate must"
+                                + " be ACTIVE and attached to the Thing, and its policy must allow iot:Connect on"
+                                + " client/" + settings.connection().clientId() + "; on Mosquitto see allow_anonymous,"
+                                + " use_identity_as_username and the ACL"
+                        : "the broker does not let client id '" + checkClientId + "' connect. AWS IoT policies often"
+                                + " allow only the Thing name (client/${iot:Connection.Thing.ThingName}): with the"
+                                + " bridge stopped, check as the Thing with --client-id "
+                                + settings.connection().clientId() + "; on Mosquitto see allow_anonymous,"
+                                + " use_identity_as_username and the ACL";
+                case 0x86 -> "the broker wants a user name and password, which mmi does not send; authenticate with"
+                        + " a client certificate (" + BrokerTransport.CERT_FILE_SETTING + ", "
+                        + BrokerTransport.KEY_FILE_SETTING + ")";
+                case 0x85 -> "the broker refuses the client id '" + checkClientId + "': give one it accepts (AWS IoT:"
+                        + " 1 to 128 bytes, not starting with $)";
+                case 0x84 -> "the broker does not speak MQTT 5, which mmi needs (AWS IoT Core and Mosquitto 1.6 or"
+                        + " newer do)";
+                case 0x88, 0x89, 0x9F -> "the broker is overloaded or limits connections; try again later";
+                case 0x8A -> "the broker has banned this client; ask its operator";
+                case 0x9C, 0x9D -> "the broker points elsewhere; correct " + BrokerTransport.BROKER_URL_SETTING;
+                default -> "the broker's log says why";
+            };
+        }
+
+        private void publish(MqttAsyncClient client) {
+            String step = "publish";
+            ObjectNode payload = DeviceJson.mapper().createObjectNode();
+            payload.put("check", "mmi check");
+            payload.put("client_id", checkClientId);
+            payload.put("mmi_version", MmiVersion.get());
+            payload.put("at", Instant.now().toString());
+            MqttMessage message = new MqttMessage(DeviceJson.write(payload).getBytes(StandardCharsets.UTF_8));
+            message.setQos(1);
+            MqttProperties properties = new MqttProperties();
+            properties.setContentType("application/json");
+            properties.setPayloadFormat(true);
+            // Nobody needs it later: a subscriber that connects after a minute does not get it.
+            properties.setMessageExpiryInterval(60L);
+            message.setProperties(properties);
+            long started = System.nanoTime();
+            int code;
+            try {
+                IMqttToken token = client.publish(checkTopic, message);
+                token.waitForCompletion(timeout.toMillis());
+                int[] codes = token.getReasonCodes();
+                code = codes == null || codes.length == 0 ? 0 : codes[0];
+            } catch (MqttException e) {
+                code = e.getReasonCode();
+                if (!MqttReasonCodes.isFailure(code) || code > 0xFF) {
+                    report.fail(step, "no PUBACK for " + checkTopic + " (" + Failures.describe(e) + ")", "a broker"
+                            + " may drop the connection on a publish it does not allow (AWS IoT: the policy's"
+                            + " iot:Publish on topic/" + checkTopic + ")");
+                    return;
+                }
+            }
+            if (MqttReasonCodes.isFailure(code)) {
+                report.fail(step, "publish refused: " + MqttReasonCodes.describe(code) + " for " + checkTopic,
+                        code == MqttReasonCodes.NOT_AUTHORIZED
+                                ? "allow publishing to " + checkTopic + " (AWS IoT: iot:Publish on topic/" + checkTopic
+                                        + " in the certificate's policy; Mosquitto: the ACL), or check another topic"
+                                        + " with --topic"
+                                : "the broker's log says why");
+                return;
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            report.pass(step, "QoS 1 to " + checkTopic + ", PUBACK " + MqttReasonCodes.describe(code) + " in " + millis
+                    + " ms");
+        }
+
+        private void close(MqttAsyncClient client) {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect().waitForCompletion(timeout.toMillis());
+                }
+            } catch (MqttException e) {
+                // The check's result is in; a failed goodbye changes nothing.
+            }
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                // As above.
+            }
+        }
+    }
+
+    /** The printed lines; ✔ ✘ – and — where the terminal's character set has them, ASCII otherwise. */
+    static final class Report {
+
+        private final PrintWriter out;
+        private final String passed;
+        private final String failedMark;
+        private final String skipped;
+        private final String dash;
+        boolean failed;
+
+        Report(PrintWriter out) {
+            this.out = out;
+            boolean unicode = Charset.defaultCharset().newEncoder().canEncode("✔✘–—→");
+            this.passed = unicode ? "✔" : "OK";
+            this.failedMark = unicode ? "✘" : "FAIL";
+            this.skipped = unicode ? "–" : "SKIP";
+            this.dash = unicode ? " — " : " -- ";
+        }
+
+        boolean pass(String step, String detail) {
+            print(passed + " " + step + ": " + detail);
+            return true;
+        }
+
+        boolean fail(String step, String problem, String hint) {
+            failed = true;
+            print(failedMark + " " + step + ": " + strip(problem) + dash + hint);
+            return false;
+        }
+
+        boolean skip(String step, String why) {
+            print(skipped + " " + step + ": skipped (" + why + ")");
+            return false;
+        }
+
+        /** A step that does not apply to this setup: printed as skipped, but not in the way of the next ones. */
+        boolean notNeeded(String step, String why) {
+            skip(step, why);
+            return true;
+        }
+
+        /** Skips each named step (null entries are left out) because an earlier one failed. */
+        void skipAll(String... steps) {
+            for (String step : steps) {
+                if (step != null) {
+                    skip(step, "an earlier step failed");
+                }
+            }
+        }
+
+        boolean outcome(String step, TransportCheck.Outcome outcome) {
+            return outcome.passed() ? pass(step, outcome.detail()) : fail(step, outcome.detail(), outcome.hint());
+        }
+
+        /** The transport's sentences end with a full stop, which would sit oddly before the dash. */
+        private static String strip(String problem) {
+            return problem.endsWith(".") ? problem.substring(0, problem.length() - 1) : problem;
+        }
+
+        private void print(String line) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}
