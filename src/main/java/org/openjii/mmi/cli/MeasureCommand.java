@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,11 +21,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.main.Main;
-import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
-import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
@@ -87,49 +85,38 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             err.println("mmi measure: --protocol " + protocol + ": " + e.getMessage());
             return 2;
         }
-        Main app = null;
-        CamelContext context;
-        if (publish) {
-            if (config != null && !Files.isRegularFile(config)) {
-                err.println("mmi measure: --config " + config + ": no such file");
-                return 2;
-            }
-            Map<String, String> settings = new LinkedHashMap<>(overrides);
-            // The bridge without its own device routes or remote commands: this command owns the port for one run.
-            settings.put("mmi.device.port", "");
-            settings.put("mmi.commands.enabled", "false");
-            settings.putIfAbsent("mmi.http.port", "off");
-            try {
-                app = MmiApplication.create(config == null ? null : config.toString(), settings);
-                app.start();
-            } catch (Exception e) {
-                err.println("mmi measure: " + Failures.describe(e));
-                return 1;
-            }
-            context = app.getCamelContext();
-        } else {
-            context = new DefaultCamelContext();
-            context.start();
+        if (publish && config != null && !Files.isRegularFile(config)) {
+            err.println("mmi measure: --config " + config + ": no such file");
+            return 2;
         }
-        try {
-            return measure(context, protocolText, parsed);
-        } finally {
-            if (app != null) {
-                app.stop();
-            } else {
-                context.close();
+        if (!publish) {
+            try (CamelContext context = new DefaultCamelContext()) {
+                context.start();
+                return measure(context, null, protocolText, parsed);
             }
+        }
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.start(config, overrides);
+        } catch (Exception e) {
+            err.println("mmi measure: " + Failures.describe(e));
+            return 1;
+        }
+        try (pipeline) {
+            return measure(pipeline.context(), pipeline, protocolText, parsed);
         }
     }
 
-    private int measure(CamelContext context, String protocolText, MeasurementProtocol parsed) throws Exception {
+    /** @param pipeline the bridge to publish through, or null */
+    private int measure(CamelContext context, Pipeline pipeline, String protocolText, MeasurementProtocol parsed)
+            throws Exception {
         MultispeqEndpoint endpoint = context.getEndpoint("multispeq:" + DEVICE_NAME, MultispeqEndpoint.class);
         endpoint.getConfiguration().setPort(port);
         // The text as the device printed it: the ingest route parses it like a measuring loop's reply.
         endpoint.getConfiguration().setParseJson(false);
         endpoint.getConfiguration().setAcknowledgeAlerts(acknowledgeAlerts);
         endpoint.getConfiguration().setReconnectMaxDelay(1000);
-        if (publish) {
+        if (pipeline != null) {
             context.getPropertiesComponent()
                     .resolveProperty("mmi.simulator.options")
                     .ifPresent(endpoint.getConfiguration()::setSimulator);
@@ -155,37 +142,30 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
         if (json) {
             out.println(DeviceJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(measurement));
         }
-        return publish ? publish(context, template, reply) : 0;
+        return pipeline != null ? publish(pipeline, template, reply) : 0;
     }
 
     /** Through direct:ingest (validate, split, enrich, dead letters, outbox) as routes/commands.camel.yaml does. */
-    private int publish(CamelContext context, ProducerTemplate template, Exchange reply) throws Exception {
-        List<Object> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+    private int publish(Pipeline pipeline, ProducerTemplate template, Exchange reply) throws Exception {
+        List<Object> ids = Collections.synchronizedList(new ArrayList<>());
         reply.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
         template.send("direct:ingest", reply);
         if (reply.getException() != null) {
             err.println("mmi measure: not published: " + Failures.describe(reply.getException()));
             return 1;
         }
-        Delivery delivery = context.getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
-        if (delivery == null) {
+        if (pipeline.delivery() == null) {
             out.println("Not published: mmi.mqtt.broker-url=log (the message is in the log above)");
             return 0;
         }
         out.println("Queued " + ids.size() + " message(s) in the outbox: " + ids);
-        long deadline = System.nanoTime() + PUBLISH_WAIT.toNanos();
-        // The outbox empties as PUBACKs arrive; polling its depth is what mmi run's readiness check does too.
-        while (delivery.outbox().depth() > 0 && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        long waiting = delivery.outbox().depth();
-        String broker = context.getPropertiesComponent().resolveProperty("mmi.mqtt.broker-url").orElse("").trim();
+        long waiting = pipeline.awaitDelivered(PUBLISH_WAIT);
         if (waiting > 0) {
-            out.println(waiting + " message(s) not yet acknowledged by " + broker
-                    + "; they stay in the outbox " + delivery.outbox().file() + " for the next mmi run");
+            out.println(waiting + " message(s) not yet acknowledged by " + pipeline.broker()
+                    + "; they stay in the outbox " + pipeline.delivery().outbox().file() + " for the next mmi run");
             return 3;
         }
-        out.println("Published: acknowledged by " + ("embedded".equals(broker) ? "the embedded broker" : broker));
+        out.println("Published: acknowledged by " + pipeline.broker());
         return 0;
     }
 

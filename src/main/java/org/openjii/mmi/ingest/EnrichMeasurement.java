@@ -1,5 +1,6 @@
 package org.openjii.mmi.ingest;
 
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Set;
@@ -181,10 +182,24 @@ public class EnrichMeasurement implements Processor {
         ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId,
                 headerQuestions != null ? headerQuestions : questionsNode);
         in.setBody(message);
-        in.setHeader(IngestHeaders.MESSAGE_ID, UUID.randomUUID().toString());
+        in.setHeader(IngestHeaders.MESSAGE_ID, messageId(exchange));
         in.setHeader(IngestHeaders.RUN_ID, part.measurement().runId());
         setOrRemove(in, IngestHeaders.DEVICE_ID, message.get("device_id"));
         setOrRemove(in, IngestHeaders.DEVICE_VERSION, message.get("device_version"));
+    }
+
+    /**
+     * A new random id, or with {@value IngestHeaders#MESSAGE_ID_SEED} a name-based (version 3) UUID of the seed and the
+     * message's index in the split, the same each time the same input is ingested the same way.
+     */
+    private static String messageId(Exchange exchange) {
+        String seed = exchange.getMessage().getHeader(IngestHeaders.MESSAGE_ID_SEED, String.class);
+        if (seed == null) {
+            return UUID.randomUUID().toString();
+        }
+        Integer index = exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        return UUID.nameUUIDFromBytes((seed + "#" + (index == null ? 0 : index)).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** The message for a part, without Camel; reuses the part's encoded sample when it was made the same way. */

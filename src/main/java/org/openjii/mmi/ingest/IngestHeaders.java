@@ -11,6 +11,12 @@ public final class IngestHeaders {
     public static final String MESSAGE_ID = "MmiMessageId";
 
     /**
+     * When set (a backfill: the file's SHA-256), message ids are not random but derived from it and the message's
+     * place in the input, so the same file always gives the same ids and a resumed backfill can recognise what it sent.
+     */
+    public static final String MESSAGE_ID_SEED = "MmiMessageIdSeed";
+
+    /**
      * A UUID string per measurement run, shared by all parts of a split run (and written to their {@code _split}). Set
      * it before parsing to keep an id from upstream.
      */

@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
@@ -32,12 +33,21 @@ public class PublishRoutes extends RouteBuilder {
      */
     public static final String COLLECT_MESSAGE_IDS = "MmiCollectMessageIds";
 
+    /**
+     * Exchange property: an {@link IdempotentRepository} of message ids already stored by an earlier, interrupted run
+     * of the same input (a backfill). A message whose id it holds is not stored again; one that is stored is added to
+     * it once it is on disk. The split copies it to every message.
+     */
+    public static final String STORED_MESSAGE_IDS = "MmiStoredMessageIds";
+
     @Override
     public void configure() {
         PropertiesComponent properties = getContext().getPropertiesComponent();
         String broker = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log");
 
         var publish = from("direct:publish").routeId("mqtt-publish")
+                // A resumed backfill: what the interrupted run already stored is not stored twice.
+                .filter(PublishRoutes::notStoredBefore)
                 // A protocol run requested over MQTT answers with the ids of the data messages it became.
                 .process(PublishRoutes::collectMessageId);
         if ("log".equals(broker)) {
@@ -47,6 +57,7 @@ public class PublishRoutes extends RouteBuilder {
         } else {
             publish.to("bean:" + Delivery.BEAN_NAME + "?method=append");
         }
+        publish.process(PublishRoutes::rememberStored);
 
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(properties);
         MeterRegistry meters = Observability.meterRegistry(getContext());
@@ -59,6 +70,21 @@ public class PublishRoutes extends RouteBuilder {
                 .log(LoggingLevel.WARN, "mmi.dead-letter", "Dead letter ${header." + IngestHeaders.TOPIC + "}: "
                         + "${exception.message}")
                 .to("direct:publish");
+    }
+
+    private static boolean notStoredBefore(Exchange exchange) {
+        IdempotentRepository stored = exchange.getProperty(STORED_MESSAGE_IDS, IdempotentRepository.class);
+        return stored == null || !stored.contains(exchange.getMessage()
+                .getHeader(IngestHeaders.MESSAGE_ID,
+                        String.class));
+    }
+
+    private static void rememberStored(Exchange exchange) {
+        IdempotentRepository stored = exchange.getProperty(STORED_MESSAGE_IDS, IdempotentRepository.class);
+        String id = exchange.getMessage().getHeader(IngestHeaders.MESSAGE_ID, String.class);
+        if (stored != null && id != null) {
+            stored.add(id);
+        }
     }
 
     private static void collectMessageId(Exchange exchange) {

@@ -1,0 +1,79 @@
+package org.openjii.mmi.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.delivery.Delivery;
+
+/**
+ * The bridge of {@code mmi run} (its configuration, YAML routes, outbox and MQTT connection) without its device routes
+ * and remote commands, for commands that feed it themselves: {@code mmi measure --publish}, {@code mmi backfill}.
+ */
+final class Pipeline implements AutoCloseable {
+
+    private final Main main;
+
+    private Pipeline(Main main) {
+        this.main = main;
+    }
+
+    /**
+     * Starts it; {@code overrides} as {@code --set}.
+     *
+     * @throws Exception with a message that names the key or file, when the configuration cannot work
+     */
+    static Pipeline start(Path config, Map<String, String> overrides) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(overrides);
+        // No device routes (the command owns the port or reads files) and no command subscription.
+        settings.put("mmi.device.port", "");
+        settings.put("mmi.commands.enabled", "false");
+        settings.putIfAbsent("mmi.http.port", "off");
+        Main main = MmiApplication.create(config == null ? null : config.toString(), settings);
+        main.start();
+        return new Pipeline(main);
+    }
+
+    CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    /** The delivery, or null with {@code mmi.mqtt.broker-url=log}. */
+    Delivery delivery() {
+        return context().getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
+    }
+
+    /** The broker for messages: the URL, or "the embedded broker". */
+    String broker() {
+        String url = context().getPropertiesComponent().resolveProperty("mmi.mqtt.broker-url").orElse("").trim();
+        return "embedded".equals(url) ? "the embedded broker" : url;
+    }
+
+    /**
+     * Waits until the outbox is empty (every message acknowledged by the broker) or {@code wait} has passed.
+     *
+     * @return the messages still waiting
+     */
+    long awaitDelivered(Duration wait) throws InterruptedException {
+        Delivery delivery = delivery();
+        if (delivery == null) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        // The outbox empties as PUBACKs arrive; its depth is what mmi run's readiness check reads too.
+        while (delivery.outbox().depth() > 0 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return delivery.outbox().depth();
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
