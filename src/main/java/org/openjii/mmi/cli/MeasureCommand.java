@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +25,6 @@ import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
-import org.openjii.mmi.routes.PublishRoutes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -142,16 +140,16 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
         if (json) {
             out.println(DeviceJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(measurement));
         }
-        return pipeline != null ? publish(pipeline, template, reply) : 0;
+        return pipeline != null ? publish(pipeline, reply) : 0;
     }
 
     /** Through direct:ingest (validate, split, enrich, dead letters, outbox) as routes/commands.camel.yaml does. */
-    private int publish(Pipeline pipeline, ProducerTemplate template, Exchange reply) throws Exception {
-        List<Object> ids = Collections.synchronizedList(new ArrayList<>());
-        reply.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
-        template.send("direct:ingest", reply);
-        if (reply.getException() != null) {
-            err.println("mmi measure: not published: " + Failures.describe(reply.getException()));
+    private int publish(Pipeline pipeline, Exchange reply) throws Exception {
+        List<String> ids;
+        try {
+            ids = pipeline.ingest(reply);
+        } catch (Exception e) {
+            err.println("mmi measure: not published: " + Failures.describe(e));
             return 1;
         }
         if (pipeline.delivery() == null) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** The {@code mmi} command line. */
 @Command(name = "mmi", mixinStandardHelpOptions = true, versionProvider = MmiCommand.Version.class, description = "MultispeQ MQTT Interface: bridges MultispeQ meters on USB serial to MQTT.", subcommands = {
         MmiCommand.Run.class, CheckCommand.class, PortsCommand.class, MeasureCommand.class, SendCommand.class,
-        SimulateCommand.class, BackfillCommand.class})
+        SimulateCommand.class, BackfillCommand.class, ShellCommand.class})
 public final class MmiCommand implements Runnable {
 
     @CommandLine.Spec

@@ -2,14 +2,22 @@ package org.openjii.mmi.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.apache.camel.support.DefaultExchange;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.routes.PublishRoutes;
 
 /**
  * The bridge of {@code mmi run} (its configuration, YAML routes, outbox and MQTT connection) without its device routes
@@ -18,9 +26,11 @@ import org.openjii.mmi.delivery.Delivery;
 final class Pipeline implements AutoCloseable {
 
     private final Main main;
+    private final ProducerTemplate template;
 
     private Pipeline(Main main) {
         this.main = main;
+        this.template = main.getCamelContext().createProducerTemplate();
     }
 
     /**
@@ -52,6 +62,26 @@ final class Pipeline implements AutoCloseable {
     String broker() {
         String url = context().getPropertiesComponent().resolveProperty("mmi.mqtt.broker-url").orElse("").trim();
         return "embedded".equals(url) ? "the embedded broker" : url;
+    }
+
+    /**
+     * A device's reply (from a {@code multispeq:} producer, possibly of another context) through {@code direct:ingest}:
+     * validated, split, enriched and stored in the outbox, as routes/commands.camel.yaml hands a requested run over.
+     *
+     * @return the ids of the data messages stored (a run refused as a dead letter: none)
+     * @throws Exception when the run could not be stored
+     */
+    List<String> ingest(Exchange reply) throws Exception {
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        Exchange run = new DefaultExchange(context());
+        run.getMessage().setHeaders(new HashMap<>(reply.getMessage().getHeaders()));
+        run.getMessage().setBody(reply.getMessage().getBody());
+        run.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
+        template.send("direct:ingest", run);
+        if (run.getException() != null) {
+            throw run.getException();
+        }
+        return List.copyOf(ids);
     }
 
     /**
