@@ -490,7 +490,7 @@ final class CheckCommand implements Callable<Integer> {
 
         boolean fail(String step, String problem, String hint) {
             failed = true;
-            print(failedMark + " " + step + ": " + strip(problem) + dash + hint);
+            print(failedMark + " " + step + ": " + strip(problem) + dash + strip(hint));
             return false;
         }
 
@@ -518,9 +518,12 @@ final class CheckCommand implements Callable<Integer> {
             return outcome.passed() ? pass(step, outcome.detail()) : fail(step, outcome.detail(), outcome.hint());
         }
 
-        /** The transport's sentences end with a full stop, which would sit oddly before the dash. */
-        private static String strip(String problem) {
-            return problem.endsWith(".") ? problem.substring(0, problem.length() - 1) : problem;
+        /**
+         * The transport's sentences end with a full stop, which would sit oddly before the dash and set the hints of
+         * those steps apart from the others.
+         */
+        private static String strip(String text) {
+            return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
         }
 
         private void print(String line) {

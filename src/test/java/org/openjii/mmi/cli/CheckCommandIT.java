@@ -2,6 +2,7 @@ package org.openjii.mmi.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,7 @@ class CheckCommandIT {
     private static Path serverKey;
     private static Path certFile;
     private static Path keyFile;
+    private static Instant serverNotAfter;
 
     @BeforeAll
     static void issueCertificates() throws Exception {
@@ -41,6 +43,7 @@ class CheckCommandIT {
         TestPki.Issued server = authority.issueServer("mosquitto", "localhost", "127.0.0.1");
         serverCert = server.writeCertificate(dir.resolve("server.pem"));
         serverKey = server.writeKey(dir.resolve("server.key"), KeyFormat.TRADITIONAL);
+        serverNotAfter = server.certificate().getNotAfter().toInstant();
         TestPki.Issued client = authority.issueClient("gateway-1", KeyType.RSA);
         certFile = client.writeCertificate(dir.resolve("gateway-1-certificate.pem.crt"));
         keyFile = client.writeKey(dir.resolve("gateway-1-private.pem.key"), KeyFormat.TRADITIONAL);
@@ -65,10 +68,15 @@ class CheckCommandIT {
             CheckRun run = check(broker.url(), certFile, keyFile, caFile);
 
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).doesNotContain("✘");
-            assertThat(run.line("TLS handshake")).startsWith("✔ ");
+            // Over TLS no step is left out: eight lines, each ✔.
+            assertThat(run.out().lines()).as(run.toString()).hasSize(8).allMatch(line -> line.startsWith("✔ "));
+            assertThat(run.line("TLS handshake")).startsWith("✔ TLS handshake: TLSv1.")
+                    .endsWith(", broker certificate CN=mosquitto,O=mmi tests valid until "
+                            + serverNotAfter + ", trusted, issued for localhost");
             assertThat(run.line("MQTT CONNECT")).startsWith("✔ MQTT CONNECT: connected as 'gateway-1-check'");
-            assertThat(run.line("publish")).startsWith("✔ ");
+            // Mosquitto's PUBACK for a topic nobody subscribes to (MQTT 5: 0x10).
+            assertThat(run.line("publish")).startsWith("✔ publish: QoS 1 to mmi/v1/gateway-1/check, PUBACK No"
+                    + " matching subscribers (0x10) in ");
             // The broker's own log: the check's client, authenticated by its certificate, published the test message.
             assertThat(broker.logText()).contains("as gateway-1-check (p5, c1, k60, u'gateway-1')")
                     .contains("Received PUBLISH from gateway-1-check (d0, q1, r0, m1, 'mmi/v1/gateway-1/check'");
@@ -82,7 +90,12 @@ class CheckCommandIT {
             CheckRun run = check(broker.url(), certFile, keyFile, rogueCa);
 
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.failure()).startsWith("✘ TLS handshake: ").contains("mmi.mqtt.ca-file " + rogueCa);
+            assertThat(run.line("TCP connect")).startsWith("✔ ");
+            assertThat(run.failure()).as(run.toString())
+                    .startsWith("✘ TLS handshake: unknown CA: the broker's certificate is not issued by a CA mmi"
+                            + " trusts — mmi.mqtt.ca-file " + rogueCa + ": the broker's certificate is not trusted"
+                            + " by this CA")
+                    .endsWith("; give the CA that issued the broker's certificate (for AWS IoT: AmazonRootCA1.pem)");
             assertThat(run.line("MQTT CONNECT")).endsWith("skipped (an earlier step failed)");
         }
     }
@@ -98,9 +111,18 @@ class CheckCommandIT {
             CheckRun run = check(broker.url(), cert, key, caFile);
 
             assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.line("certificate")).startsWith("✔ ");
+            // TLS 1.3: the broker's refusal comes after the client's side of the handshake is done. The handshake
+            // step waits ALERT_WAIT for it; should the alert come later, the CONNECT step reports it the same way.
+            String hint = " — mmi.mqtt.cert-file " + cert + ": the broker hung up as soon as it received the client"
+                    + " certificate CN=gateway-1,O=mmi tests, which is how it refuses one; it must be issued by a CA"
+                    + " the broker trusts and, on AWS IoT, be registered, ACTIVE and attached to the Thing";
             assertThat(run.failure()).as(run.toString())
-                    .containsAnyOf("✘ TLS handshake: ", "✘ MQTT CONNECT: TLS rejected")
-                    .contains("mmi.mqtt.cert-file");
+                    .isIn(
+                            "✘ TLS handshake: TLS rejected: the broker refused the client certificate" + hint,
+                            "✘ MQTT CONNECT: TLS rejected" + hint);
+            assertThat(run.line("publish")).isIn("– publish: skipped (an earlier step failed)",
+                    "– publish: skipped (not connected)");
         }
     }
 
@@ -114,7 +136,12 @@ class CheckCommandIT {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.line("TCP connect")).startsWith("✔ ");
-            assertThat(run.failure()).as(run.toString()).startsWith("✘ MQTT CONNECT: CONNECT refused: ");
+            assertThat(run.failure()).as(run.toString())
+                    .isEqualTo("✘ MQTT CONNECT: CONNECT refused: Not authorized"
+                            + " (0x87) — the broker does not let client id 'gateway-1-check' connect. AWS IoT policies often"
+                            + " allow only the Thing name (client/${iot:Connection.Thing.ThingName}): with the bridge"
+                            + " stopped, check as the Thing with --client-id gateway-1; on Mosquitto see allow_anonymous,"
+                            + " use_identity_as_username and the ACL");
             assertThat(run.line("publish")).endsWith("skipped (not connected)");
         }
     }
@@ -127,7 +154,13 @@ class CheckCommandIT {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.line("MQTT CONNECT")).startsWith("✔ ");
-            assertThat(run.failure()).as(run.toString()).startsWith("✘ publish: ").contains("0x87");
+            // MQTT 5: Mosquitto answers a publish its ACL denies with PUBACK reason 0x87.
+            assertThat(run.failure()).as(run.toString())
+                    .isEqualTo("✘ publish: publish refused: Not authorized (0x87)"
+                            + " for mmi/v1/gateway-1/check — allow publishing to mmi/v1/gateway-1/check (AWS IoT: iot:Publish"
+                            + " on topic/mmi/v1/gateway-1/check in the certificate's policy; Mosquitto: the ACL), or check"
+                            + " another topic with --topic");
+            assertThat(broker.logText()).contains("Denied PUBLISH from gateway-1-check");
         }
     }
 }
