@@ -12,10 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -29,6 +27,7 @@ import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.routes.PublishRoutes;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,11 +64,8 @@ final class BackfillCommand implements Callable<Integer> {
             + " the outbox for the next mmi run.")
     int waitSeconds;
 
-    @Option(names = "--config", description = "An extra properties file, as for mmi run.")
-    Path config;
-
-    @Option(names = "--set", description = "Override one key, as for mmi run (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    ConfigurationOptions configuration = new ConfigurationOptions();
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -80,8 +76,8 @@ final class BackfillCommand implements Callable<Integer> {
             err.println("mmi backfill: " + directory + ": no such folder");
             return 2;
         }
-        if (config != null && !Files.isRegularFile(config)) {
-            err.println("mmi backfill: --config " + config + ": no such file");
+        if (configuration.problem("backfill") != null) {
+            err.println(configuration.problem("backfill"));
             return 2;
         }
         List<Path> files;
@@ -91,13 +87,12 @@ final class BackfillCommand implements Callable<Integer> {
                     .sorted()
                     .toList();
         }
-        Map<String, String> settings = new LinkedHashMap<>(overrides);
         if (experiment != null) {
-            settings.put("mmi.experiment-id", experiment);
+            configuration.overrides.put("mmi.experiment-id", experiment);
         }
         Pipeline pipeline;
         try {
-            pipeline = Pipeline.start(config, settings);
+            pipeline = Pipeline.start(configuration);
         } catch (Exception e) {
             err.println("mmi backfill: " + Failures.describe(e));
             return 1;

@@ -1,6 +1,5 @@
 package org.openjii.mmi.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +47,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,12 +77,8 @@ final class CheckCommand implements Callable<Integer> {
 
     static final String DEFAULT_TOPIC = "mmi/v1/{clientId}/check";
 
-    @Option(names = "--config", description = "An extra properties file; its keys win over application.properties.")
-    File config;
-
-    @Option(names = "--set", description = "Override one key, e.g. --set mmi.mqtt.broker-url=ssl://host:8883"
-            + " (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    ConfigurationOptions configuration = new ConfigurationOptions();
 
     @Option(names = "--client-id", paramLabel = "ID", description = "Client id of the check's connection (default:"
             + " mmi.mqtt.client-id with -check appended). Give the Thing name to check as the bridge itself, with the"
@@ -104,8 +99,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        if (config != null && !config.isFile()) {
-            err.println("mmi check: --config " + config + ": no such file");
+        if (configuration.problem("check") != null) {
+            err.println(configuration.problem("check"));
             return CommandLine.ExitCode.USAGE;
         }
         if (timeoutSeconds < 1) {
@@ -119,8 +114,8 @@ final class CheckCommand implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         Report report = new Report(spec.commandLine().getOut());
-        try (CamelContext context = MmiApplication.configuration(config == null ? null : config.getPath(),
-                overrides)) {
+        try (CamelContext context = MmiApplication.configuration(configuration.configFile(),
+                configuration.overrides)) {
             Steps steps = new Steps(context, report, Duration.ofSeconds(timeoutSeconds));
             try {
                 steps.run();

@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,6 +27,7 @@ import org.openjii.mmi.device.MultispeqException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,11 +62,9 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             + " the configuration), and wait up to 30 s for the broker to acknowledge.")
     boolean publish;
 
-    @Option(names = "--config", description = "With --publish: an extra properties file, as for mmi run.")
-    Path config;
-
-    @Option(names = "--set", description = "With --publish: override one key, as for mmi run (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    /** With --publish: the configuration, as for mmi run. */
+    @Mixin
+    ConfigurationOptions configuration = new ConfigurationOptions();
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -83,8 +80,8 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             err.println("mmi measure: --protocol " + protocol + ": " + e.getMessage());
             return 2;
         }
-        if (publish && config != null && !Files.isRegularFile(config)) {
-            err.println("mmi measure: --config " + config + ": no such file");
+        if (publish && configuration.problem("measure") != null) {
+            err.println(configuration.problem("measure"));
             return 2;
         }
         if (!publish) {
@@ -95,7 +92,7 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
         }
         Pipeline pipeline;
         try {
-            pipeline = Pipeline.start(config, overrides);
+            pipeline = Pipeline.start(configuration);
         } catch (Exception e) {
             err.println("mmi measure: " + Failures.describe(e));
             return 1;

@@ -1,8 +1,5 @@
 package org.openjii.mmi.cli;
 
-import java.io.File;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.camel.main.Main;
@@ -10,6 +7,7 @@ import org.openjii.mmi.MmiApplication;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code mmi} command line. */
@@ -38,11 +36,8 @@ public final class MmiCommand implements Runnable {
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge (the routes in routes/ with application.properties).")
     static final class Run implements Callable<Integer> {
 
-        @Option(names = "--config", description = "An extra properties file; its keys win over application.properties.")
-        File config;
-
-        @Option(names = "--set", description = "Override one key, e.g. --set mmi.device.port=auto (repeatable).")
-        Map<String, String> overrides = new LinkedHashMap<>();
+        @Mixin
+        ConfigurationOptions configuration = new ConfigurationOptions();
 
         @Option(names = "--profile", description = "dev (the default: simulator and embedded broker) or aws (every"
                 + " MultispeQ attached, to AWS IoT Core; application-aws.properties); the same as MMI_PROFILE.")
@@ -57,8 +52,8 @@ public final class MmiCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (config != null && !config.isFile()) {
-                System.err.println("mmi run: --config " + config + ": no such file");
+            if (configuration.problem("run") != null) {
+                System.err.println(configuration.problem("run"));
                 return 2;
             }
             if (logFormat != null) {
@@ -70,11 +65,11 @@ public final class MmiCommand implements Runnable {
                 System.setProperty("mmi.log.format", logFormat);
             }
             if (profile != null) {
-                overrides.put(MmiApplication.PROFILE_KEY, profile);
+                configuration.overrides.put(MmiApplication.PROFILE_KEY, profile);
             }
             Main main;
             try {
-                main = MmiApplication.create(config == null ? null : config.getPath(), overrides);
+                main = MmiApplication.create(configuration.configFile(), configuration.overrides);
             } catch (IllegalArgumentException e) {
                 System.err.println("mmi run: " + e.getMessage());
                 return 2;

@@ -1,6 +1,5 @@
 package org.openjii.mmi.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,17 +33,17 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Starts it; {@code overrides} as {@code --set}.
+     * Starts it with the command's --config and --set.
      *
      * @throws Exception with a message that names the key or file, when the configuration cannot work
      */
-    static Pipeline start(Path config, Map<String, String> overrides) throws Exception {
-        Map<String, String> settings = new LinkedHashMap<>(overrides);
+    static Pipeline start(ConfigurationOptions configuration) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(configuration.overrides);
         // No device routes (the command owns the port or reads files) and no command subscription.
         settings.put("mmi.device.port", "");
         settings.put("mmi.commands.enabled", "false");
         settings.putIfAbsent("mmi.http.port", "off");
-        Main main = MmiApplication.create(config == null ? null : config.toString(), settings);
+        Main main = MmiApplication.create(configuration.configFile(), settings);
         main.start();
         return new Pipeline(main);
     }

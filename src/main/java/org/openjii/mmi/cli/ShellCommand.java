@@ -6,8 +6,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.jline.reader.EndOfFileException;
@@ -20,7 +18,7 @@ import org.jline.terminal.TerminalBuilder;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.shell.jline3.PicocliCommands;
 
 /**
@@ -36,11 +34,8 @@ final class ShellCommand implements Callable<Integer> {
 
     static final String PROMPT = "mmi> ";
 
-    @Option(names = "--config", description = "An extra properties file, as for mmi run.")
-    Path config;
-
-    @Option(names = "--set", description = "Override one key, as for mmi run (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    ConfigurationOptions configuration = new ConfigurationOptions();
 
     static final String GREETING = "mmi shell: type help for the commands, exit to leave.";
 
@@ -49,7 +44,7 @@ final class ShellCommand implements Callable<Integer> {
      * JLine is for terminals; its dumb fallback would still write terminal control sequences into the output.
      */
     int script(BufferedReader in, PrintWriter out) throws Exception {
-        try (ShellSession session = new ShellSession(config, overrides, out)) {
+        try (ShellSession session = new ShellSession(configuration, out)) {
             CommandLine commands = commands(session, out);
             out.println(GREETING);
             String line;
@@ -76,8 +71,8 @@ final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (config != null && !Files.isRegularFile(config)) {
-            System.err.println("mmi shell: --config " + config + ": no such file");
+        if (configuration.problem("shell") != null) {
+            System.err.println(configuration.problem("shell"));
             return 2;
         }
         if (System.console() == null) {
@@ -86,7 +81,7 @@ final class ShellCommand implements Callable<Integer> {
         }
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             PrintWriter out = terminal.writer();
-            ShellSession session = new ShellSession(config, overrides, out);
+            ShellSession session = new ShellSession(configuration, out);
             CommandLine commands = commands(session, out);
             Path history = Path.of(System.getProperty("user.home"), ".mmi", "shell_history");
             Files.createDirectories(history.getParent());

@@ -1,7 +1,6 @@
 package org.openjii.mmi.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ final class ShellSession implements AutoCloseable {
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(10);
     private static final String DEVICE_ENDPOINT = "multispeq:shell";
 
-    private final Path config;
+    private final ConfigurationOptions configuration;
     private final Map<String, String> overrides;
     private final PrintWriter out;
     private Pipeline pipeline;
@@ -46,9 +45,10 @@ final class ShellSession implements AutoCloseable {
     private Duration continuousInterval;
     private boolean exitRequested;
 
-    ShellSession(Path config, Map<String, String> overrides, PrintWriter out) {
-        this.config = config;
-        this.overrides = new java.util.LinkedHashMap<>(overrides);
+    ShellSession(ConfigurationOptions configuration, PrintWriter out) {
+        this.configuration = configuration;
+        // set_topic adds to them: the next connect uses it.
+        this.overrides = configuration.overrides;
         this.out = out;
     }
 
@@ -66,7 +66,7 @@ final class ShellSession implements AutoCloseable {
             return;
         }
         try {
-            pipeline = Pipeline.start(config, overrides);
+            pipeline = Pipeline.start(configuration);
         } catch (Exception e) {
             out.println("Cannot connect: " + Failures.describe(e));
             return;
@@ -146,7 +146,7 @@ final class ShellSession implements AutoCloseable {
 
     /** The effective mmi.* and camel.* settings; values of keys that look like secrets are masked. */
     void config() {
-        try (CamelContext context = MmiApplication.configuration(config == null ? null : config.toString(),
+        try (CamelContext context = MmiApplication.configuration(configuration.configFile(),
                 overrides)) {
             Properties loaded = context.getPropertiesComponent().loadProperties();
             for (String key : new TreeSet<>(loaded.stringPropertyNames())) {
@@ -285,7 +285,7 @@ final class ShellSession implements AutoCloseable {
         if (overrides.containsKey(key)) {
             return overrides.get(key);
         }
-        try (CamelContext context = MmiApplication.configuration(config == null ? null : config.toString(),
+        try (CamelContext context = MmiApplication.configuration(configuration.configFile(),
                 overrides)) {
             return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue).trim();
         } catch (Exception e) {
