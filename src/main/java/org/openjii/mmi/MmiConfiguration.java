@@ -9,6 +9,7 @@ import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.CommandGateway;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
@@ -47,16 +48,23 @@ public class MmiConfiguration implements CamelConfiguration {
         context.addStartupListener(devices);
 
         String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log").trim();
+        EmbeddedBroker embedded = null;
         if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
-            // ./mmi run's default: a broker in this process on loopback. Started now: its port (1883, or a free one
-            // when taken) is the delivery's URL. Added before the delivery, it is stopped after it.
-            EmbeddedBroker broker = EmbeddedBroker.fromProperties(context);
-            broker.start();
-            context.addService(broker, true, false);
-            brokerUrl = broker.url();
+            // ./mmi run's default: a broker in this process on loopback, begun now, in parallel with loading the
+            // routes. Added before the delivery, it is up before the delivery connects and stopped after it.
+            embedded = EmbeddedBroker.fromProperties(context);
+            embedded.startInBackground();
+            context.addService(embedded, true, false);
+            brokerUrl = EmbeddedBroker.LOOPBACK_URL;
         }
         if (!"log".equals(brokerUrl)) {
+            // The SQLite library of the outbox, loaded meanwhile on the other core (0.2–0.4 s in the interpreter).
+            Outbox.loadNativeLibraryInBackground();
             Delivery delivery = Delivery.fromProperties(context, brokerUrl);
+            if (embedded != null) {
+                // Its port is known once it is up (1883, or a free one when taken); the delivery waits for it.
+                delivery.connectTo(embedded::awaitUrl);
+            }
             context.getRegistry().bind(Delivery.BEAN_NAME, Delivery.class, delivery);
             // Started with the context, before the routes: a message can be stored as soon as a route runs.
             context.addService(delivery, true, true);

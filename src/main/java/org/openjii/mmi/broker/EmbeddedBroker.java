@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,13 +48,16 @@ import com.hivemq.extension.sdk.api.services.Services;
  * data and extensions folders; empty: a temporary folder removed at stop). The broker keeps its state in memory, sends
  * no usage statistics, and has no extensions besides the console log.
  * <p>
- * A Camel service, started while the context is configured (about 2–5 s; its URL, which the delivery is given, is
- * known only then) and added before the delivery, so that it stops after it (about 4 s: HiveMQ waits twice for 2 s of
- * network quiet). The delivery's first connect attempt finds it up.
+ * A Camel service added before the delivery, so that it stops after it (about 4 s: HiveMQ waits twice for 2 s of
+ * network quiet). Starting takes 1–5 s, so {@link #startInBackground()} begins it while Camel loads the routes, on the
+ * second core that Camel's single-threaded start-up leaves mostly idle (about 1 s sooner ready, bench/startup.sh);
+ * {@link #start()} then waits for it, and the delivery asks for {@link #url()} only after that.
  */
 public final class EmbeddedBroker extends ServiceSupport {
 
     public static final String BROKER_URL = "embedded";
+    /** A URL of the embedded broker before its port is known: loopback, plain MQTT (for the delivery's settings). */
+    public static final String LOOPBACK_URL = "tcp://127.0.0.1";
     public static final String PORT_SETTING = "mmi.embedded.port";
     public static final String DIR_SETTING = "mmi.embedded.dir";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -66,6 +70,7 @@ public final class EmbeddedBroker extends ServiceSupport {
     private volatile int port;
     private Path dir;
     private EmbeddedHiveMQ hivemq;
+    private CompletableFuture<Void> launch;
 
     EmbeddedBroker(int configuredPort, Path configuredDir, PublishedMessageLog messageLog) {
         this.configuredPort = configuredPort;
@@ -135,12 +140,71 @@ public final class EmbeddedBroker extends ServiceSupport {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /**
+     * The URL once the broker is up, waiting for a start in the background.
+     *
+     * @throws IllegalStateException when it did not start, with the reason
+     */
+    public String awaitUrl() {
+        CompletableFuture<Void> background;
+        synchronized (this) {
+            background = launch;
+        }
+        if (background != null) {
+            try {
+                background.get(START_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IllegalStateException failed ? failed
+                        : new IllegalStateException("The embedded MQTT broker did not start: " + e.getCause(), e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("The embedded MQTT broker did not start in "
+                        + START_TIMEOUT.toSeconds() * 3 + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while the embedded MQTT broker was starting", e);
+            }
+        }
+        return url();
+    }
+
     public int port() {
         return port;
     }
 
+    /**
+     * Starts the broker on a thread of its own and returns at once; {@link #start()} (Camel's, when the context starts)
+     * waits for it and fails as a start in place would.
+     */
+    public synchronized void startInBackground() {
+        if (launch == null) {
+            launch = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    launch();
+                    launch.complete(null);
+                } catch (Throwable e) {
+                    launch.completeExceptionally(e);
+                }
+            }, "mmi-embedded-broker-start");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
     @Override
     protected void doStart() throws Exception {
+        boolean inBackground;
+        synchronized (this) {
+            inBackground = launch != null;
+        }
+        if (inBackground) {
+            awaitUrl();
+        } else {
+            launch();
+        }
+    }
+
+    private void launch() throws Exception {
         long started = System.nanoTime();
         dir = configuredDir != null ? configuredDir : Files.createTempDirectory("mmi-embedded-broker");
         int candidate = choosePort(configuredPort);
@@ -253,6 +317,19 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        CompletableFuture<Void> background;
+        synchronized (this) {
+            background = launch;
+            launch = null;
+        }
+        if (background != null) {
+            // Stopped before it was up (the context failed to start): let it come up, then stop it.
+            try {
+                background.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("The embedded MQTT broker did not start: {}", e.toString());
+            }
+        }
         stopQuietly();
         if (configuredDir == null && dir != null) {
             deleteTree(dir);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -65,6 +66,7 @@ public final class Delivery extends ServiceSupport {
     private final CamelContext context;
     private final Settings settings;
     private final Clock clock;
+    private Supplier<String> brokerUrl;
     private Outbox outbox;
     private MqttConnection connection;
     private OutboxPublisher publisher;
@@ -82,6 +84,15 @@ public final class Delivery extends ServiceSupport {
         this.context = context;
         this.settings = settings;
         this.clock = clock;
+        this.brokerUrl = settings::brokerUrl;
+    }
+
+    /**
+     * Connects to the URL this supplies when the delivery starts instead of {@link Settings#brokerUrl()}: the
+     * embedded broker's, whose port is known only once it is up (it is started before the delivery).
+     */
+    public void connectTo(Supplier<String> url) {
+        this.brokerUrl = url;
     }
 
     /**
@@ -188,7 +199,7 @@ public final class Delivery extends ServiceSupport {
 
     @Override
     protected void doStart() throws MqttConfigurationException {
-        BrokerTransport transport = BrokerTransport.create(settings.brokerUrl(), settings.certFile(),
+        BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
         outbox = Outbox.open(settings.outboxDir(), settings.outboxMaxBytes(), settings.fullPolicy(), clock);
         connection = new MqttConnection(transport, settings.connection(), clock);

@@ -21,6 +21,7 @@ import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteJDBCLoader;
 
 /**
  * The durable outbox: every message is on disk before the route that produced it is done, and leaves only after its
@@ -89,6 +90,23 @@ public final class Outbox implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.policy = policy;
         this.clock = clock;
+    }
+
+    /**
+     * Loads SQLite's native library on a daemon thread: the driver extracts it from its jar and compares it byte by
+     * byte, 0.2–0.4 s while the JVM still interprets, which otherwise lands on the start-up's critical path in
+     * {@link #open}. Opening waits for it (the driver's loader is synchronized); a failure here is reported there.
+     */
+    public static void loadNativeLibraryInBackground() {
+        Thread thread = new Thread(() -> {
+            try {
+                SQLiteJDBCLoader.initialize();
+            } catch (Exception | LinkageError e) {
+                LOG.debug("Loading SQLite's native library ahead of the outbox: {}", e.toString());
+            }
+        }, "mmi-outbox-sqlite-load");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**

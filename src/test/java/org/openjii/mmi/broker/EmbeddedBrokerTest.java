@@ -65,6 +65,40 @@ class EmbeddedBrokerTest {
     }
 
     @Test
+    void shouldAcceptConnectionsOnceAStartInTheBackgroundIsAwaited() throws Exception {
+        context.getPropertiesComponent().addOverrideProperty(EmbeddedBroker.PORT_SETTING, "0");
+        EmbeddedBroker broker = EmbeddedBroker.fromProperties(context);
+
+        broker.startInBackground();
+        String url = broker.awaitUrl();
+        try {
+            broker.start(); // Camel's start: returns once the background start is done
+            assertThat(url).isEqualTo("tcp://127.0.0.1:" + broker.port());
+            MqttClient client = new MqttClient(url, "embedded-broker-background-test", new MemoryPersistence());
+            client.connect();
+            client.disconnect();
+            client.close();
+        } finally {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void shouldReportWhyAStartInTheBackgroundFailedWhenItIsAwaited() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("broker"), "a file where the broker's folder should be");
+        context.getPropertiesComponent().addOverrideProperty(EmbeddedBroker.PORT_SETTING, "0");
+        context.getPropertiesComponent().addOverrideProperty(EmbeddedBroker.DIR_SETTING, notADirectory.toString());
+        EmbeddedBroker broker = EmbeddedBroker.fromProperties(context);
+
+        broker.startInBackground();
+
+        assertThatThrownBy(broker::awaitUrl).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("embedded MQTT broker did not start")
+                .hasMessageContaining(notADirectory.toString());
+        assertThatThrownBy(broker::start).hasMessageContaining("embedded MQTT broker did not start");
+    }
+
+    @Test
     void shouldRefuseAPortThatIsNotANumber() {
         context.getPropertiesComponent().addOverrideProperty(EmbeddedBroker.PORT_SETTING, "mqtt");
 

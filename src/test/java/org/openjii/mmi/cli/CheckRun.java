@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import picocli.CommandLine;
-
 /** {@code mmi check} run in-process as the command line runs it, with its output captured. */
 record CheckRun(int exitCode, String out, String err) {
 
@@ -16,9 +14,11 @@ record CheckRun(int exitCode, String out, String err) {
         StringWriter err = new StringWriter();
         List<String> line = new ArrayList<>(List.of("check"));
         line.addAll(Arrays.asList(args));
-        int exitCode = new CommandLine(new MmiCommand()).setOut(new PrintWriter(out))
+        String[] arguments = line.toArray(String[]::new);
+        int exitCode = MmiCommand.commandLine(arguments)
+                .setOut(new PrintWriter(out))
                 .setErr(new PrintWriter(err))
-                .execute(line.toArray(String[]::new));
+                .execute(arguments);
         return new CheckRun(exitCode, out.toString(), err.toString());
     }
 
