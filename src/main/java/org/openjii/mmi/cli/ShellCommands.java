@@ -33,13 +33,14 @@ final class ShellCommands implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "connect", aliases = "c", description = "Open the MQTT connection (mmi.mqtt.broker-url; the embedded broker by"
-            + " default) with the outbox, as mmi run does.")
+    @Command(name = "connect", aliases = "c", description = "Open the MQTT connection (mmi.mqtt.broker-url;"
+            + " the embedded broker by default) with the outbox, as mmi run does.")
     void connect() {
         session.connect();
     }
 
-    @Command(name = "disconnect", aliases = "d", description = "Close the MQTT connection after the outbox drained (up to 10 s).")
+    @Command(name = "disconnect", aliases = "d", description = "Close the MQTT connection after the outbox"
+            + " drained (up to 10 s).")
     void disconnect() {
         session.disconnect();
     }
@@ -50,25 +51,27 @@ final class ShellCommands implements Runnable {
         session.status();
     }
 
-    @Command(name = "config", aliases = "f", description = "The effective mmi.* and camel.* settings (secrets masked).")
+    @Command(name = "config", aliases = "f", description = "The effective mmi.* and camel.* settings (secrets"
+            + " masked).")
     void config() {
         session.config();
     }
 
-    @Command(name = "set_topic", aliases = "t", description = "Use this data topic template from now on (reconnects when"
-            + " connected), e.g. experiment/data_ingest/v1/{experimentId}/multispeq/{sensorVersion}/{sensorId}.")
+    @Command(name = "set_topic", aliases = "t", description = "Use this data topic template from now on"
+            + " (reconnects when connected), e.g."
+            + " experiment/data_ingest/v1/{experimentId}/multispeq/{sensorVersion}/{sensorId}.")
     void setTopic(@Parameters(paramLabel = "TOPIC") String topic) {
         session.setTopic(topic);
     }
 
-    @Command(name = "connect_device", aliases = "v", description = "Open the MultispeQ at PORT (sim, auto, or a path; default"
-            + " mmi.device.port) and say hello.")
+    @Command(name = "connect_device", aliases = "v", description = "Open the MultispeQ at PORT (sim, auto, or a"
+            + " path; default mmi.device.port) and say hello.")
     void connectDevice(@Parameters(paramLabel = "PORT", arity = "0..1") String port) {
         session.connectDevice(port);
     }
 
-    @Command(name = "publish", aliases = "m", description = "Measure once with PROTOCOL (default mmi.device.protocol) and publish"
-            + " the run through the ingest route and outbox.")
+    @Command(name = "publish", aliases = "m", description = "Measure once with PROTOCOL (default"
+            + " mmi.device.protocol) and publish the run through the ingest route and outbox.")
     void publish(@Parameters(paramLabel = "PROTOCOL", arity = "0..1") String protocol) {
         session.publish(protocol);
     }
@@ -103,8 +106,8 @@ final class ShellCommands implements Runnable {
         session.stopContinuous();
     }
 
-    @Command(name = "exit", aliases = {"quit",
-            "q"}, description = "Stop, let the outbox drain (up to 10 s), and leave.")
+    @Command(name = "exit", aliases = {"quit", "q"}, description = "Stop, let the outbox drain (up to 10 s), and"
+            + " leave.")
     void exit() {
         session.requestExit();
     }

@@ -124,9 +124,10 @@ final class ShellSession implements AutoCloseable {
         devices.start();
         // Before the device opens, so it hears the handshake and every reply (battery, last measurement).
         Map<String, String> named = Map.of(setting("mmi.device.name", "multispeq"), port);
-        deviceStatus = new BridgeStatus(devices, setting("mmi.mqtt.client-id", "mmi"), () -> named, null,
-                Duration.ofSeconds(1),
-                Duration.ZERO, Clock.systemUTC());
+        Duration tick = Duration.ofSeconds(1);
+        Duration noBatteryPolls = Duration.ZERO;
+        deviceStatus = new BridgeStatus(devices, setting("mmi.mqtt.client-id", "mmi"), () -> named, null, tick,
+                noBatteryPolls, Clock.systemUTC());
         try {
             devices.addService(deviceStatus, true, true);
         } catch (Exception e) {
