@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
@@ -71,16 +72,31 @@ final class Pipeline implements AutoCloseable {
      * @throws Exception when the run could not be stored
      */
     List<String> ingest(Exchange reply) throws Exception {
+        return List.copyOf(ingestWithTopics(reply).keySet());
+    }
+
+    /**
+     * As {@link #ingest}, with each data message's topic.
+     *
+     * @return message id → topic, in the order stored
+     */
+    Map<String, String> ingestWithTopics(Exchange reply) throws Exception {
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> topics = new ConcurrentHashMap<>();
         Exchange run = new DefaultExchange(context());
         run.getMessage().setHeaders(new HashMap<>(reply.getMessage().getHeaders()));
         run.getMessage().setBody(reply.getMessage().getBody());
         run.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
+        run.setProperty(PublishRoutes.COLLECT_MESSAGE_TOPICS, topics);
         template.send("direct:ingest", run);
         if (run.getException() != null) {
             throw run.getException();
         }
-        return List.copyOf(ids);
+        Map<String, String> stored = new LinkedHashMap<>();
+        synchronized (ids) {
+            ids.forEach(id -> stored.put(id, topics.get(id)));
+        }
+        return stored;
     }
 
     /**

@@ -50,7 +50,7 @@ final class ShellCommand implements Callable<Integer> {
             String line;
             while (!session.exitRequested() && (line = in.readLine()) != null) {
                 out.println(PROMPT + line);
-                execute(commands, line, out);
+                execute(session, commands, line, out);
             }
         }
         out.flush();
@@ -61,9 +61,12 @@ final class ShellCommand implements Callable<Integer> {
         return new CommandLine(new ShellCommands(session)).setOut(out).setErr(out);
     }
 
-    private static void execute(CommandLine commands, String line, PrintWriter out) {
+    private static void execute(ShellSession session, CommandLine commands, String line, PrintWriter out) {
         String trimmed = line.strip();
-        if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+        if (trimmed.isEmpty() && session.continuousRunning()) {
+            // Enter ends a continuous publish, as in the Python tool.
+            session.stopContinuous();
+        } else if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
             commands.execute(trimmed.split("\\s+"));
         }
         out.flush();
@@ -104,7 +107,7 @@ final class ShellCommand implements Callable<Integer> {
                     } catch (EndOfFileException endOfInput) {
                         break;
                     }
-                    execute(commands, line, out);
+                    execute(session, commands, line, out);
                 }
             } finally {
                 session.close();

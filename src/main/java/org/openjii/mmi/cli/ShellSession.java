@@ -1,7 +1,9 @@
 package org.openjii.mmi.cli;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,10 +18,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.util.SensitiveUtils;
+import org.apache.camel.util.URISupport;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
+import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.ingest.IngestTopic;
 
@@ -40,6 +45,11 @@ final class ShellSession implements AutoCloseable {
     private Pipeline pipeline;
     private CamelContext devices;
     private MultispeqEndpoint device;
+    /**
+     * The bridge status of the device context (no delivery: it publishes nothing), for the device part of
+     * {@code status}: the same code and fields as mmi run's {@code devices}.
+     */
+    private BridgeStatus deviceStatus;
     private ScheduledExecutorService continuous;
     private final AtomicInteger continuousRuns = new AtomicInteger();
     private Duration continuousInterval;
@@ -112,6 +122,19 @@ final class ShellSession implements AutoCloseable {
         closeDevice();
         devices = new DefaultCamelContext();
         devices.start();
+        // Before the device opens, so it hears the handshake and every reply (battery, last measurement).
+        Map<String, String> named = Map.of(setting("mmi.device.name", "multispeq"), port);
+        Duration tick = Duration.ofSeconds(1);
+        Duration noBatteryPolls = Duration.ZERO;
+        deviceStatus = new BridgeStatus(devices, setting("mmi.mqtt.client-id", "mmi"), () -> named, null, tick,
+                noBatteryPolls, Clock.systemUTC());
+        try {
+            devices.addService(deviceStatus, true, true);
+        } catch (Exception e) {
+            out.println("Cannot follow the device's status: " + Failures.describe(e));
+            closeDevice();
+            return;
+        }
         device = devices.getEndpoint(DEVICE_ENDPOINT, MultispeqEndpoint.class);
         device.getConfiguration().setPort(port);
         device.getConfiguration().setParseJson(false);
@@ -142,6 +165,46 @@ final class ShellSession implements AutoCloseable {
         out.println("Data topic: " + setting("mmi.mqtt.topic", IngestTopic.DEFAULT_TEMPLATE));
         out.println("Continuous: " + (continuous == null ? "off"
                 : "every " + continuousInterval.toSeconds() + " s, " + continuousRuns.get() + " run(s) published"));
+        try {
+            out.println("Bridge status: " + DeviceJson.mapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(bridgeStatus()));
+        } catch (Exception e) {
+            out.println("Bridge status: " + Failures.describe(e));
+        }
+    }
+
+    /**
+     * What mmi run publishes (retained) on mmi.mqtt.status-topic and answers to {"action":"status"}: client id,
+     * since when MQTT is connected (null: not connected), outbox depth, and the devices. The MQTT part is the
+     * pipeline's mmiStatus bean; the devices are the shell's device context's, which the pipeline does not own.
+     */
+    private Map<String, Object> bridgeStatus() {
+        BridgeStatus mqtt = pipeline == null ? null
+                : pipeline.context().getRegistry().lookupByNameAndType(BridgeStatus.BEAN_NAME, BridgeStatus.class);
+        Map<String, Object> status = new LinkedHashMap<>();
+        if (mqtt != null) {
+            status.putAll(mqtt.snapshot());
+        } else if (deviceStatus != null) {
+            status.putAll(deviceStatus.snapshot());
+        } else {
+            status.put("status", "online");
+            status.put("client_id", setting("mmi.mqtt.client-id", "mmi"));
+            status.put("since", null);
+            status.put("outbox_depth", null);
+        }
+        status.put("devices", deviceStatus == null ? List.of() : deviceStatus.snapshot().get("devices"));
+        return status;
+    }
+
+    /** The default interval of continuous publish: the bridge's mmi.device.interval (10 s when it is 0). */
+    String defaultInterval() {
+        String interval = setting("mmi.device.interval", "10s");
+        return interval.isEmpty() || "0".equals(interval) ? "10s" : interval;
+    }
+
+    boolean continuousRunning() {
+        return continuous != null;
     }
 
     /** The effective mmi.* and camel.* settings; values of keys that look like secrets are masked. */
@@ -152,12 +215,23 @@ final class ShellSession implements AutoCloseable {
             for (String key : new TreeSet<>(loaded.stringPropertyNames())) {
                 if (key.startsWith("mmi.") || key.startsWith("camel.")) {
                     String value = context.getPropertiesComponent().resolveProperty(key).orElse("");
-                    out.println(key + " = " + (SensitiveUtils.containsSensitive(key) ? "xxxxxx" : value));
+                    out.println(key + " = " + masked(key, value));
                 }
             }
         } catch (Exception e) {
             out.println("Cannot read the configuration: " + Failures.describe(e));
         }
+    }
+
+    /**
+     * A value as config prints it: xxxxxx for a key Camel considers sensitive (password, token, secret, ...; the
+     * client id, a Thing name, is shown), and a URL's password replaced (tcp://user:xxxxxx@host).
+     */
+    static String masked(String key, String value) {
+        if (SensitiveUtils.containsSensitive(key) && !"mmi.mqtt.client-id".equals(key)) {
+            return "xxxxxx";
+        }
+        return value.contains("://") ? URISupport.sanitizeUri(value) : value;
     }
 
     synchronized void setTopic(String template) {
@@ -200,10 +274,13 @@ final class ShellSession implements AutoCloseable {
             return false;
         }
         try {
-            List<String> ids = pipeline.ingest(reply);
-            out.println(ids.isEmpty() ? "Refused as a dead letter (see the dead-letter topic)"
-                    : "Published " + deviceLine(reply) + " as message " + String.join(", ", ids));
-            return !ids.isEmpty();
+            Map<String, String> stored = pipeline.ingestWithTopics(reply);
+            if (stored.isEmpty()) {
+                out.println("Refused as a dead letter (see the dead-letter topic)");
+            }
+            stored.forEach((id, topic) -> out.println("Published " + deviceLine(reply) + " as message " + id
+                    + " to " + topic));
+            return !stored.isEmpty();
         } catch (Exception e) {
             out.println("Not published: " + Failures.describe(e));
             return false;
@@ -232,7 +309,7 @@ final class ShellSession implements AutoCloseable {
             }
             out.flush();
         }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        out.println("Continuous publish every " + interval.toSeconds() + " s (stop, or Ctrl-C, to end it)");
+        out.println("Continuous publish every " + interval.toSeconds() + " s (stop, Enter or Ctrl-C ends it)");
     }
 
     void stopContinuous() {
@@ -267,6 +344,7 @@ final class ShellSession implements AutoCloseable {
             devices.stop();
             devices = null;
             device = null;
+            deviceStatus = null;
         }
     }
 

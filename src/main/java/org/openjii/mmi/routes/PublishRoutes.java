@@ -1,6 +1,7 @@
 package org.openjii.mmi.routes;
 
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
@@ -32,6 +33,12 @@ public class PublishRoutes extends RouteBuilder {
      * it before handing a requested run to the ingest route; the split copies it (the same list) to every message.
      */
     public static final String COLLECT_MESSAGE_IDS = "MmiCollectMessageIds";
+
+    /**
+     * Exchange property: a map that, besides {@link #COLLECT_MESSAGE_IDS}, gets each data message's id → its topic
+     * ({@code mmi shell}'s publish prints both).
+     */
+    public static final String COLLECT_MESSAGE_TOPICS = "MmiCollectMessageTopics";
 
     /**
      * Exchange property: an {@link IdempotentRepository} of message ids already stored by an earlier, interrupted run
@@ -93,6 +100,11 @@ public class PublishRoutes extends RouteBuilder {
         if (ids != null && !Boolean.TRUE.equals(in.getHeader(Delivery.DEAD_LETTER_HEADER, Boolean.class))
                 && !Boolean.TRUE.equals(in.getHeader(Delivery.RESPONSE_HEADER, Boolean.class))) {
             ids.add(in.getHeader(IngestHeaders.MESSAGE_ID, String.class));
+            Map<Object, Object> topics = exchange.getProperty(COLLECT_MESSAGE_TOPICS, Map.class);
+            if (topics != null) {
+                topics.put(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
+                        in.getHeader(IngestHeaders.TOPIC, String.class));
+            }
         }
     }
 }

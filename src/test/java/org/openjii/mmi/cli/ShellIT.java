@@ -63,7 +63,7 @@ class ShellIT {
                     .start();
             try (OutputStream stdin = shell.getOutputStream()) {
                 stdin.write(String.join("\n", "connect_device sim", "connect", "status", "config", "publish",
-                        "set_topic lab/{sensorId}/#", "set_topic lab/{sensorId}", "publish", "exit", "")
+                        "set_topic lab/{sensorId}/#", "set_topic lab/{sensorId}", "m", "s", "exit", "")
                         .getBytes(StandardCharsets.UTF_8));
             }
             assertThat(shell.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -75,24 +75,37 @@ class ShellIT {
                     .contains("Connected to " + broker.url() + " as 'shell-it'")
                     .contains("MQTT:       connected to " + broker.url())
                     .contains("Device:     sim, connected")
+                    // the bridge status as mmi run publishes it: the device from its handshake, MQTT up since
+                    .contains("\"device_id\" : \"" + deviceId + "\"")
+                    .contains("\"connected\" : true")
+                    .containsPattern("\"since\" : \"20\\d\\d-")
+                    .contains("\"outbox_depth\" : ")
                     // config: the effective settings, secrets masked
                     .contains("mmi.mqtt.broker-url = " + broker.url())
                     .contains("camel.component.paho-mqtt5.password = xxxxxx")
+                    .contains("mmi.mqtt.client-id = shell-it")
                     .doesNotContain(SECRET)
                     .contains("Not a data topic: ")
                     .contains("Data topic: lab/{sensorId}")
                     .contains("mmi> exit")
                     .endsWith("Disconnected\n");
 
-            // Both published runs arrived, under the ids the shell printed, on the topic in force at the time.
-            Matcher published = Pattern.compile("Published MultispeQ .* as message ([0-9a-f-]{36})").matcher(text);
+            // Both published runs (publish, then the Python tool's key m) arrived, under the ids and on the topics the
+            // shell printed: the topic in force at the time.
+            Matcher published = Pattern.compile("Published MultispeQ .* as message ([0-9a-f-]{36}) to (\\S+)")
+                    .matcher(text);
             assertThat(published.find()).as(text).isTrue();
             String first = published.group(1);
+            String firstTopic = published.group(2);
             assertThat(published.find()).as(text).isTrue();
             String second = published.group(1);
+            String secondTopic = published.group(2);
+            assertThat(secondTopic).isEqualTo("lab/" + deviceId);
             await().atMost(Duration.ofSeconds(30)).until(() -> recorder.messages().size() >= 2);
-            assertThat(recorder.on("experiment/data_ingest/v1/")).singleElement()
-                    .satisfies(message -> assertThat(message.userProperties().get("message-id")).isEqualTo(first));
+            assertThat(recorder.on("experiment/data_ingest/v1/")).singleElement().satisfies(message -> {
+                assertThat(message.topic()).isEqualTo(firstTopic);
+                assertThat(message.userProperties().get("message-id")).isEqualTo(first);
+            });
             assertThat(recorder.on("lab/" + deviceId)).singleElement()
                     .satisfies(message -> assertThat(message.userProperties().get("message-id")).isEqualTo(second));
         }
