@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.main.Main;
 import org.openjii.mmi.MmiApplication;
+import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +55,20 @@ public final class MmiCommand implements Runnable {
         } else {
             SUBCOMMANDS.forEach((name, command) -> line.addSubcommand(name, command.get()));
         }
-        return line;
+        // Set after the subcommands: picocli applies it to those added so far.
+        return line.setExecutionExceptionHandler(MmiCommand::unexpectedFailure);
+    }
+
+    /**
+     * A failure no command expected (a native library that cannot load without a writable temp folder, say): one
+     * line naming the command and every cause, exit code 1, instead of picocli's stack trace. The stack trace goes to
+     * the log at debug level ({@code MMI_LOG_LEVEL=DEBUG}).
+     */
+    static int unexpectedFailure(Exception failure, CommandLine command, CommandLine.ParseResult parsed) {
+        command.getErr().println(command.getCommandName() + ": " + Failures.describe(failure));
+        command.getErr().flush();
+        LoggerFactory.getLogger(MmiCommand.class).debug("{} failed", command.getCommandName(), failure);
+        return 1;
     }
 
     public static void main(String[] args) {
@@ -62,7 +76,25 @@ public final class MmiCommand implements Runnable {
             // Before any logger exists: one-shot commands print results, not Camel's start-up chatter.
             System.setProperty("mmi.cli.log.level", "WARN");
         }
-        System.exit(commandLine(args).execute(args));
+        System.exit(execute(commandLine(args), args));
+    }
+
+    /**
+     * Runs the command line; an {@link Error} picocli lets through (it handles exceptions only) gets one line too. A
+     * {@link LinkageError} is almost always a native library (jSerialComm's, SQLite's) that could not be unpacked.
+     */
+    static int execute(CommandLine line, String... args) {
+        try {
+            return line.execute(args);
+        } catch (LinkageError e) {
+            line.getErr()
+                    .println("mmi: " + Failures.describe(e) + "\n  jSerialComm and SQLite unpack their native"
+                            + " libraries into java.io.tmpdir (" + System.getProperty("java.io.tmpdir")
+                            + "), which must be"
+                            + " writable: mount one there, or set MMI_JAVA_OPTS=-Djava.io.tmpdir=DIR");
+            line.getErr().flush();
+            return 1;
+        }
     }
 
     /** {@code mmi run}: the bridge. */
