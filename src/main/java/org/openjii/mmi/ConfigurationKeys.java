@@ -48,6 +48,8 @@ public final class ConfigurationKeys {
      */
     private static final Set<String> INTERNAL = Set.of("mmi.cli.log.level", "mmi.version", "mmi.golden.update",
             "mmi.docs.update");
+    /** Read by the ./mmi launcher, not by the application: JVM options and the AppCDS/AOT cache switch. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("MMI_JAVA_OPTS", "MMI_CDS");
     private static final String PREFIX = "mmi.";
     private static final String ENV_PREFIX = "MMI_";
     private static final int MAX_SUGGESTION_DISTANCE = 3;
@@ -72,18 +74,27 @@ public final class ConfigurationKeys {
         unknown(system, "(set with -D)", problems);
         // Only a warning: an environment carries variables nobody chose for mmi (Kubernetes injects MMI_SERVICE_HOST,
         // MMI_PORT, ... for a Service named mmi), and failing on those would stop a pod that is configured fine.
-        for (String variable : new TreeSet<>(env.keySet())) {
-            if (variable.startsWith(ENV_PREFIX) && KNOWN.stream()
-                    .map(ConfigurationKeys::envName)
-                    .noneMatch(variable::equals)) {
-                LOG.warn("The environment variable {} names no mmi key, so it changes nothing{}", variable,
-                        suggestion(variable.toLowerCase(Locale.ROOT).replace('_', '.')));
-            }
+        for (String variable : unknownEnvironmentVariables(env)) {
+            LOG.warn("The environment variable {} names no mmi key, so it changes nothing{}", variable,
+                    suggestion(variable.toLowerCase(Locale.ROOT).replace('_', '.')));
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Unknown configuration: " + String.join("; ", problems)
                     + " (the keys are listed in application.properties)");
         }
+    }
+
+    /** {@code MMI_*} variables that are neither a key nor one of the launcher's ({@link #LAUNCHER_VARIABLES}). */
+    static Set<String> unknownEnvironmentVariables(Map<String, String> env) {
+        Set<String> unknown = new TreeSet<>();
+        for (String variable : env.keySet()) {
+            if (variable.startsWith(ENV_PREFIX) && !LAUNCHER_VARIABLES.contains(variable) && KNOWN.stream()
+                    .map(ConfigurationKeys::envName)
+                    .noneMatch(variable::equals)) {
+                unknown.add(variable);
+            }
+        }
+        return unknown;
     }
 
     private static void unknown(Set<String> keys, String where, List<String> problems) {

@@ -98,6 +98,14 @@ class ConfigurationKeysTest {
     }
 
     @Test
+    void warnsAboutNeitherKeysNorTheLaunchersOwnVariables() {
+        assertThat(ConfigurationKeys.unknownEnvironmentVariables(Map.of("MMI_JAVA_OPTS", "-Xmx256m", "MMI_CDS", "off",
+                "MMI_DEVICE_PORT", "auto", "MMI_LOG_FORMAT", "json", "MMI_SERVICE_HOST", "10.0.0.7", "PATH",
+                "/usr/bin")))
+                .containsExactly("MMI_SERVICE_HOST");
+    }
+
+    @Test
     void offersNoSuggestionForSomethingFarFromEveryKey() {
         PropertiesComponent properties = repositoryProperties();
         properties.addOverrideProperty("mmi.zzzzzz", "1");
