@@ -1,8 +1,14 @@
 package org.openjii.mmi.delivery;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -69,6 +75,8 @@ public final class Outbox implements AutoCloseable {
     }
 
     public static final String FILE_NAME = "outbox.db";
+    /** Held by the process that has the outbox open (its PID inside). */
+    public static final String LOCK_FILE_NAME = "outbox.lock";
     /** Sequence numbers per DELETE statement, well under SQLite's limit of bound parameters (32,766). */
     private static final int DELETE_CHUNK = 500;
 
@@ -76,6 +84,7 @@ public final class Outbox implements AutoCloseable {
 
     private final Path file;
     private final Connection db;
+    private final FileLock owner;
     private final long maxBytes;
     private final FullPolicy policy;
     private final Clock clock;
@@ -84,9 +93,10 @@ public final class Outbox implements AutoCloseable {
     private long dropped;
     private long refusedFull;
 
-    private Outbox(Path file, Connection db, long maxBytes, FullPolicy policy, Clock clock) {
+    private Outbox(Path file, Connection db, FileLock owner, long maxBytes, FullPolicy policy, Clock clock) {
         this.file = file;
         this.db = db;
+        this.owner = owner;
         this.maxBytes = maxBytes;
         this.policy = policy;
         this.clock = clock;
@@ -125,6 +135,7 @@ public final class Outbox implements AutoCloseable {
             throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot create the outbox directory " + dir
                     + " (mmi.outbox.dir): " + e, e);
         }
+        FileLock owner = own(dir);
         Connection db = null;
         try {
             db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -146,13 +157,69 @@ public final class Outbox implements AutoCloseable {
                 addColumnIfMissing(statement, "outbox", "correlation_data", "BLOB");
                 addColumnIfMissing(statement, "quarantine", "correlation_data", "BLOB");
             }
-            Outbox outbox = new Outbox(file, db, maxBytes, policy, clock);
+            Outbox outbox = new Outbox(file, db, owner, maxBytes, policy, clock);
             outbox.count();
             return outbox;
         } catch (SQLException e) {
             closeQuietly(db);
+            release(owner);
             throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot open the outbox " + file
                     + " (mmi.outbox.dir): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            release(owner);
+            throw e;
+        }
+    }
+
+    /**
+     * One process per outbox: an exclusive lock on {@value #LOCK_FILE_NAME} in {@code dir}, held until
+     * {@link #close()} (the operating system drops it when the process dies, also on {@code kill -9}). SQLite would let
+     * a second process in, and two publishers would send every message twice, and with the same client id take each
+     * other's MQTT session over (a {@code mmi measure --publish} or {@code mmi backfill} next to a running bridge).
+     */
+    private static FileLock own(Path dir) {
+        Path lockFile = dir.resolve(LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this JVM
+            }
+            if (lock == null) {
+                String holder = Files.readString(lockFile, StandardCharsets.UTF_8).strip();
+                channel.close();
+                throw new OutboxException(OutboxException.OUTBOX_ERROR, "The outbox " + dir + " (mmi.outbox.dir) is"
+                        + " in use by " + (holder.isEmpty() ? "another mmi" : "mmi process " + holder) + ": two"
+                        + " publishers on one outbox would send every message twice. Stop that one, or give this one"
+                        + " its own mmi.outbox.dir (and its own mmi.mqtt.client-id)", null);
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
+                    .getBytes(StandardCharsets.UTF_8)));
+            return lock;
+        } catch (IOException e) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // The failure below says what went wrong.
+            }
+            throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot lock the outbox " + lockFile
+                    + " (mmi.outbox.dir): " + e, e);
+        }
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.channel().close(); // releases the lock
+        } catch (IOException e) {
+            LOG.warn("Releasing the outbox lock failed: {}", e.getMessage());
         }
     }
 
@@ -480,6 +547,9 @@ public final class Outbox implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeQuietly(db);
+        if (owner.isValid()) {
+            release(owner);
+        }
     }
 
     private static void closeQuietly(Connection db) {

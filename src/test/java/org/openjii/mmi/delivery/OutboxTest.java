@@ -187,6 +187,21 @@ class OutboxTest {
     }
 
     @Test
+    void refusesASecondOpenOfTheSameOutboxUntilTheFirstIsClosed() {
+        try (Outbox first = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            append(first, "a", "{}");
+            assertThatThrownBy(() -> Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK))
+                    .isInstanceOf(OutboxException.class)
+                    .hasMessageContaining("is in use by mmi process " + ProcessHandle.current().pid())
+                    .hasMessageContaining("mmi.outbox.dir");
+            assertThat(first.depth()).as("the first one still works").isEqualTo(1);
+        }
+        try (Outbox second = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            assertThat(second.depth()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void readsThePolicyAsWrittenInTheProperties() {
         assertThat(Outbox.FullPolicy.parse("drop-oldest")).isEqualTo(Outbox.FullPolicy.DROP_OLDEST);
         assertThat(Outbox.FullPolicy.parse(" reject ")).isEqualTo(Outbox.FullPolicy.REJECT);
