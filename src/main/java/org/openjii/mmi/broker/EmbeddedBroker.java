@@ -61,6 +61,8 @@ public final class EmbeddedBroker extends ServiceSupport {
     public static final String PORT_SETTING = "mmi.embedded.port";
     public static final String DIR_SETTING = "mmi.embedded.dir";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** A start tries up to three ports, each for up to {@link #START_TIMEOUT}. */
+    private static final Duration LAUNCH_TIMEOUT = START_TIMEOUT.multipliedBy(3);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
@@ -146,25 +148,30 @@ public final class EmbeddedBroker extends ServiceSupport {
      * @throws IllegalStateException when it did not start, with the reason
      */
     public String awaitUrl() {
+        try {
+            awaitLaunch();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IllegalStateException failed ? failed
+                    : new IllegalStateException("The embedded MQTT broker did not start: " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The embedded MQTT broker did not start in " + LAUNCH_TIMEOUT.toSeconds()
+                    + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while the embedded MQTT broker was starting", e);
+        }
+        return url();
+    }
+
+    /** Waits for a start in the background, if one was begun. */
+    private void awaitLaunch() throws ExecutionException, TimeoutException, InterruptedException {
         CompletableFuture<Void> background;
         synchronized (this) {
             background = launch;
         }
         if (background != null) {
-            try {
-                background.get(START_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IllegalStateException failed ? failed
-                        : new IllegalStateException("The embedded MQTT broker did not start: " + e.getCause(), e);
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("The embedded MQTT broker did not start in "
-                        + START_TIMEOUT.toSeconds() * 3 + " s", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while the embedded MQTT broker was starting", e);
-            }
+            background.get(LAUNCH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
-        return url();
     }
 
     public int port() {
@@ -317,18 +324,14 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
-        CompletableFuture<Void> background;
-        synchronized (this) {
-            background = launch;
-            launch = null;
+        // Stopped before it was up (the context failed to start): let it come up, then stop it.
+        try {
+            awaitLaunch();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("The embedded MQTT broker did not start: {}", e.toString());
         }
-        if (background != null) {
-            // Stopped before it was up (the context failed to start): let it come up, then stop it.
-            try {
-                background.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.debug("The embedded MQTT broker did not start: {}", e.toString());
-            }
+        synchronized (this) {
+            launch = null;
         }
         stopQuietly();
         if (configuredDir == null && dir != null) {

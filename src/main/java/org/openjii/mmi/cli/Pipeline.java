@@ -1,13 +1,11 @@
 package org.openjii.mmi.cli;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
@@ -81,22 +79,19 @@ final class Pipeline implements AutoCloseable {
      * @return message id → topic, in the order stored
      */
     Map<String, String> ingestWithTopics(Exchange reply) throws Exception {
-        List<String> ids = Collections.synchronizedList(new ArrayList<>());
-        Map<String, String> topics = new ConcurrentHashMap<>();
+        // Filled by the split's parallel branches, read in the order they stored.
+        Map<String, String> stored = Collections.synchronizedMap(new LinkedHashMap<>());
         Exchange run = new DefaultExchange(context());
         run.getMessage().setHeaders(new HashMap<>(reply.getMessage().getHeaders()));
         run.getMessage().setBody(reply.getMessage().getBody());
-        run.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
-        run.setProperty(PublishRoutes.COLLECT_MESSAGE_TOPICS, topics);
+        run.setProperty(PublishRoutes.COLLECT_MESSAGE_TOPICS, stored);
         template.send("direct:ingest", run);
         if (run.getException() != null) {
             throw run.getException();
         }
-        Map<String, String> stored = new LinkedHashMap<>();
-        synchronized (ids) {
-            ids.forEach(id -> stored.put(id, topics.get(id)));
+        synchronized (stored) {
+            return new LinkedHashMap<>(stored);
         }
-        return stored;
     }
 
     /**

@@ -35,7 +35,7 @@ public class PublishRoutes extends RouteBuilder {
     public static final String COLLECT_MESSAGE_IDS = "MmiCollectMessageIds";
 
     /**
-     * Exchange property: a map that, besides {@link #COLLECT_MESSAGE_IDS}, gets each data message's id → its topic
+     * Exchange property: like {@link #COLLECT_MESSAGE_IDS}, a map that gets each data message's id → its topic
      * ({@code mmi shell}'s publish prints both).
      */
     public static final String COLLECT_MESSAGE_TOPICS = "MmiCollectMessageTopics";
@@ -95,16 +95,19 @@ public class PublishRoutes extends RouteBuilder {
     }
 
     private static void collectMessageId(Exchange exchange) {
-        List<Object> ids = exchange.getProperty(COLLECT_MESSAGE_IDS, List.class);
         Message in = exchange.getMessage();
-        if (ids != null && !Boolean.TRUE.equals(in.getHeader(Delivery.DEAD_LETTER_HEADER, Boolean.class))
-                && !Boolean.TRUE.equals(in.getHeader(Delivery.RESPONSE_HEADER, Boolean.class))) {
-            ids.add(in.getHeader(IngestHeaders.MESSAGE_ID, String.class));
-            Map<Object, Object> topics = exchange.getProperty(COLLECT_MESSAGE_TOPICS, Map.class);
-            if (topics != null) {
-                topics.put(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
-                        in.getHeader(IngestHeaders.TOPIC, String.class));
-            }
+        if (Boolean.TRUE.equals(in.getHeader(Delivery.DEAD_LETTER_HEADER, Boolean.class))
+                || Boolean.TRUE.equals(in.getHeader(Delivery.RESPONSE_HEADER, Boolean.class))) {
+            return;
+        }
+        String id = in.getHeader(IngestHeaders.MESSAGE_ID, String.class);
+        List<Object> ids = exchange.getProperty(COLLECT_MESSAGE_IDS, List.class);
+        if (ids != null) {
+            ids.add(id);
+        }
+        Map<Object, Object> topics = exchange.getProperty(COLLECT_MESSAGE_TOPICS, Map.class);
+        if (topics != null) {
+            topics.put(id, in.getHeader(IngestHeaders.TOPIC, String.class));
         }
     }
 }
