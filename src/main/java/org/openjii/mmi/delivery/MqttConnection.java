@@ -63,6 +63,11 @@ public final class MqttConnection implements AutoCloseable {
     public static final long MAX_SESSION_EXPIRY_SECONDS = 604_800;
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+    static {
+        // Paho logs through SLF4J (Log4j2 layouts), not java.util.logging, for every client this class makes.
+        PahoLogger.install();
+    }
     private static final Duration MIN_RECONNECT_DELAY = Duration.ofSeconds(1);
 
     /**
