@@ -2,6 +2,7 @@ package org.openjii.mmi.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -75,11 +76,19 @@ public final class DeliveryMetrics {
                 .register(registry);
     }
 
-    void published(long publishNanos, Duration sinceOrigin) {
+    /** A message was acknowledged (its latencies follow with its batch: {@link #latencies}). */
+    void published() {
         published.increment();
-        publishLatency.record(publishNanos, TimeUnit.NANOSECONDS);
-        if (sinceOrigin != null && !sinceOrigin.isNegative()) {
-            deliveryLatency.record(sinceOrigin);
+    }
+
+    /** The latencies of a batch of acknowledged messages. */
+    void latencies(List<OutboxIo.Acknowledged> acknowledged) {
+        for (OutboxIo.Acknowledged each : acknowledged) {
+            publishLatency.record(each.publishNanos(), TimeUnit.NANOSECONDS);
+            Duration sinceOrigin = each.sinceOrigin();
+            if (sinceOrigin != null && !sinceOrigin.isNegative()) {
+                deliveryLatency.record(sinceOrigin);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbox work of an {@link OutboxPublisher} other than publishing, on one background thread
  * ({@code mmi-outbox-io}): it reads the next messages ahead into a bounded queue, and deletes acknowledged messages
- * in batches (one transaction, one fsync, per batch). The drain thread then takes messages from memory and only
- * publishes; with both jobs on it, a backlog drained at about two thirds of the rate of a bare Paho client on two
- * cores, the drain thread being the bottleneck.
+ * in batches (one transaction, one fsync, per batch), then hands each batch on ({@code onDeleted}: the publisher
+ * records its latencies there). The drain thread then takes messages from memory and only publishes; with both jobs
+ * on it, a backlog drained at about two thirds of the rate of a bare Paho client on two cores, the drain thread being
+ * the bottleneck. Paho's callback thread, which handles the PUBACKs one after the other, only queues each
+ * acknowledged message: recording two latency histograms there held up the next PUBACKs, and with them the window.
  * <p>
  * One thread for reading and deleting: every {@link Outbox} method is synchronized on its one JDBC connection, so two
- * threads would only take turns. Work is requested ({@link #requestRead()}, {@link #delivered(long)},
+ * threads would only take turns. Work is requested ({@link #requestRead()}, {@link #delivered(Acknowledged)},
  * {@link #flush()}) and runs on a single-thread {@link ScheduledThreadPoolExecutor}; a request is queued only when
  * none of its kind is pending, so a burst of requests costs one task. A tick every {@code poll} reads and deletes
  * anyway, as the drain thread polled before: it catches a message stored without a wake-up and retries after a
@@ -35,8 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 final class OutboxIo implements AutoCloseable {
 
-    /** Batches read ahead at most: about 0.1 s of an unthrottled drain of small messages. */
-    static final int AHEAD_BATCHES = 3;
+    /**
+     * Batches read ahead at most (and {@value #AHEAD_BYTES} bytes): 2,000 small messages, about 0.4 s of an unthrottled
+     * drain. While the broker is away the drain thread waits with them in memory, so a backlog starts leaving at full
+     * speed when it returns instead of alternating with disk reads; the byte limit keeps large messages in check.
+     */
+    static final int AHEAD_BATCHES = 20;
     /** Payload bytes read ahead at most (beyond the first batch). */
     static final long AHEAD_BYTES = 2L * 1024 * 1024;
 
@@ -46,10 +54,21 @@ final class OutboxIo implements AutoCloseable {
     record Batch(List<OutboxEntry> entries, long bytes) {
     }
 
+    /**
+     * A message the broker acknowledged, deleted with the next batch.
+     *
+     * @param publishNanos from the publish call to the PUBACK
+     * @param sinceOrigin from the device's output to the PUBACK, or {@code null} when the message has no origin time
+     */
+    record Acknowledged(long seq, long publishNanos, Duration sinceOrigin) {
+    }
+
     private final Outbox outbox;
     private final int batchSize;
     /** Called on the I/O thread after a batch was queued: wakes the drain thread. */
     private final Runnable onRead;
+    /** Called on the I/O thread (or the closing one) with each batch of acknowledged messages, once deleted. */
+    private final Consumer<List<Acknowledged>> onDeleted;
     private final ScheduledThreadPoolExecutor executor;
 
     /** Batches read, not yet taken by the drain thread; written by the I/O thread only. */
@@ -65,7 +84,7 @@ final class OutboxIo implements AutoCloseable {
     private volatile boolean caughtUp;
 
     /** Acknowledged messages not yet deleted. */
-    private final Queue<Long> delivered = new ConcurrentLinkedQueue<>();
+    private final Queue<Acknowledged> delivered = new ConcurrentLinkedQueue<>();
     /** How many {@link #delivered} holds (its size() walks the queue). */
     private final AtomicInteger deliveredCount = new AtomicInteger();
     private final AtomicBoolean deletePending = new AtomicBoolean();
@@ -76,11 +95,14 @@ final class OutboxIo implements AutoCloseable {
      * @param batchSize messages per read, and acknowledged messages that make a delete worth its transaction
      * @param pollMillis the tick: read and delete at least this often
      * @param onRead run on the I/O thread after a batch was queued
+     * @param onDeleted given each batch of acknowledged messages after the attempt to delete them (a failed delete
+     *     leaves them to be sent again after a restart; they were delivered all the same)
      */
-    OutboxIo(Outbox outbox, int batchSize, long pollMillis, Runnable onRead) {
+    OutboxIo(Outbox outbox, int batchSize, long pollMillis, Runnable onRead, Consumer<List<Acknowledged>> onDeleted) {
         this.outbox = outbox;
         this.batchSize = batchSize;
         this.onRead = onRead;
+        this.onDeleted = onDeleted;
         // DiscardPolicy: a request after close() (a PUBACK arriving late) is dropped; close() deletes what was
         // delivered on the closing thread.
         this.executor = new ScheduledThreadPoolExecutor(1, task -> {
@@ -118,8 +140,8 @@ final class OutboxIo implements AutoCloseable {
     }
 
     /** A message was acknowledged: it is deleted with the next batch. */
-    void delivered(long seq) {
-        delivered.add(seq);
+    void delivered(Acknowledged acknowledged) {
+        delivered.add(acknowledged);
         if (deliveredCount.incrementAndGet() >= batchSize) {
             requestDelete();
         }
@@ -173,19 +195,28 @@ final class OutboxIo implements AutoCloseable {
 
     private void delete() {
         deletePending.set(false);
-        List<Long> seqs = new ArrayList<>();
-        for (Long seq = delivered.poll(); seq != null; seq = delivered.poll()) {
-            seqs.add(seq);
+        List<Acknowledged> acknowledged = new ArrayList<>();
+        for (Acknowledged next = delivered.poll(); next != null; next = delivered.poll()) {
+            acknowledged.add(next);
         }
-        if (seqs.isEmpty()) {
+        if (acknowledged.isEmpty()) {
             return;
         }
-        deliveredCount.addAndGet(-seqs.size());
+        deliveredCount.addAndGet(-acknowledged.size());
+        List<Long> seqs = new ArrayList<>(acknowledged.size());
+        for (Acknowledged each : acknowledged) {
+            seqs.add(each.seq());
+        }
         try {
             outbox.remove(seqs);
         } catch (RuntimeException e) {
             // Still on disk: they would be sent again after a restart (same message ids), nothing is lost.
             LOG.error("Could not remove {} delivered message(s) from the outbox: {}", seqs.size(), e.getMessage());
+        }
+        try {
+            onDeleted.accept(acknowledged);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record the latencies of {} delivered message(s): {}", seqs.size(), e.toString());
         }
     }
 

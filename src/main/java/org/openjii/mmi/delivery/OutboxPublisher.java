@@ -116,7 +116,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         running = true;
-        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer);
+        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer, metrics::latencies);
         drainer = new Thread(this::drain, "mmi-outbox-publisher");
         drainer.setDaemon(true);
         drainer.start();
@@ -334,17 +334,19 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void delivered(OutboxEntry entry, long started) {
+        long publishNanos = System.nanoTime() - started;
+        Instant origin = entry.originAt();
+        metrics.published();
         // One transaction (one fsync) per batch of PUBACKs while the drain is busy: deleting after every PUBACK
-        // would cost an fsync per message. Set: the start() that created io happened before the publish.
+        // would cost an fsync per message. The latencies are recorded with the batch too, on the I/O thread: this is
+        // Paho's callback thread, and every PUBACK behind this one waits for it. Set: the start() that created io
+        // happened before the publish.
         OutboxIo deleter = io;
-        deleter.delivered(entry.seq());
+        deleter.delivered(new OutboxIo.Acknowledged(entry.seq(), publishNanos,
+                origin == null ? null : Duration.between(origin, clock.instant())));
         if (idle) {
             deleter.flush();
         }
-        Instant origin = entry.originAt();
-        metrics.published(System.nanoTime() - started, origin == null ? null
-                : Duration.between(origin,
-                        clock.instant()));
     }
 
     /**

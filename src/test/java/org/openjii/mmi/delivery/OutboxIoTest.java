@@ -32,6 +32,8 @@ class OutboxIoTest {
     private final AtomicInteger reads = new AtomicInteger();
     /** Read-ahead seen larger than allowed, by the I/O thread. */
     private final List<String> violations = new CopyOnWriteArrayList<>();
+    /** What the I/O thread handed on after deleting. */
+    private final List<OutboxIo.Acknowledged> handedOn = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
@@ -60,7 +62,7 @@ class OutboxIoTest {
             if (ahead > mostAhead) {
                 violations.add(ahead + " batches ahead");
             }
-        });
+        }, handedOn::addAll);
         started.set(io);
     }
 
@@ -74,15 +76,15 @@ class OutboxIoTest {
     }
 
     @Test
-    void shouldReadAheadInOutboxOrderAtMostThreeBatches() {
-        fill(1_000, 10);
+    void shouldReadAheadInOutboxOrderAtMostTheBatchLimit() {
+        fill(3_000, 10);
         start(OutboxIo.AHEAD_BATCHES);
 
         await().atMost(WAIT).until(() -> reads.get() == OutboxIo.AHEAD_BATCHES);
-        List<OutboxEntry> all = takeAll(1_000);
+        List<OutboxEntry> all = takeAll(3_000);
 
         assertThat(all).extracting(OutboxEntry::messageId)
-                .containsExactlyElementsOf(IntStream.range(0, 1_000)
+                .containsExactlyElementsOf(IntStream.range(0, 3_000)
                         .mapToObj(i -> "m-" + i)
                         .toList());
         assertThat(violations).isEmpty();
@@ -120,7 +122,7 @@ class OutboxIoTest {
         List<OutboxEntry> all = takeAll(250);
 
         for (int i = 0; i < 230; i++) {
-            io.delivered(all.get(i).seq());
+            io.delivered(acknowledged(all.get(i)));
         }
         // The hundredth acknowledgement asks for a delete; the 30 after the second hundred wait for more.
         await().atMost(WAIT).until(() -> outbox.depth() <= 50);
@@ -129,10 +131,17 @@ class OutboxIoTest {
         io.flush();
         await().atMost(WAIT).until(() -> outbox.depth() == 20);
 
-        io.delivered(all.get(230).seq());
+        io.delivered(acknowledged(all.get(230)));
         io.close();
         // close() deletes the rest on the closing thread: done when it returns.
         assertThat(outbox.depth()).isEqualTo(19);
         assertThat(outbox.after(0, 100)).extracting(OutboxEntry::seq).first().isEqualTo(all.get(231).seq());
+        // Every acknowledgement was handed on (for its latencies) once deleted, each exactly once.
+        assertThat(handedOn).extracting(OutboxIo.Acknowledged::seq)
+                .containsExactlyInAnyOrderElementsOf(all.subList(0, 231).stream().map(OutboxEntry::seq).toList());
+    }
+
+    private static OutboxIo.Acknowledged acknowledged(OutboxEntry entry) {
+        return new OutboxIo.Acknowledged(entry.seq(), 1_000_000, null);
     }
 }
