@@ -21,8 +21,11 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code mmi.outbox.depth}, {@code mmi.outbox.bytes}, {@code mmi.outbox.oldest.age} (seconds),
  * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full}, {@code mmi.outbox.quarantined};</li>
  * <li>{@code mmi.mqtt.publish.latency}: publish call to PUBACK; {@code mmi.delivery.latency}: the device's last byte
- * to PUBACK (percentile histograms, p50 and p99 precomputed).</li>
+ * to PUBACK (percentile histograms; p50 and p99 precomputed for the delivery latency, which the shutdown summary
+ * reports).</li>
  * </ul>
+ * Client-side percentiles (an HdrHistogram per time window) cost several times the bucket histogram per recording, so
+ * only the delivery latency has them; Prometheus computes any quantile of either from the buckets.
  */
 public final class DeliveryMetrics {
 
@@ -40,8 +43,10 @@ public final class DeliveryMetrics {
         retried = Counter.builder("mmi.mqtt.retried")
                 .description("Publishes tried again after a lost connection or a quota refusal")
                 .register(registry);
-        publishLatency = latency("mmi.mqtt.publish.latency", "From the publish call to its PUBACK");
-        deliveryLatency = latency("mmi.delivery.latency", "From the device's last byte to the PUBACK");
+        publishLatency = latency("mmi.mqtt.publish.latency", "From the publish call to its PUBACK").register(registry);
+        deliveryLatency = latency("mmi.delivery.latency", "From the device's last byte to the PUBACK")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         Gauge.builder("mmi.mqtt.connected", connection, c -> c.isConnected() ? 1 : 0)
                 .description("1 while the MQTT connection is up")
                 .register(registry);
@@ -68,12 +73,8 @@ public final class DeliveryMetrics {
                 .register(registry);
     }
 
-    private Timer latency(String name, String description) {
-        return Timer.builder(name)
-                .description(description)
-                .publishPercentileHistogram()
-                .publishPercentiles(0.5, 0.99)
-                .register(registry);
+    private static Timer.Builder latency(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram();
     }
 
     /** A message was acknowledged (its latencies follow with its batch: {@link #latencies}). */

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -413,8 +414,12 @@ public final class DeliveryBenchmark {
         /** Reads the peak RSS, then SIGTERM (the bridge logs its summary) and waits for the exit. */
         void stop() throws InterruptedException, IOException {
             if (process.isAlive()) {
-                peakRssMegabytes = vmHwmMegabytes(process.pid());
-                drainCpuSeconds = threadCpuSeconds(process.pid(), "mmi-outbox-publ");
+                try {
+                    peakRssMegabytes = vmHwmMegabytes(process.pid());
+                    drainCpuSeconds = threadCpuSeconds(process.pid(), "mmi-outbox-publ");
+                } catch (NoSuchFileException e) {
+                    // Exited meanwhile (the bare client does when done): nothing left to read.
+                }
                 process.destroy();
             }
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -458,11 +463,15 @@ public final class DeliveryBenchmark {
     private static double threadCpuSeconds(long pid, String name) throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
-                if (name.equals(Files.readString(task.resolve("comm")).strip())) {
-                    String stat = Files.readString(task.resolve("stat"));
-                    // Fields after the command (in parentheses): state is field 3, utime 14, stime 15.
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                try {
+                    if (name.equals(Files.readString(task.resolve("comm")).strip())) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        // Fields after the command (in parentheses): state is field 3, utime 14, stime 15.
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                    }
+                } catch (NoSuchFileException e) {
+                    // A thread that ended since the listing (the process is shutting some down): not the one sought.
                 }
             }
         }
