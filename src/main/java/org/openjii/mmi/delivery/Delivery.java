@@ -209,13 +209,16 @@ public final class Delivery extends ServiceSupport {
                 (refused, refusal) -> deadLetter(envelope, refused, refusal), clock, settings.messageExpiry());
         LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
                 settings.flowControl());
+        // The publisher first: it reads the head of the backlog while the connection is made (a TLS handshake with
+        // IoT Core takes a few hundred milliseconds), and sends once connected.
+        publisher.start();
         try {
             connection.start();
         } catch (MqttConfigurationException | RuntimeException e) {
+            publisher.stop(Duration.ZERO);
             outbox.close();
             throw e;
         }
-        publisher.start();
         healthCheck = new DeliveryHealthCheck(connection.describe(), connection::state, outbox, publisher::inFlight,
                 settings.maxAge(), clock);
         healthCheck.setCamelContext(context);
