@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * The outbox work of an {@link OutboxPublisher} other than publishing, on one background thread
  * ({@code mmi-outbox-io}): it reads the next messages ahead into a bounded queue, and deletes acknowledged messages
  * in batches (one transaction, one fsync, per batch), then hands each batch on ({@code onDeleted}: the publisher
- * records its latencies there). The drain thread then takes messages from memory and only publishes; with both jobs
- * on it, a backlog drained at about two thirds of the rate of a bare Paho client on two cores, the drain thread being
- * the bottleneck. Paho's callback thread, which handles the PUBACKs one after the other, only queues each
- * acknowledged message: recording two latency histograms there held up the next PUBACKs, and with them the window.
+ * records its latencies there). The drain thread takes messages from memory and only publishes (with the disk work
+ * on it too, a backlog drained at about two thirds of the rate of a bare Paho client on two cores); Paho's callback
+ * thread, which handles the PUBACKs one after the other, only queues each acknowledged message (recording two latency
+ * histograms there held up the next PUBACKs, and with them the window).
  * <p>
  * One thread for reading and deleting: every {@link Outbox} method is synchronized on its one JDBC connection, so two
  * threads would only take turns. Work is requested ({@link #requestRead()}, {@link #delivered(Acknowledged)},
@@ -203,10 +203,7 @@ final class OutboxIo implements AutoCloseable {
             return;
         }
         deliveredCount.addAndGet(-acknowledged.size());
-        List<Long> seqs = new ArrayList<>(acknowledged.size());
-        for (Acknowledged each : acknowledged) {
-            seqs.add(each.seq());
-        }
+        List<Long> seqs = acknowledged.stream().map(Acknowledged::seq).toList();
         try {
             outbox.remove(seqs);
         } catch (RuntimeException e) {
