@@ -10,10 +10,10 @@ import java.util.Objects;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.ingest.SerializePayload;
-import org.openjii.mmi.routes.PublishRoutes;
 
 /**
  * Last step of the command route, for successes and failures alike: the body becomes the {@link CommandResponse} as
@@ -71,7 +71,7 @@ public class BuildCommandResponse implements Processor {
     private static List<String> messageIds(Message in) {
         Object ids = in.getHeader(CommandHeaders.MESSAGE_IDS);
         if (ids == null) {
-            ids = in.getExchange().getProperty(PublishRoutes.COLLECT_MESSAGE_IDS);
+            ids = in.getExchange().getProperty(IotConstants.COLLECTED_MESSAGE_IDS);
         }
         if (ids instanceof Collection<?> collection) {
             return collection.stream().map(String::valueOf).toList();

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.openjii.mmi.ingest.InvalidTopicException;
-import org.openjii.mmi.ingest.TopicTemplate;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 
-import static org.openjii.mmi.ingest.TopicTemplate.show;
+import static org.openjii.mmi.topic.TopicTemplate.show;
 
 /**
  * The topics of remote control for one Thing, from templates with {@code {clientId}}: where requests arrive

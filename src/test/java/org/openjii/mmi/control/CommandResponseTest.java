@@ -25,7 +25,7 @@ import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.device.TruncatedFrameException;
 import org.openjii.mmi.device.UnexpectedOutputException;
-import org.openjii.mmi.ingest.InvalidTopicException;
+import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -16,9 +16,9 @@ import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 
@@ -181,7 +181,7 @@ class DeliveryIT extends MmiRouteTestSupport {
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
         assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
         MeterRegistry meters = context.getRegistry()
-                .lookupByNameAndType(Delivery.METER_REGISTRY_NAME,
+                .lookupByNameAndType(Observability.METER_REGISTRY_NAME,
                         MeterRegistry.class);
         assertThat(meters.get("mmi.mqtt.refused").tag("reason_code", "0x87").counter().count()).isEqualTo(1);
         assertThat(meters.get("mmi.mqtt.published").counter().count()).isGreaterThanOrEqualTo(2);
