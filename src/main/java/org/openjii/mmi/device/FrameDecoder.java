@@ -1,5 +1,6 @@
 package org.openjii.mmi.device;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -144,11 +145,33 @@ public final class FrameDecoder {
         return n == 0 ? -1 : buffer[n - 1] & 0xFF;
     }
 
-    /** The end of the unterminated data as text (at most {@code maxBytes} bytes), for prompt detection. */
+    /** The end of the unterminated data as text (at most {@code maxBytes} bytes). */
     public String pendingTail(int maxBytes) {
         int n = pendingLength();
         int from = Math.max(0, n - maxBytes);
         return new String(buffer, from, n - from, StandardCharsets.UTF_8);
+    }
+
+    /** The unterminated data from byte {@code from} on, decoded with {@code charset}. */
+    public String pendingText(int from, Charset charset) {
+        int n = pendingLength();
+        return new String(buffer, from, Math.max(0, n - from), charset);
+    }
+
+    /** The pending byte at {@code index} (0 to {@link #pendingLength()} - 1), as 0 to 255. */
+    public int pendingByte(int index) {
+        return buffer[index] & 0xFF;
+    }
+
+    /** The last pending byte that is not a space, tab, CR or LF, or -1 when there is none. */
+    public int lastVisiblePendingByte() {
+        for (int i = pendingLength() - 1; i >= 0; i--) {
+            int b = buffer[i] & 0xFF;
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return b;
+            }
+        }
+        return -1;
     }
 
     /** Time the first pending byte arrived (epoch milliseconds); meaningful only while {@link #pendingLength()} > 0. */
