@@ -39,7 +39,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * the firmware, answers console commands in their recorded formats, streams measurement replies (header first, sample
  * after the run, CRC-32 last) in paced chunks, stops at alerts and prompts until the host answers, honours
  * {@code -1+} between chunks, and injects the faults of {@link SimulatorFault} on demand or at random
- * (docs/multispeq-protocol.md, sections b to f and i; outputs come from the public fixtures).
+ * (docs/multispeq-protocol.md; outputs come from the public fixtures, and the replies that differ between firmware
+ * generations follow the {@link FirmwareProfile} of {@link SimulatorOptions#firmware()}).
  * <p>
  * Input parsing, after fw 1.17 {@code loop()} and {@code do_command()}: leading CR/LF are skipped; input starting with
  * {@code [} is a protocol, complete at the first CR or LF; anything else is a console command, complete at {@code +},

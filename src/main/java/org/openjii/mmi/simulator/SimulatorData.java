@@ -145,7 +145,7 @@ final class SimulatorData {
 
     /**
      * The sample of a measurement as the device prints it: app-saved files nest it as {@code [[{...}]]}, the device
-     * prints {@code [{...}]} (docs/multispeq-protocol.md, e).
+     * prints {@code [{...}]} (docs/multispeq-protocol.md, "Measurement output").
      */
     static ArrayNode flattenSample(JsonNode document) {
         JsonNode sample = document.path("sample");

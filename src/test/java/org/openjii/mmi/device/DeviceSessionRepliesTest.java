@@ -12,6 +12,10 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -137,6 +141,38 @@ class DeviceSessionRepliesTest {
 
         assertThat(device.written()).containsExactly(PROTOCOL + "\r\n", "+", "0.22+", "-1+");
         assertThat(reply.text()).isEqualTo(all);
+    }
+
+    /** Plays a transcript fixture: each host write that matches the next tx event gets the rx event after it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"transcript-alert-prompt-fw1.17.json", "transcript-alert-prompt.json"})
+    void shouldReplayTheAlertPromptTranscriptsOfBothFirmwareForms(String transcript) throws Exception {
+        JsonNode fixture = Fixtures.json(Fixtures.SERIAL + transcript);
+        List<JsonNode> events = new ArrayList<>();
+        fixture.get("events").forEach(events::add);
+        List<String> tx = events.stream()
+                .filter(e -> "tx".equals(e.get("dir").asText()))
+                .map(e -> e.get("data").asText())
+                .toList();
+        ScriptedTransport device = connect(written -> {
+            for (int i = 0; i + 1 < events.size(); i++) {
+                if ("tx".equals(events.get(i).get("dir").asText()) && events.get(i)
+                        .get("data")
+                        .asText()
+                        .equals(written)) {
+                    return List.of(events.get(i + 1).get("data").asText());
+                }
+            }
+            return List.of();
+        });
+        String protocol = tx.get(0).strip();
+
+        DeviceReply reply = session.execute(DeviceRequest.measurement(MeasurementProtocol.parse(protocol),
+                new PromptAnswers(List.of("0.22"), true), Duration.ofSeconds(10)));
+
+        assertThat(device.written()).isEqualTo(tx);
+        assertThat(reply.crcStatus()).isEqualTo(CrcStatus.VALID);
+        assertThat(reply.checksum()).isEqualTo(fixture.at("/expected/checksum").asText());
     }
 
     @Test

@@ -78,7 +78,8 @@ class SimulatorCommandTest extends SimulatorTestSupport {
 
     /**
      * The v2 fixture is an assumed envelope with {@code device_firmware} as a number; the simulator prints it as a
-     * string, as fw 1.17 and the PhotosynQ example do (docs/multispeq-protocol.md, "device_info"), one line without
+     * string, as fw 1.17 and the PhotosynQ example do (docs/multispeq-protocol.md, "Replies per firmware"), one line
+     * without
      * checksum, and adds the {@code configuration} JII's {@code info()} reads. All else is equal.
      */
     @ParameterizedTest
