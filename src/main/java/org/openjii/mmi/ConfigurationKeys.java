@@ -30,6 +30,7 @@ public final class ConfigurationKeys {
             "mmi.device.scan-interval", "mmi.device.scan-patterns", "mmi.embedded.dir", "mmi.embedded.port",
             "mmi.experiment-id", "mmi.http.health-path",
             "mmi.http.host", "mmi.http.metrics-path", "mmi.http.port", "mmi.ingest.compress-above",
+            "mmi.ingest.crc-absent",
             "mmi.ingest.split-mode", "mmi.mqtt.allow-plaintext", "mmi.mqtt.alpn", "mmi.mqtt.broker-url",
             "mmi.mqtt.ca-file", "mmi.mqtt.cert-file", "mmi.mqtt.client-id", "mmi.mqtt.connect-timeout",
             "mmi.mqtt.dlq-topic", "mmi.mqtt.flow-control", "mmi.mqtt.keep-alive", "mmi.mqtt.key-file",

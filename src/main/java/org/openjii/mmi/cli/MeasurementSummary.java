@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.openjii.mmi.device.DeviceJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +35,8 @@ final class MeasurementSummary {
         JsonNode sample = measurement.path("sample");
         List<JsonNode> samples = new ArrayList<>();
         if (sample.isArray()) {
-            sample.forEach(samples::add);
+            // A reply without checksum may carry the app's nested [[...]]: read as the ingest reads it, flat.
+            DeviceJson.flattenSample(sample).forEach(samples::add);
         } else if (sample.isObject()) {
             samples.add(sample);
         }

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Something to send to the device and what reply to wait for. Console commands are classified by name
- * (docs/multispeq-protocol.md, section d), with openJII's timeouts: 2 s for {@code hello}, 5 s for
+ * (docs/multispeq-protocol.md, "Commands"), with openJII's timeouts: 2 s for {@code hello}, 5 s for
  * {@code device_info} and {@code battery}, 60 s for other console commands; protocols get the estimated timeout.
  */
 public final class DeviceRequest {

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -17,8 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.openjii.mmi.component.multispeq.transport.TransportOpener;
@@ -67,6 +66,13 @@ public final class DeviceSession implements AutoCloseable {
          */
         default void onReply(DeviceSession session, DeviceReply reply) {
         }
+
+        /**
+         * A line that arrived while a reply was awaited and was passed over (noise, a JSON line without checksum
+         * that does not parse): the session went on waiting. On the reader thread: keep it short.
+         */
+        default void onSkipped(DeviceSession session, Frame frame, String why) {
+        }
     }
 
     /**
@@ -86,10 +92,8 @@ public final class DeviceSession implements AutoCloseable {
         }
     }
 
-    /** The device prints {@code "message":["alert","<text>","} and waits for {@code <answer>+}. */
-    private static final Pattern PROMPT = Pattern.compile("\\[\"(alert|prompt|confirm|message)\",\"([^\"]*)\",\"\\s*$");
     private static final byte[] CANCEL = "-1+\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** fw 1.x joins two commands sent less than 500 ms apart (docs/multispeq-protocol.md, b). */
+    /** fw 1.x joins two commands sent less than 500 ms apart (docs/multispeq-protocol.md, "Commands"). */
     private static final long FW1_COMMAND_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
     private static final int STREAM_QUEUE_CAPACITY = 1024;
 
@@ -503,6 +507,10 @@ public final class DeviceSession implements AutoCloseable {
         Outcome outcome;
         try {
             outcome = c.await();
+            while (outcome == Outcome.QUIET_REPLY) {
+                completeQuietReply(c);
+                outcome = c.await();
+            }
         } finally {
             synchronized (decoder) {
                 if (inFlight == c) {
@@ -531,6 +539,31 @@ public final class DeviceSession implements AutoCloseable {
             quietBeforeNextWrite = true;
         }
         throw failure;
+    }
+
+    /**
+     * A JSON reply that ends with its closing brace and no checksum or line feed (a firmware built without
+     * {@code Serial_Print_CRC()}, a v2 {@code print_memory}): after a quiet period the pending bytes are taken as the
+     * reply when they are one complete JSON value. Anything less stays pending and the wait goes on.
+     */
+    private void completeQuietReply(Collector c) {
+        synchronized (decoder) {
+            if (inFlight != c || decoder.pendingLength() == 0 || decoder.lastVisiblePendingByte() != '}') {
+                c.quietCandidate = false;
+                return;
+            }
+            byte[] pending = decoder.pending();
+            int end = pending.length;
+            while (end > 0 && (pending[end - 1] == '\r' || pending[end - 1] == '\n' || pending[end - 1] == ' ')) {
+                end--;
+            }
+            byte[] raw = Arrays.copyOf(pending, end);
+            Frame frame = new Frame(Frame.Kind.LINE, raw, 0, raw.length, CrcStatus.ABSENT, null,
+                    decoder.pendingFirstByteAt(), decoder.lastByteAt());
+            if (c.completesQuietly(frame)) {
+                decoder.reset();
+            }
+        }
     }
 
     private static String describeReceived(Collector c, byte[] partial) {
@@ -727,7 +760,9 @@ public final class DeviceSession implements AutoCloseable {
     private enum Outcome {
         DONE,
         FAILED,
-        TIMED_OUT
+        TIMED_OUT,
+        /** Output ending in a closing brace has been quiet for a while: it may be a reply without checksum. */
+        QUIET_REPLY
     }
 
     /** Gathers the reply to one request; fed by the reader thread, awaited by the sender. */
@@ -740,7 +775,11 @@ public final class DeviceSession implements AutoCloseable {
         DeviceReply reply;
         MultispeqException failure;
         boolean done;
-        int lastPromptPosition = -1;
+        final PromptDetector prompts = new PromptDetector();
+        /** Set by the reader when the pending output ends with a closing brace; checked after a quiet period. */
+        volatile boolean quietCandidate;
+        private int quietCheckedLength = -1;
+        private long deadline;
 
         Collector(DeviceRequest request) {
             this.request = request;
@@ -772,10 +811,9 @@ public final class DeviceSession implements AutoCloseable {
                         }
                     }
                     case JSON -> {
-                        ReplyInterpreter.Json json = ReplyInterpreter.json(frame);
-                        if (json == null) {
-                            unexpected.add(frame);
-                        } else {
+                        prompts.reset();
+                        ReplyInterpreter.Json json = jsonOrSkip(frame);
+                        if (json != null) {
                             complete(List.of(frame), json.text(), json, frame.crcStatus());
                         }
                     }
@@ -797,6 +835,69 @@ public final class DeviceSession implements AutoCloseable {
             }
         }
 
+        /**
+         * The JSON reply in {@code frame}, or {@code null} when the frame is none: a plain line, or a line without
+         * checksum that is not a JSON reply (noise that begins with a bracket, a cut-off line, an array where a
+         * measurement object is due). Those are skipped, logged and reported, and the wait for the reply goes on; a
+         * checksummed frame that fails is the reply, and fails the request.
+         */
+        private ReplyInterpreter.Json jsonOrSkip(Frame frame) throws MultispeqException {
+            ReplyInterpreter.Json json;
+            try {
+                json = ReplyInterpreter.json(frame);
+            } catch (InvalidJsonException | TruncatedFrameException e) {
+                if (frame.kind() != Frame.Kind.LINE) {
+                    throw e;
+                }
+                skip(frame, e.getMessage());
+                return null;
+            }
+            if (json == null) {
+                unexpected.add(frame);
+            } else if (request.isMeasurement() && frame.kind() == Frame.Kind.LINE && json.topLevel().isEmpty()
+                    && !json.text().stripLeading().startsWith("{")) {
+                skip(frame, "a JSON line without checksum that is not a measurement object");
+                return null;
+            }
+            return json;
+        }
+
+        private void skip(Frame frame, String why) {
+            unexpected.add(frame);
+            LOG.warn("{}: skipped a line while waiting for {} ({}): {}", name, request.describe(), why, frame);
+            for (Listener l : listeners) {
+                try {
+                    l.onSkipped(DeviceSession.this, frame, why);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: a session listener failed", name, e);
+                }
+            }
+        }
+
+        /** Completes with a reply found by {@link #completeQuietReply}; false when the bytes are not one yet. */
+        synchronized boolean completesQuietly(Frame frame) {
+            quietCandidate = false;
+            quietCheckedLength = frame.rawArray().length;
+            if (done) {
+                return false;
+            }
+            try {
+                ReplyInterpreter.Json json = ReplyInterpreter.json(frame);
+                if (json == null || !json.text().stripLeading().startsWith("{")) {
+                    return false;
+                }
+                LOG.info("{}: {} ended without checksum or line feed; taken as complete after {} ms of quiet", name,
+                        request.describe(), options.quietPeriod().toMillis());
+                complete(List.of(frame), json.text(), json, CrcStatus.ABSENT);
+                return true;
+            } catch (InvalidJsonException | TruncatedFrameException e) {
+                return false;
+            } catch (MultispeqException e) {
+                fail(e);
+                return true;
+            }
+        }
+
         private void rejectErrors(Frame frame) throws MultispeqException {
             if (frame.looksLikeJson() || ReplyInterpreter.isBadCommand(frame.text())) {
                 ReplyInterpreter.json(frame);
@@ -808,32 +909,35 @@ public final class DeviceSession implements AutoCloseable {
             unexpected.add(frame);
         }
 
-        /** Called by the reader thread (holding the decoder) after every read: answers interactive prompts. */
+        /**
+         * Called by the reader thread (holding the decoder) after every read: answers interactive prompts, once per
+         * question, and notes output that may be a reply without checksum.
+         */
         void afterBytes() {
-            if (request.protocol() == null || decoder.lastPendingByte() != '"') {
+            if (request.expect() == DeviceRequest.Expect.JSON) {
+                int length = decoder.pendingLength();
+                quietCandidate = length != quietCheckedLength && decoder.lastVisiblePendingByte() == '}';
+            }
+            if (request.protocol() == null) {
                 return;
             }
-            int position = decoder.pendingLength();
-            if (position == lastPromptPosition) {
+            PromptDetector.Question question = prompts.find(decoder);
+            if (question == null) {
                 return;
             }
-            Matcher m = PROMPT.matcher(decoder.pendingTail(4096));
-            if (!m.find()) {
-                return;
-            }
-            lastPromptPosition = position;
-            String type = m.group(1);
-            String answer = request.answers().next(type);
+            prompts.answered(question);
+            String answer = request.answers().next(question.type());
             if (answer == null) {
-                fail(new PromptNotAnswerableException("The device asks (" + type + ") \"" + m.group(2)
-                        + "\" and no configured answer is left",
+                fail(new PromptNotAnswerableException("The device asks (" + question.type() + ") \""
+                        + question.text() + "\" and no configured answer is left",
                         decoder.pending()));
                 return;
             }
-            LOG.info("{}: answering {} \"{}\" with \"{}\"", name, type, m.group(2), answer);
+            LOG.info("{}: answering {} \"{}\" with \"{}\"", name, question.type(), question.text(), answer);
             SerialTransport t = transport;
             if (t != null) {
-                // No line ending: a CR/LF would become part of the next answer (docs/multispeq-protocol.md, b).
+                // No line ending: a CR/LF would become part of the next answer (docs/multispeq-protocol.md,
+                // "Interactive protocols").
                 writeQuietly(t, (answer + "+").getBytes(StandardCharsets.UTF_8));
             }
         }
@@ -897,14 +1001,20 @@ public final class DeviceSession implements AutoCloseable {
         }
 
         synchronized Outcome await() {
-            long deadline = System.nanoTime() + request.timeout().toNanos();
+            if (deadline == 0) {
+                deadline = System.nanoTime() + request.timeout().toNanos();
+            }
             long quietNanos = request.expect() == DeviceRequest.Expect.QUIET
                     ? Math.max(options.quietPeriod().toNanos(), TimeUnit.MILLISECONDS.toNanos(500))
                     : options.quietPeriod().toNanos();
             boolean quietEnds = request.expect() == DeviceRequest.Expect.QUIET
                     || (request.expect() == DeviceRequest.Expect.LINES && request.expectedLines() == 0);
+            boolean quietMayEnd = quietEnds || request.expect() == DeviceRequest.Expect.JSON;
             while (!done) {
                 long now = System.nanoTime();
+                if (quietCandidate && now - lastByteNanos >= options.quietPeriod().toNanos()) {
+                    return Outcome.QUIET_REPLY;
+                }
                 if (quietEnds && (!frames.isEmpty() || request.expect() == DeviceRequest.Expect.QUIET)
                         && now - Math.max(lastByteNanos, lastWriteNanos) >= quietNanos) {
                     completeLines();
@@ -914,7 +1024,7 @@ public final class DeviceSession implements AutoCloseable {
                 if (remaining <= 0) {
                     return Outcome.TIMED_OUT;
                 }
-                long wait = quietEnds ? Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)) : remaining;
+                long wait = quietMayEnd ? Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)) : remaining;
                 try {
                     TimeUnit.NANOSECONDS.timedWait(this, wait);
                 } catch (InterruptedException e) {

@@ -1,21 +1,22 @@
 package org.openjii.mmi.device;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Cuts the MultispeQ byte stream into {@link Frame}s.
  * <p>
- * Rules (docs/multispeq-protocol.md, sections b and i):
+ * Rules (docs/multispeq-protocol.md, "Framing"):
  * <ul>
  * <li>Bytes accumulate until a line feed; trailing carriage returns are ignored and empty lines skipped.</li>
  * <li>A line ending in {@code '}'} plus eight hexadecimal digits is a JSON reply with checksum. The CRC-32 is checked
  * over the text before the digits. When it does not match and the line starts with noise, the decoder looks for the
  * {@code '{'} where a matching reply starts, so a valid reply behind garbage on the same line is still found.</li>
  * <li>Any other line is a plain line (text, or JSON without checksum such as {@code {"battery":87}}).</li>
- * <li>A line that is only {@code '{'} or {@code '['} opens pretty-printed JSON (fw 0.54 printed {@code print_memory}
- * that way): lines are joined until the brackets balance or a checksum ends the reply; the checksum then covers all
- * those bytes, line feeds included.</li>
+ * <li>A line that is only {@code '{'} or {@code '['} opens pretty-printed JSON (fw 0.54 to 1.20 print
+ * {@code print_memory} that way): lines are joined until the brackets balance or a checksum ends the reply, at the end
+ * of a line or on a line of its own; the checksum then covers all those bytes, line feeds included.</li>
  * <li>No frame may exceed {@code maxFrameSize} bytes: a longer one is reported once through
  * {@link FrameListener#onOverflow} and its bytes are dropped up to the next line feed, so memory stays bounded.</li>
  * </ul>
@@ -144,11 +145,33 @@ public final class FrameDecoder {
         return n == 0 ? -1 : buffer[n - 1] & 0xFF;
     }
 
-    /** The end of the unterminated data as text (at most {@code maxBytes} bytes), for prompt detection. */
+    /** The end of the unterminated data as text (at most {@code maxBytes} bytes). */
     public String pendingTail(int maxBytes) {
         int n = pendingLength();
         int from = Math.max(0, n - maxBytes);
         return new String(buffer, from, n - from, StandardCharsets.UTF_8);
+    }
+
+    /** The unterminated data from byte {@code from} on, decoded with {@code charset}. */
+    public String pendingText(int from, Charset charset) {
+        int n = pendingLength();
+        return new String(buffer, from, Math.max(0, n - from), charset);
+    }
+
+    /** The pending byte at {@code index} (0 to {@link #pendingLength()} - 1), as 0 to 255. */
+    public int pendingByte(int index) {
+        return buffer[index] & 0xFF;
+    }
+
+    /** The last pending byte that is not a space, tab, CR or LF, or -1 when there is none. */
+    public int lastVisiblePendingByte() {
+        for (int i = pendingLength() - 1; i >= 0; i--) {
+            int b = buffer[i] & 0xFF;
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return b;
+            }
+        }
+        return -1;
     }
 
     /** Time the first pending byte arrived (epoch milliseconds); meaningful only while {@link #pendingLength()} > 0. */
@@ -240,6 +263,13 @@ public final class FrameDecoder {
 
     private void prettyLineComplete(long now) {
         int end = trimCarriageReturns(lineStart, length);
+        if (end - lineStart == Crc32Checksum.HEX_DIGITS && Crc32Checksum.parseHex(buffer, lineStart) >= 0) {
+            // The checksum on a line of its own (fw 1.20 print_memory ends its last line before the checksum).
+            emitChecksummed(0, lineStart, end);
+            length = 0;
+            mode = Mode.LINE;
+            return;
+        }
         if (endsWithChecksum(lineStart, end)) {
             emitChecksummed(0, lineStart, end);
             length = 0;

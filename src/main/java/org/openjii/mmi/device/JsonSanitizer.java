@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * Hand-written because no JSON library accepts these tokens: Jackson's {@code ALLOW_NON_NUMERIC_NUMBERS} knows only
  * {@code NaN} and {@code Infinity}, and openJII's Gold layer ({@code parse_json}) rejects even those, so they must
- * become {@code null} before publishing (docs/multispeq-protocol.md, sections e and i).
+ * become {@code null} before publishing (docs/multispeq-protocol.md, "Measurement output").
  */
 public final class JsonSanitizer {
 

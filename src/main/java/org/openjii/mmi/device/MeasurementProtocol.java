@@ -16,7 +16,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  */
 public final class MeasurementProtocol {
 
-    /** Protocol keys that make the device stop and wait for the operator (docs/multispeq-protocol.md, f and i). */
+    /**
+     * Protocol keys that make the device stop and wait for the operator (docs/multispeq-protocol.md, "Interactive
+     * protocols").
+     */
     private static final List<String> INTERACTIVE_KEYS = List.of("alert", "prompt", "confirm", "message");
     private static final List<String> CLAMP_GATE_KEYS = List.of("par_led_start_on_open", "par_led_start_on_close",
             "start_on_open", "start_on_close", "open_close_start");

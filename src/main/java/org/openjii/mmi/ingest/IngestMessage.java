@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The layout of openJII's flat ingest message (docs/multispeq-protocol.md, section g), in one place for the step that
+ * The layout of openJII's flat ingest message (docs/multispeq-protocol.md, "The openJII message"), in one place for the
+ * step that
  * builds it ({@link EnrichMeasurement}) and the one that must predict its size ({@link SplitMeasurement}).
  */
 final class IngestMessage {

@@ -54,6 +54,12 @@ import static org.openjii.mmi.device.DeviceJson.kind;
  * single run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs
  * (each part then carries its own).
  * <p>
+ * A reply the component marks {@code CamelMultispeqCrcStatus=ABSENT} (no checksum: fw 1.x builds without
+ * {@code Serial_Print_CRC()}) is published by default; with {@link #setCrcAbsent(String) crcAbsent}
+ * {@code dead-letter} it is refused ({@link MissingChecksumException}, reason
+ * {@value MissingChecksumException#REASON}).
+ * Input without that header (a backfilled file) is not affected.
+ * <p>
  * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample}
  * finds them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree
  * path; both give the same measurement.
@@ -61,8 +67,35 @@ import static org.openjii.mmi.device.DeviceJson.kind;
 public class ParseMeasurement implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParseMeasurement.class);
+    private static final String CRC_ABSENT = "ABSENT";
+
+    /** What {@link #setCrcAbsent(String)} accepts. */
+    public static final String CRC_ABSENT_PUBLISH = "publish";
+    public static final String CRC_ABSENT_DEAD_LETTER = "dead-letter";
 
     private Clock clock = Clock.systemUTC();
+    private boolean deadLetterWithoutChecksum;
+
+    public String getCrcAbsent() {
+        return deadLetterWithoutChecksum ? CRC_ABSENT_DEAD_LETTER : CRC_ABSENT_PUBLISH;
+    }
+
+    /**
+     * What becomes of a device reply without checksum: {@code publish} (the default: fw 1.x firmware itself left the
+     * checksum out, and the JSON is still validated) or {@code dead-letter}.
+     *
+     * @throws IllegalArgumentException naming the knob for any other value
+     */
+    public void setCrcAbsent(String value) {
+        String v = Knobs.blankToNull(value);
+        if (v == null || CRC_ABSENT_PUBLISH.equals(v)) {
+            deadLetterWithoutChecksum = false;
+        } else if (CRC_ABSENT_DEAD_LETTER.equals(v)) {
+            deadLetterWithoutChecksum = true;
+        } else {
+            throw new IllegalArgumentException("crcAbsent must be publish or dead-letter, was '" + value + "'");
+        }
+    }
 
     public Clock getClock() {
         return clock;
@@ -89,6 +122,10 @@ public class ParseMeasurement implements Processor {
                         : "A body of type " + body.getClass().getSimpleName() + " is not text", null);
             }
             bytes = rawText.getBytes(StandardCharsets.UTF_8);
+        }
+        if (deadLetterWithoutChecksum && CRC_ABSENT.equals(in.getHeader(MultispeqConstants.CRC_STATUS))) {
+            throw new MissingChecksumException("The device reply has no checksum (crc: absent) and"
+                    + " crc-absent is dead-letter");
         }
         Object header = in.getHeader(MultispeqConstants.LAST_BYTE_AT);
         Instant lastByteAt = instant(header);

@@ -149,6 +149,28 @@ public final class Observability {
                 .register(registry);
     }
 
+    /**
+     * {@code mmi.device.crc.absent{device}}: measurement replies that came without checksum (fw 1.x builds left it
+     * out); {@code mmi.ingest.crc-absent} decides whether they are published.
+     */
+    public static Counter deviceCrcAbsent(MeterRegistry registry, String device) {
+        return Counter.builder("mmi.device.crc.absent")
+                .description("Measurement replies received without checksum")
+                .tag("device", device)
+                .register(registry);
+    }
+
+    /**
+     * {@code mmi.device.lines.skipped{port}}: lines passed over while a reply was awaited (noise, a line without
+     * checksum that is not the reply); the session kept waiting for the reply.
+     */
+    public static Counter deviceLinesSkipped(MeterRegistry registry, String port) {
+        return Counter.builder("mmi.device.lines.skipped")
+                .description("Lines skipped while waiting for a device reply")
+                .tag("port", port)
+                .register(registry);
+    }
+
     /** {@code mmi.dead.letters{reason}}: dead letters made, by reason (the last level of their topic). */
     public static Counter deadLetters(MeterRegistry registry, String reason) {
         return Counter.builder("mmi.dead.letters")

@@ -39,7 +39,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * the firmware, answers console commands in their recorded formats, streams measurement replies (header first, sample
  * after the run, CRC-32 last) in paced chunks, stops at alerts and prompts until the host answers, honours
  * {@code -1+} between chunks, and injects the faults of {@link SimulatorFault} on demand or at random
- * (docs/multispeq-protocol.md, sections b to f and i; outputs come from the public fixtures).
+ * (docs/multispeq-protocol.md; outputs come from the public fixtures, and the replies that differ between firmware
+ * generations follow the {@link FirmwareProfile} of {@link SimulatorOptions#firmware()}).
  * <p>
  * Input parsing, after fw 1.17 {@code loop()} and {@code do_command()}: leading CR/LF are skipped; input starting with
  * {@code [} is a protocol, complete at the first CR or LF; anything else is a console command, complete at {@code +},
@@ -73,7 +74,6 @@ public final class MultispeqSimulator implements AutoCloseable {
     private static final long MIN_STREAM_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final DateTimeFormatter DEVICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'.000Z'")
             .withZone(ZoneOffset.UTC);
-    private static final String BAD_COMMAND = "{\"error\":\"bad command\"}\n";
     private static final byte[] NO_BYTES = new byte[0];
     private static final Request IGNORED = new Request(null, "", false);
 
@@ -304,9 +304,13 @@ public final class MultispeqSimulator implements AutoCloseable {
             case "battery" -> send(Reply.text(options.batteryFormat() == SimulatorOptions.BatteryFormat.JSON
                     ? "{\"battery\":" + options.battery() + "}\n"
                     : "battery:" + options.battery() + "\n"));
-            case "device_info", "1007" -> send(Reply.checksummed(data.deviceInfo(options)));
+            case "device_info", "1007" -> send(options.profile().deviceInfoChecksummed()
+                    ? Reply.checksummed(data.deviceInfo(options))
+                    : Reply.text(data.deviceInfo(options)));
             case "memory" -> send(Reply.text(SimulatorData.MEMORY_LINE));
-            case "print_memory", "print_calibrations" -> send(Reply.checksummed(data.printMemory(options)));
+            case "print_memory", "print_calibrations" -> send(options.profile() == FirmwareProfile.FW_2
+                    ? Reply.text(data.printMemory(options))
+                    : Reply.checksummed(data.printMemory(options)));
             case "compiled" -> send(Reply.text(SimulatorData.COMPILED_LINE));
             case "temp" -> send(Reply.text(data.tempLines()));
             case "print_date" -> {
@@ -321,7 +325,7 @@ public final class MultispeqSimulator implements AutoCloseable {
                 if (word.startsWith("set_")) {
                     readParameters(plusTerminated, -1);
                 } else {
-                    send(Reply.text(BAD_COMMAND));
+                    send(Reply.text(options.profile().badCommand(word)));
                 }
             }
         }
@@ -446,7 +450,7 @@ public final class MultispeqSimulator implements AutoCloseable {
                 if (segment instanceof Reply.Text text) {
                     pacer.write(text.bytes(), crc);
                 } else if (segment instanceof Reply.Answer answer) {
-                    pacer.write(echo(answer.type(), awaitAnswer()).getBytes(StandardCharsets.UTF_8), crc);
+                    pacer.write(echo(answer, awaitAnswer()).getBytes(StandardCharsets.UTF_8), crc);
                 } else if (segment instanceof Reply.Delay delay) {
                     waitCancellable(delay.duration().toNanos());
                 }
@@ -479,13 +483,17 @@ public final class MultispeqSimulator implements AutoCloseable {
         return Outcome.SENT;
     }
 
-    /** What the device prints after an answer: the firmware echoes prompts, acknowledges alerts and confirms. */
-    private static String echo(String type, String answer) {
-        return switch (type) {
+    /**
+     * What the device prints after an answer: the firmware echoes prompts, acknowledges alerts and confirms; fw 1.x
+     * prints the answer's opening quote only now.
+     */
+    private static String echo(Reply.Answer question, String answer) {
+        String echo = switch (question.type()) {
             case "prompt" -> answer;
             case "confirm" -> "1".equals(answer) ? "cancel" : "ok";
             default -> "ok";
         };
+        return question.quoteWithAnswer() ? "\"" + echo : echo;
     }
 
     private byte[] garbage() {

@@ -41,9 +41,10 @@ final class Reply {
 
     /**
      * The device stops until the host sends {@code <answer>+}, then prints {@code ok} for an alert, the answer for
-     * a prompt, {@code ok} or {@code cancel} for a confirm.
+     * a prompt, {@code ok} or {@code cancel} for a confirm; with {@code quoteWithAnswer} (fw 1.x) the opening quote
+     * of that text is printed after the answer, not before the stop.
      */
-    record Answer(String type) implements Segment {
+    record Answer(String type, boolean quoteWithAnswer) implements Segment {
     }
 
     /** The protocol runs: silence, during which {@code -1+} cancels. */
@@ -54,7 +55,13 @@ final class Reply {
     private static final String ANSWER_MARK = "~~mmi-sim-answer-";
     private static final String NAN_MARK = "~~mmi-sim-nan-";
     private static final String MARK_END = "~~";
-    private static final List<String> NAN_TOKENS = List.of("nan", "-nan", "inf");
+    /**
+     * What a fw 1.x {@code %f} or a v2 build prints for a value it has not got: the bare tokens, and the quoted forms
+     * of fields the firmware prints as strings; JII's {@code REGEX_NIL_NAN} names {@code nil}, {@code NAN} and
+     * {@code -NAN}, quoted or not.
+     */
+    private static final List<String> NAN_TOKENS = List.of("nan", "-nan", "inf", "nil", "NAN", "-NAN", "\"nan\"",
+            "\"nil\"", "\"NAN\"", "\"-NAN\"");
     private static final double NAN_SHARE = 0.2;
 
     private final Kind kind;
@@ -77,7 +84,7 @@ final class Reply {
      * A measurement as the firmware streams it: the {@code device_*} header and {@code "sample":[} first, then the
      * run time, then the sample objects (stopping at each question), then {@code ]}}; the checksum follows.
      *
-     * @param nanTokens replace some numbers of the sample with {@code nan}, {@code -nan} or {@code inf}
+     * @param nanTokens replace some numbers of the sample with {@code nan}, {@code nil}, {@code NAN} and the like
      */
     static Reply measurement(SimulatorOptions o, ArrayNode sample, Duration runTime, boolean nanTokens,
             Random random) {
@@ -99,11 +106,13 @@ final class Reply {
             segments.add(new Delay(runTime));
         }
         int from = 0;
+        boolean quoteWithAnswer = o.profile().quoteComesWithTheAnswer();
         for (int i = 0; i < questions.size(); i++) {
             String mark = "\"" + ANSWER_MARK + i + MARK_END + "\"";
             int at = body.indexOf(mark, from);
-            segments.add(new Text(bytes(body.substring(from, at + 1))));
-            segments.add(new Answer(questions.get(i)));
+            // fw 2.x prints up to the answer's opening quote and stops; fw 1.x stops before it.
+            segments.add(new Text(bytes(body.substring(from, quoteWithAnswer ? at : at + 1))));
+            segments.add(new Answer(questions.get(i), quoteWithAnswer));
             from = at + mark.length() - 1;
         }
         segments.add(new Text(bytes(body.substring(from) + "]}")));

@@ -63,6 +63,8 @@ final class SimulatorData {
     private final String deviceInfoV1Tail;
     private final ObjectNode settingsV2;
     private final ObjectNode printMemory;
+    private final String printMemoryV2Text;
+    private final JsonNode configurationV1;
     private final StreamTemplate stream;
 
     private SimulatorData() {
@@ -88,7 +90,9 @@ final class SimulatorData {
         settingsV2 = flattenSample(recall).get(0).path("recall").path("settings").deepCopy();
         settingsV2.remove("time");
 
-        printMemory = (ObjectNode) parse(resource("device/print-memory_fw2.3465.json"), "print-memory");
+        printMemoryV2Text = resource("device/print-memory_fw2.3465.json");
+        printMemory = (ObjectNode) parse(printMemoryV2Text, "print-memory");
+        configurationV1 = parse(v1 + "}", "device-info-fw1.17").get("configuration");
 
         String frames = resource("serial/stream-all-sensors-fw1.17.raw");
         stream = StreamTemplate.parse(stripChecksum(frames.substring(0, frames.indexOf('\n') + 1)));
@@ -141,7 +145,7 @@ final class SimulatorData {
 
     /**
      * The sample of a measurement as the device prints it: app-saved files nest it as {@code [[{...}]]}, the device
-     * prints {@code [{...}]} (docs/multispeq-protocol.md, e).
+     * prints {@code [{...}]} (docs/multispeq-protocol.md, "Measurement output").
      */
     static ArrayNode flattenSample(JsonNode document) {
         JsonNode sample = document.path("sample");
@@ -280,11 +284,12 @@ final class SimulatorData {
 
     /**
      * device_info. Firmware 1.x prints the fw 1.17 shape with its {@code configuration} block (device-info-fw1.17
-     * fixture); later firmware the v2 shape with the {@code settings} object (device-info-v2-assumed fixture).
+     * fixture, checksummed by the caller); v2 the shape JII's {@code info()} reads, {@code settings} (the
+     * device-info-v2-assumed fixture's object) and {@code configuration}, one line without checksum.
      * {@code device_firmware} is a string here, unlike in measurements.
      */
     String deviceInfo(SimulatorOptions o) {
-        if (o.firmware().startsWith("1.")) {
+        if (o.profile() != FirmwareProfile.FW_2) {
             return "{\"device_name\":\"" + o.deviceName() + "\",\"device_version\":\"" + o.deviceVersion()
                     + "\",\"device_id\":\"" + o.deviceId() + "\",\"device_battery\":" + o.battery()
                     + ",\"device_firmware\":\"" + o.firmware() + "\"" + deviceInfoV1Tail;
@@ -302,14 +307,31 @@ final class SimulatorData {
                 : TextNode.valueOf(o.deviceVersion()));
         settings.set("firmware", DecimalNode.valueOf(new BigDecimal(o.firmware())));
         info.set("settings", settings);
-        return DeviceJson.write(info);
+        info.set("configuration", configurationV1.deepCopy());
+        return DeviceJson.write(info) + "\n";
     }
 
-    /** print_memory: the fw 2.3465 calibrations, compact, with this device's id. */
+    /**
+     * print_memory as each firmware prints it. v2: the published fw 2.3465 output byte for byte (pretty-printed, no
+     * checksum, no final line feed) with this device's id. fw 1.x: the layout of {@code print_calibrations()} in that
+     * version's {@code loop.cpp} ({@link CalibrationsLayout}), the checksum to be added by the caller.
+     */
     String printMemory(SimulatorOptions o) {
-        ObjectNode memory = printMemory.deepCopy();
-        memory.put("device_id", o.deviceId());
-        return DeviceJson.write(memory);
+        return switch (o.profile()) {
+            case FW_2 -> printMemoryV2Text.replaceFirst("\"device_id\": \"[^\"]*\"",
+                    "\"device_id\": \"" + o.deviceId() + "\"");
+            case FW_1_17 -> CalibrationsLayout.FW_1_17.print(o.deviceId(), this::calibration);
+            case FW_1_20 -> CalibrationsLayout.FW_1_20.print(o.deviceId(), this::calibration);
+        };
+    }
+
+    /** An EEPROM value for a fw 1.x print_memory: the v2 recording's where it has the same name, else 0. */
+    private double calibration(String name) {
+        JsonNode value = printMemory.get(name);
+        if (value != null && value.isArray() && !value.isEmpty()) {
+            value = value.get(0);
+        }
+        return value != null && value.isNumber() ? value.doubleValue() : 0;
     }
 
     /** The two lines of {@code temp}, with the BME280 readings of the all_sensors fixture, printed with %f. */

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * Ways a simulated reply goes wrong, each one a failure a bridge meets with real instruments or USB links
- * (docs/multispeq-protocol.md, section i). Faults are drawn per reply from the probabilities in
+ * (docs/multispeq-protocol.md, "Failure modes"). Faults are drawn per reply from the probabilities in
  * {@link SimulatorOptions#faults()}, or queued one-shot with {@link MultispeqSimulator#injectNext(SimulatorFault)}.
  */
 public enum SimulatorFault {
@@ -18,8 +18,10 @@ public enum SimulatorFault {
     /** Random bytes (never 0x00 or LF) before the reply, sometimes ended by a LF of their own: line noise. */
     GARBAGE("garbage"),
     /**
-     * Some numeric values of a measurement's sample become {@code nan}, {@code -nan} or {@code inf}, as fw 1.x
-     * {@code %f} prints them; the checksum stays valid over the modified text, so valid CRC, invalid JSON.
+     * Some numeric values of a measurement's sample become {@code nan}, {@code -nan}, {@code inf}, {@code nil},
+     * {@code NAN}, {@code -NAN} or a quoted form of these, as fw 1.x {@code %f} prints them and as JII's library
+     * sanitises them; the checksum stays valid over the modified text, so valid CRC, and (for the bare tokens)
+     * invalid JSON.
      */
     NAN_TOKENS("nan"),
     /** The reply trickles out in 1 to 8 byte pieces a few milliseconds apart, like a slow Bluetooth link. */

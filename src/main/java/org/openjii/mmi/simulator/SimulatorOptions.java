@@ -25,16 +25,21 @@ import java.util.regex.Pattern;
  * the form used on the command line and in Camel URIs:
  *
  * <pre>
- * id=01:12:53:20,firmware=2.3465,battery=82,battery-format=json,chunk=64,pause=1ms,run-time=2s,max-run-time=2s,
+ * id=01:12:53:20,firmware=2.3465,battery=82,battery-format=colon,chunk=64,pause=1ms,run-time=2s,max-run-time=2s,
  * stream-period=1200ms,output=par_fw2.3465,seed=42,faults=crc:0.1;truncate:0.05;slow;unplug:after=5,replug=2s
  * </pre>
  *
  * The defaults describe the v2 instrument whose PAR output is public (fixtures par_fw2.3465): {@code MultispeQ},
- * version {@code "2"}, id {@code 01:12:53:20}, battery 82, firmware 2.3465.
+ * version {@code "2"}, id {@code 01:12:53:20}, battery 82, firmware 2.3465. The firmware also picks the
+ * {@link FirmwareProfile} ({@code firmware=1.17}, {@code 1.20}, or {@code 2.x}, which stands for 2.3465): the shape of
+ * the replies that differ between firmware generations.
  */
 public final class SimulatorOptions {
 
-    /** How {@code battery} answers: fw 1.17 prints JSON; openJII's driver parses {@code battery:NN}; v2 is unknown. */
+    /**
+     * How {@code battery} answers: fw 1.17 and 1.20 print JSON; openJII's app and driver read {@code battery:NN}, the
+     * form of the default v2 profile. Without the option, the {@link FirmwareProfile} decides.
+     */
     public enum BatteryFormat {
 
         /** {@code {"battery":NN}} followed by LF (fw 1.17). */
@@ -329,7 +334,7 @@ public final class SimulatorOptions {
         spec.add("id=" + deviceId);
         spec.add("battery=" + battery);
         spec.add("firmware=" + firmware);
-        spec.add("battery-format=" + batteryFormat.specName);
+        spec.add("battery-format=" + batteryFormat().specName);
         spec.add("chunk=" + chunkSize);
         spec.add("pause=" + formatDuration(chunkPause));
         spec.add("run-time=" + (runTime == null ? "estimate" : formatDuration(runTime)));
@@ -379,15 +384,21 @@ public final class SimulatorOptions {
     }
 
     /**
-     * {@code device_firmware} exactly as printed: a number in measurements, a string in device_info. A firmware
-     * starting with {@code 1.} selects the fw 1.17 device_info shape.
+     * {@code device_firmware} exactly as printed: a number in measurements, a string in device_info. It selects the
+     * {@link #profile()}.
      */
     public String firmware() {
         return firmware;
     }
 
+    /** The firmware generation the replies follow, from {@link #firmware()}. */
+    public FirmwareProfile profile() {
+        return FirmwareProfile.of(firmware);
+    }
+
+    /** The {@code battery-format} option, else the profile's form. */
     public BatteryFormat batteryFormat() {
-        return batteryFormat;
+        return batteryFormat != null ? batteryFormat : profile().batteryFormat();
     }
 
     /** Bytes written per chunk. */
@@ -467,7 +478,7 @@ public final class SimulatorOptions {
                 && unplugAfter == other.unplugAfter && floodBytes == other.floodBytes
                 && deviceName.equals(other.deviceName) && deviceVersion.equals(other.deviceVersion)
                 && deviceId.equals(other.deviceId) && firmware.equals(other.firmware)
-                && batteryFormat == other.batteryFormat && chunkPause.equals(other.chunkPause)
+                && batteryFormat() == other.batteryFormat() && chunkPause.equals(other.chunkPause)
                 && Objects.equals(runTime, other.runTime) && maxRunTime.equals(other.maxRunTime)
                 && streamPeriod.equals(other.streamPeriod) && Objects.equals(output, other.output)
                 && Objects.equals(outputJson, other.outputJson) && faults.equals(other.faults)
@@ -476,7 +487,7 @@ public final class SimulatorOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(deviceName, deviceVersion, deviceId, battery, firmware, batteryFormat, chunkSize,
+        return Objects.hash(deviceName, deviceVersion, deviceId, battery, firmware, batteryFormat(), chunkSize,
                 chunkPause, runTime, maxRunTime, streamPeriod, output, outputJson, seed, faults, unplugAfter,
                 replugAfter, floodBytes, clock);
     }
@@ -497,7 +508,8 @@ public final class SimulatorOptions {
         private String deviceId = "01:12:53:20";
         private int battery = 82;
         private String firmware = "2.3465";
-        private BatteryFormat batteryFormat = BatteryFormat.JSON;
+        /** {@code null}: the profile's form. */
+        private BatteryFormat batteryFormat;
         private int chunkSize = 64;
         private Duration chunkPause = Duration.ofMillis(1);
         private Duration runTime;
@@ -570,10 +582,15 @@ public final class SimulatorOptions {
             return this;
         }
 
+        /** A decimal version such as {@code 1.17} or {@code 2.3465}; {@code 2.x} stands for 2.3465. */
         public Builder firmware(String firmware) {
+            if ("2.x".equalsIgnoreCase(firmware)) {
+                firmware = "2.3465";
+            }
             if (firmware == null || !FIRMWARE.matcher(firmware).matches()) {
                 throw new IllegalArgumentException(
-                        "Simulator option 'firmware' must be a decimal number such as 2.3465 or 1.17, got '" + firmware
+                        "Simulator option 'firmware' must be 1.17, 1.20, 2.x or a decimal number such as 2.3465, got '"
+                                + firmware
                                 + "'");
             }
             this.firmware = firmware;

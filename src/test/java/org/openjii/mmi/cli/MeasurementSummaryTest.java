@@ -34,6 +34,18 @@ class MeasurementSummaryTest {
     }
 
     @Test
+    void shouldReadTheValuesOfTheAppsNestedSampleAsAReplyWithoutChecksumMayCarryIt() throws Exception {
+        // phi2_fw1.2 is app-saved: "sample":[[{...}]].
+        JsonNode phi2 = fixture("phi2_fw1.2.json");
+        assertThat(phi2.path("sample").get(0).isArray()).isTrue();
+
+        String summary = MeasurementSummary.format(phi2, Duration.ofSeconds(3));
+
+        assertThat(summary).contains("samples   " + phi2.path("sample").get(0).size())
+                .doesNotContain("(no scalar values");
+    }
+
+    @Test
     void shouldListEachSampleOfAMultiSampleRun() throws Exception {
         JsonNode rides = fixture("rides_fw2.21.json");
         String summary = MeasurementSummary.format(rides, Duration.ofSeconds(12));

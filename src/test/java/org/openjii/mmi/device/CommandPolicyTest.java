@@ -80,7 +80,7 @@ class CommandPolicyTest {
     @Test
     void shouldDenyASecondCommandChainedBehindAPlus() {
         // The firmware ends a command at '+'; whatever the command does not read as parameters runs as the next
-        // command (docs/multispeq-protocol.md, section b). A safe name must not carry a denied one along.
+        // command (docs/multispeq-protocol.md, "Commands"). A safe name must not carry a denied one along.
         for (String command : List.of("hello+reboot+", "battery+upgrade+", "hello+1078+", "device_info++reset+",
                 "indicate+255+0+0+sleep+", "indicate+255+0+0+1027+")) {
             assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)

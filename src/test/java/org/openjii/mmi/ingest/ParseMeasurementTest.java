@@ -53,6 +53,33 @@ class ParseMeasurementTest {
     }
 
     @Test
+    void shouldPublishAReplyWithoutChecksumByDefaultAndRefuseItWhenAskedTo() throws Exception {
+        Exchange absent = exchange(output(PAR_RAW));
+        absent.getMessage().setHeader(MultispeqConstants.CRC_STATUS, "ABSENT");
+        parse.process(absent);
+        assertThat(absent.getMessage().getBody()).isInstanceOf(Measurement.class);
+
+        parse.setCrcAbsent("dead-letter");
+        Exchange refused = exchange(output(PAR_RAW));
+        refused.getMessage().setHeader(MultispeqConstants.CRC_STATUS, "ABSENT");
+        assertThatThrownBy(() -> parse.process(refused)).isInstanceOfSatisfying(MissingChecksumException.class,
+                e -> assertThat(e.reason()).isEqualTo("crc-absent"));
+        Exchange checked = exchange(output(PAR_RAW));
+        checked.getMessage().setHeader(MultispeqConstants.CRC_STATUS, "VALID");
+        parse.process(checked);
+        assertThat(checked.getMessage().getBody()).isInstanceOf(Measurement.class);
+        Exchange backfilled = exchange(output(PAR_RAW));
+        parse.process(backfilled);
+        assertThat(backfilled.getMessage().getBody()).isInstanceOf(Measurement.class);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownCrcAbsentValueNamingTheKnob() {
+        assertThatThrownBy(() -> parse.setCrcAbsent("drop")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("crcAbsent must be publish or dead-letter, was 'drop'");
+    }
+
+    @Test
     void shouldParseTheParReplyKeepingNumbersExactly() throws Exception {
         Measurement measurement = parseOne(output(PAR_RAW));
 

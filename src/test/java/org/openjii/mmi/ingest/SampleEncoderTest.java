@@ -47,7 +47,7 @@ class SampleEncoderTest {
         assertThat(encoded.encoding()).isEqualTo("gzip+base64");
         assertThat(SampleEncoder.decode(encoded.text(), encoded.encoding()))
                 .isEqualTo(DeviceJson.write(flatSample(RIDES)));
-        // 24,191 bytes of sample: about 9,600 as gzip+base64 at the default level 1; docs/multispeq-protocol.md (e)
+        // 24,191 bytes of sample: about 9,600 as gzip+base64 at the default level 1; docs/multispeq-protocol.md, "Measurement output"
         // gives about 7,600 for a higher level, as level 6 makes it.
         assertThat(encoded.text().length()).isBetween(9_000, 10_500);
         assertThat(new SampleEncoder(8192, 6).encode(samples(RIDES)).text().length()).isBetween(7_000, 8_200);

@@ -79,8 +79,12 @@ class ObservabilityTest {
         PrometheusMeterRegistry registry = (PrometheusMeterRegistry) Observability.meterRegistry(context);
         Observability.deadLetters(registry, "invalid-json").increment();
         Observability.deviceConnected(registry, "multispeq", () -> true);
+        Observability.deviceCrcAbsent(registry, "multispeq").increment();
+        Observability.deviceLinesSkipped(registry, "/dev/ttyACM0").increment();
 
         assertThat(registry.scrape()).contains("mmi_dead_letters_total{reason=\"invalid-json\"} 1.0",
-                "mmi_device_connected{device=\"multispeq\"} 1.0");
+                "mmi_device_connected{device=\"multispeq\"} 1.0",
+                "mmi_device_crc_absent_total{device=\"multispeq\"} 1.0",
+                "mmi_device_lines_skipped_total{port=\"/dev/ttyACM0\"} 1.0");
     }
 }

@@ -152,7 +152,7 @@ class SimulatorFaultTest extends SimulatorTestSupport {
 
     @Test
     void nanTokensOnlyHitMeasurements() {
-        CollectingLink link = plugIn(fast().build());
+        CollectingLink link = plugIn(fast().firmware("1.17").build());
         simulator.injectNext(SimulatorFault.NAN_TOKENS);
 
         send(simulator, "device_info\r\n");

@@ -21,7 +21,8 @@ class SimulatorOptionsTest {
         assertThat(o.deviceId()).isEqualTo("01:12:53:20");
         assertThat(o.battery()).isEqualTo(82);
         assertThat(o.firmware()).isEqualTo("2.3465");
-        assertThat(o.batteryFormat()).isEqualTo(SimulatorOptions.BatteryFormat.JSON);
+        assertThat(o.batteryFormat()).isEqualTo(SimulatorOptions.BatteryFormat.COLON);
+        assertThat(o.profile()).isEqualTo(FirmwareProfile.FW_2);
         assertThat(o.chunkSize()).isEqualTo(64);
         assertThat(o.chunkPause()).isEqualTo(Duration.ofMillis(1));
         assertThat(o.runTime()).isEmpty();
@@ -94,7 +95,7 @@ class SimulatorOptionsTest {
             "colour=red | Unknown simulator option 'colour'; keys: name, version, id",
             "id | 'id' must be key=value",
             "id=12:34 | 'id' must be four hexadecimal bytes",
-            "firmware=two | 'firmware' must be a decimal number",
+            "firmware=two | 'firmware' must be 1.17, 1.20, 2.x or a decimal number",
             "battery=full | 'battery' must be a whole number from -1 to 1000",
             "battery=1001 | 'battery' must be a whole number from -1 to 1000",
             "battery-format=xml | 'battery-format' must be json or colon",

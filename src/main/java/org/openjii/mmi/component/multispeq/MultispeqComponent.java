@@ -23,9 +23,13 @@ import org.openjii.mmi.component.multispeq.transport.SimulatedDevice;
 import org.openjii.mmi.component.multispeq.transport.TransportOpener;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.DeviceSessionRegistry;
+import org.openjii.mmi.device.Frame;
+import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
 
 /**
  * The {@code multispeq:} component. It owns the device sessions: one open port per path, shared by all its endpoints
@@ -157,6 +161,14 @@ public class MultispeqComponent extends HealthCheckComponent {
             threads.shutdownNow(reader);
         });
         sessionListeners.forEach(session::addListener);
+        Counter skipped = Observability.deviceLinesSkipped(Observability.meterRegistry(getCamelContext()), key);
+        session.addListener(new DeviceSession.Listener() {
+
+            @Override
+            public void onSkipped(DeviceSession s, Frame frame, String why) {
+                skipped.increment();
+            }
+        });
         return session;
     }
 

@@ -1,13 +1,19 @@
 package org.openjii.mmi.component.multispeq;
 
 import org.apache.camel.Message;
+import org.openjii.mmi.device.CrcStatus;
 import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.observe.Observability;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Fills the {@code CamelMultispeq*} headers, the same way for the consumer and the producer. */
 final class MultispeqMessages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MultispeqMessages.class);
 
     private MultispeqMessages() {
     }
@@ -18,6 +24,12 @@ final class MultispeqMessages {
         setDeviceHeaders(message, info != null ? info : session.deviceInfo());
         message.setHeader(MultispeqConstants.PORT, reply.systemPort());
         message.setHeader(MultispeqConstants.CRC_STATUS, reply.crcStatus().name());
+        if (reply.request().isMeasurement() && reply.crcStatus() == CrcStatus.ABSENT) {
+            // fw 1.x builds without Serial_Print_CRC(): counted here, published or dead-lettered by the ingest step.
+            LOG.warn("{}: the measurement reply has no checksum (crc: absent)", endpoint.getName());
+            Observability.deviceCrcAbsent(Observability.meterRegistry(endpoint.getCamelContext()), endpoint.getName())
+                    .increment();
+        }
         if (reply.checksum() != null) {
             message.setHeader(MultispeqConstants.CHECKSUM, reply.checksum());
         }
