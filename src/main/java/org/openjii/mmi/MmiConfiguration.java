@@ -13,10 +13,13 @@ import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.RemoteCommands;
 import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -29,6 +32,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code camel run} picks it up too.
  */
 public class MmiConfiguration implements CamelConfiguration {
+
+    /** The registry name of the JSON mapper the YAML routes marshal with ({@code objectMapper: mmiJson}). */
+    public static final String JSON_MAPPER = "mmiJson";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -53,6 +59,8 @@ public class MmiConfiguration implements CamelConfiguration {
         context.addService(devices);
         context.addStartupListener(devices);
 
+        // The JSON mapper of the routes' marshal steps (camel-jackson): numbers as the device printed them.
+        context.getRegistry().bind(JSON_MAPPER, ObjectMapper.class, DeviceJson.mapper());
         IotComponent iot = context.getComponent("iot", IotComponent.class);
         // A data message the broker refuses is replaced by its dead letter, enveloped as the dead-letter route does.
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(properties);

@@ -402,11 +402,14 @@ public final class MqttConnection implements AutoCloseable {
             for (Listener listener : listeners) {
                 listener.disconnected(state, cause);
             }
+        } else if (Long.bitCount(attempts) != 1) {
+            // Logged at the 1st, 2nd, 4th, 8th ... attempt: enough to see it goes on, without flooding the log.
+            LOG.debug("MQTT connect attempt {} failed: {}", attempts,
+                    refusal.map(Throwable::getMessage).orElse(reason));
         } else if (refusal.isPresent()) {
             LOG.error("MQTT connect attempt {} failed: {}; retrying in {} s", attempts, refusal.get().getMessage(),
                     delay.toSeconds());
-        } else if (attempts == 1 || Long.bitCount(attempts) == 1) {
-            // 1st, 2nd, 4th, 8th ... attempt: enough to see it is still down without flooding the log.
+        } else {
             LOG.warn("MQTT broker {} not reachable (attempt {}: {}); retrying in {} s, messages wait in the outbox",
                     transport.describe(), attempts, reason, delay.toSeconds());
         }

@@ -40,7 +40,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes a compact JSON envelope, and
+ * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes the envelope, a JSON tree (the
+ * route's {@code marshal: json} step makes the text), and
  * {@value IngestHeaders#TOPIC} becomes {@code {prefix}/{reason}}, e.g.
  * {@code mmi/dlq/mmi/device-error}.
  * <p>
@@ -169,7 +170,7 @@ public class DeadLetterEnvelope implements Processor {
         String messageId = UUID.randomUUID().toString();
         Throwable failure = null;
         String reason = INTERNAL_ERROR;
-        String body;
+        ObjectNode body;
         try {
             failure = failure(exchange);
             reason = reason(failure);
@@ -182,7 +183,7 @@ public class DeadLetterEnvelope implements Processor {
             minimal.put("error", safeDescribe(failure));
             minimal.put("envelope_error", safeDescribe(e));
             minimal.put("message_id", messageId);
-            body = DeviceJson.write(minimal);
+            body = minimal;
         }
         String dlqTopic = dlqTopic(reason);
         in.setBody(body);
@@ -213,10 +214,10 @@ public class DeadLetterEnvelope implements Processor {
         process(exchange);
         return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
                 in.getHeader(IngestHeaders.TOPIC, String.class),
-                in.getBody(String.class).getBytes(StandardCharsets.UTF_8));
+                DeviceJson.write(in.getBody(JsonNode.class)).getBytes(StandardCharsets.UTF_8));
     }
 
-    private String envelope(Exchange exchange, Message in, Throwable failure, String reason, String messageId) {
+    private ObjectNode envelope(Exchange exchange, Message in, Throwable failure, String reason, String messageId) {
         ObjectNode envelope = DeviceJson.mapper().createObjectNode();
         envelope.put("reason", reason);
         envelope.put("error", describe(failure));
@@ -232,7 +233,7 @@ public class DeadLetterEnvelope implements Processor {
         if (cut != null) {
             in.setHeader(IngestHeaders.RAW_INPUT, cut);
         }
-        return DeviceJson.write(envelope);
+        return envelope;
     }
 
     /** The failure's own facts ({@link ReasonCoded#details()}), never overwriting a field the envelope sets. */
