@@ -25,7 +25,8 @@ public final class ConfigurationKeys {
 
     /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
     public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
-            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic", "mmi.commands.topic",
+            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic",
+            "mmi.commands.response-topic-filter", "mmi.commands.topic",
             "mmi.device.all", "mmi.device.interval", "mmi.device.name", "mmi.device.port", "mmi.device.protocol",
             "mmi.device.scan-interval", "mmi.device.scan-patterns", "mmi.embedded.dir", "mmi.embedded.port",
             "mmi.experiment-id", "mmi.http.health-path",
