@@ -36,7 +36,8 @@ public final class ConfigurationKeys {
             "mmi.mqtt.dlq-topic", "mmi.mqtt.flow-control", "mmi.mqtt.keep-alive", "mmi.mqtt.key-file",
             "mmi.mqtt.max-in-flight", "mmi.mqtt.max-reconnect-delay", "mmi.mqtt.message-expiry", "mmi.mqtt.qos",
             "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
-            "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb", "mmi.protocol-id",
+            "mmi.outbox.dead-letter-max-mb", "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb",
+            "mmi.outbox.raw-input-max-age", "mmi.protocol-id",
             "mmi.simulator.options", "mmi.status.battery-interval", "mmi.status.min-interval", "mmi.timezone",
             // Chooses the properties files (MmiApplication), so it cannot be set in one.
             "mmi.profile",
