@@ -333,6 +333,11 @@ public final class Delivery extends ServiceSupport {
         return metrics;
     }
 
+    /** Where messages wait while the outbox cannot store them ({@link OutboxSpill#holdInMemory}). */
+    public OutboxSpill spill() {
+        return spill;
+    }
+
     @Override
     protected void doStop() {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);

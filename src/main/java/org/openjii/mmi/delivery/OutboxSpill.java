@@ -51,6 +51,7 @@ public final class OutboxSpill implements MeterBinder {
     private final Outbox outbox;
     private final RateLimitedLog holding;
     private final Deque<Message> held = new ArrayDeque<>();
+    private volatile boolean holdInMemory = true;
     private long heldBytes;
     private long lost;
 
@@ -67,6 +68,9 @@ public final class OutboxSpill implements MeterBinder {
      * @throws OutboxException {@value OutboxException#OUTBOX_FULL}, as {@link Outbox#append} refuses it
      */
     public synchronized long store(Message message) {
+        if (!holdInMemory) {
+            return append(message);
+        }
         if (!held.isEmpty()) {
             flush();
         }
@@ -158,6 +162,15 @@ public final class OutboxSpill implements MeterBinder {
         } catch (CharacterCodingException e) {
             return " (base64): " + Base64.getEncoder().encodeToString(payload);
         }
+    }
+
+    /**
+     * Whether messages are held in memory while the outbox cannot store (the default), or the failure goes to the
+     * caller: a command that can simply be run again ({@code mmi backfill}, {@code mmi measure --publish}) should fail
+     * rather than hold what it then exits without.
+     */
+    public void holdInMemory(boolean hold) {
+        this.holdInMemory = hold;
     }
 
     /** Messages held in memory now. */
