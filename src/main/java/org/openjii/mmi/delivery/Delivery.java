@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -21,6 +22,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.Durations;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
@@ -46,7 +48,7 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
  * {@code key-file}, {@code ca-file}, {@code allow-plaintext}, {@code alpn}, {@code qos} (only 1), {@code keep-alive},
  * {@code session-expiry}, {@code connect-timeout}, {@code max-reconnect-delay}, {@code status-topic},
  * {@code message-expiry}, {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir}, {@code max-mb},
- * {@code full-policy}, {@code max-age}.
+ * {@code dead-letter-max-mb}, {@code raw-input-max-age}, {@code full-policy}, {@code max-age}.
  */
 public final class Delivery extends ServiceSupport {
 
@@ -72,12 +74,15 @@ public final class Delivery extends ServiceSupport {
     private OutboxPublisher publisher;
     private DeliveryMetrics metrics;
     private DeliveryHealthCheck healthCheck;
+    private OutboxSpill spill;
+    private OutboxHealthCheck outboxCheck;
+    private ScheduledExecutorService retry;
 
     /** Everything read from the properties, checked before anything starts. */
     public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
             String alpn,
             MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry, Path outboxDir,
-            long outboxMaxBytes, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
     }
 
     public Delivery(CamelContext context, Settings settings, Clock clock) {
@@ -140,7 +145,9 @@ public final class Delivery extends ServiceSupport {
             throw new IllegalArgumentException("mmi.mqtt.message-expiry must be 1 s to 7 days (AWS IoT Core), was "
                     + messageExpiry.toSeconds() + " s");
         }
-        long maxMegabytes = integer(properties, "mmi.outbox.max-mb", "512");
+        OutboxBudget budget = new OutboxBudget(integer(properties, "mmi.outbox.max-mb", "512") * 1024L * 1024,
+                integer(properties, "mmi.outbox.dead-letter-max-mb", "64") * 1024L * 1024,
+                Duration.ofMillis(Durations.millis(properties, "mmi.outbox.raw-input-max-age", "7d")));
         Settings settings = new Settings(brokerUrl, path(properties, BrokerTransport.CERT_FILE_SETTING),
                 path(properties, BrokerTransport.KEY_FILE_SETTING), path(properties, BrokerTransport.CA_FILE_SETTING),
                 Boolean.parseBoolean(properties.resolveProperty(BrokerTransport.ALLOW_PLAINTEXT_SETTING)
@@ -148,7 +155,7 @@ public final class Delivery extends ServiceSupport {
                         .trim()),
                 alpn(properties.resolveProperty(BrokerTransport.ALPN_SETTING).orElse("auto")),
                 connection, flow, messageExpiry, Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox")),
-                maxMegabytes * 1024 * 1024,
+                budget,
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
                 Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
         return new Delivery(context, settings, Clock.systemUTC());
@@ -201,9 +208,11 @@ public final class Delivery extends ServiceSupport {
     protected void doStart() throws MqttConfigurationException {
         BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
-        outbox = Outbox.open(settings.outboxDir(), settings.outboxMaxBytes(), settings.fullPolicy(), clock);
+        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(), clock);
+        spill = new OutboxSpill(outbox, clock);
         connection = new MqttConnection(transport, settings.connection(), clock);
         metrics = new DeliveryMetrics(Observability.meterRegistry(context), outbox, connection, clock);
+        spill.bindTo(metrics.registry());
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(context.getPropertiesComponent());
         publisher = new OutboxPublisher(outbox, connection, settings.flowControl(), metrics,
                 (refused, refusal) -> deadLetter(envelope, refused, refusal), clock, settings.messageExpiry());
@@ -222,10 +231,20 @@ public final class Delivery extends ServiceSupport {
         healthCheck = new DeliveryHealthCheck(connection.describe(), connection::state, outbox, publisher::inFlight,
                 settings.maxAge(), clock);
         healthCheck.setCamelContext(context);
+        outboxCheck = new OutboxHealthCheck(outbox, spill);
+        outboxCheck.setCamelContext(context);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(healthCheck);
+            health.register(outboxCheck);
         }
+        // Held messages move into the outbox as soon as it stores again, also when no new message comes.
+        retry = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "mmi-outbox-retry");
+        retry.scheduleWithFixedDelay(() -> {
+            if (spill.held() > 0 && spill.flush() > 0) {
+                publisher.wakeUp();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -255,7 +274,8 @@ public final class Delivery extends ServiceSupport {
      * letter when {@value #DEAD_LETTER_HEADER} is true, a command response when {@value #RESPONSE_HEADER} is true,
      * with the correlation data in {@value #CORRELATION_DATA_HEADER}. On return the message is on disk.
      *
-     * @throws OutboxException when the outbox is full (policy reject) or cannot write
+     * @throws OutboxException when the outbox is full for measurements (policy reject); a dead letter or response
+     *     beyond its own budget is refused without failing the route (counted and logged by the outbox)
      */
     public void append(Exchange exchange) throws InvalidPayloadException {
         Message in = exchange.getMessage();
@@ -274,10 +294,21 @@ public final class Delivery extends ServiceSupport {
                 ? OutboxEntry.Kind.RESPONSE
                 : Boolean.TRUE.equals(in.getHeader(DEAD_LETTER_HEADER, Boolean.class)) ? OutboxEntry.Kind.DEAD_LETTER
                         : OutboxEntry.Kind.DATA;
-        long seq = outbox.append(messageId, topic, payload, kind,
-                ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)),
-                in.getHeader(IngestHeaders.RAW_INPUT, byte[].class), in.getHeader(CORRELATION_DATA_HEADER,
-                        byte[].class));
+        long seq;
+        try {
+            // Held in memory while the outbox cannot store (OutboxSpill): measuring goes on through a full disk.
+            seq = spill.store(new OutboxSpill.Message(messageId, topic, payload, kind,
+                    ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT)),
+                    in.getHeader(IngestHeaders.RAW_INPUT, byte[].class), in.getHeader(CORRELATION_DATA_HEADER,
+                            byte[].class)));
+        } catch (OutboxException e) {
+            if (kind == OutboxEntry.Kind.DATA || !OutboxException.OUTBOX_FULL.equals(e.reason())) {
+                throw e;
+            }
+            // A dead letter or response beyond its budget (a flood): the outbox logged it (once per 10 s at most)
+            // and counted it; failing the route as well would log a stack trace per message.
+            return;
+        }
         LOG.debug("Outbox #{}: message {} for {} ({} bytes)", seq, messageId, topic, payload.length);
         publisher.wakeUp();
     }
@@ -302,11 +333,24 @@ public final class Delivery extends ServiceSupport {
         return metrics;
     }
 
+    /** Where messages wait while the outbox cannot store them ({@link OutboxSpill#holdInMemory}). */
+    public OutboxSpill spill() {
+        return spill;
+    }
+
     @Override
     protected void doStop() {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null && healthCheck != null) {
             health.unregister(healthCheck);
+            health.unregister(outboxCheck);
+        }
+        if (retry != null) {
+            context.getExecutorServiceManager().shutdown(retry);
+        }
+        if (spill != null && spill.held() > 0) {
+            spill.flush();
+            spill.giveUp();
         }
         if (publisher != null) {
             publisher.stop(Duration.ofSeconds(5));
