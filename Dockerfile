@@ -24,6 +24,8 @@ COPY --from=build /src/target/mmi.jar /app/mmi.jar
 COPY application.properties /app/
 COPY routes/*.camel.yaml /app/routes/
 USER 10001:10001
+# Health and metrics reach a container only on its own interfaces (mmi listens on 127.0.0.1 by default).
+ENV MMI_HTTP_HOST=0.0.0.0
 EXPOSE 9876
 # Heap from the container's memory limit; the temp dir holds jSerialComm's native library (an emptyDir in Kubernetes).
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/mmi.jar"]

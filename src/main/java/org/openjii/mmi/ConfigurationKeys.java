@@ -25,7 +25,8 @@ public final class ConfigurationKeys {
 
     /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
     public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
-            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic", "mmi.commands.topic",
+            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic",
+            "mmi.commands.response-topic-filter", "mmi.commands.topic",
             "mmi.device.all", "mmi.device.interval", "mmi.device.name", "mmi.device.port", "mmi.device.protocol",
             "mmi.device.scan-interval", "mmi.device.scan-patterns", "mmi.embedded.dir", "mmi.embedded.port",
             "mmi.experiment-id", "mmi.http.health-path",
@@ -36,7 +37,8 @@ public final class ConfigurationKeys {
             "mmi.mqtt.dlq-topic", "mmi.mqtt.flow-control", "mmi.mqtt.keep-alive", "mmi.mqtt.key-file",
             "mmi.mqtt.max-in-flight", "mmi.mqtt.max-reconnect-delay", "mmi.mqtt.message-expiry", "mmi.mqtt.qos",
             "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
-            "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb", "mmi.protocol-id",
+            "mmi.outbox.dead-letter-max-mb", "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb",
+            "mmi.outbox.raw-input-max-age", "mmi.protocol-id",
             "mmi.simulator.options", "mmi.status.battery-interval", "mmi.status.min-interval", "mmi.timezone",
             // Chooses the properties files (MmiApplication), so it cannot be set in one.
             "mmi.profile",

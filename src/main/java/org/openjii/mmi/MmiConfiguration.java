@@ -3,7 +3,6 @@ package org.openjii.mmi;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.util.TimeUtils;
 import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.component.iot.IotComponent;
 import org.openjii.mmi.component.iot.IotConfiguration;
@@ -40,6 +39,8 @@ public class MmiConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
+        // Read here, strictly, before the device routes turn "-1s" into 0 ("measure once").
+        Durations.millis(properties, "mmi.device.interval", "10s");
         // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.
         Observability.install(context);
         MeterRegistry meters = Observability.meterRegistry(context);
@@ -49,8 +50,7 @@ public class MmiConfiguration implements CamelConfiguration {
         devices.setName(properties.resolveProperty("mmi.device.name").orElse("multispeq"));
         devices.setAll(Boolean.parseBoolean(properties.resolveProperty("mmi.device.all").orElse("false")));
         properties.resolveProperty("mmi.device.scan-patterns").ifPresent(devices::setScanPatterns);
-        devices.setScanIntervalMillis(
-                TimeUtils.toMilliSeconds(properties.resolveProperty("mmi.device.scan-interval").orElse("30s")));
+        devices.setScanIntervalMillis(Durations.millis(properties, "mmi.device.scan-interval", "30s"));
         // mmi_device_connected{device}: read from the device's session at every scrape.
         devices.addRouteListener((name, port) -> Observability.deviceConnected(meters, name, () -> {
             DeviceSession session = context.getComponent("multispeq", MultispeqComponent.class).session(port);

@@ -2,16 +2,15 @@ package org.openjii.mmi.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -37,11 +36,18 @@ import picocli.CommandLine.Parameters;
  * directory) only when all its messages are on disk; message ids are derived from the file's content, and the ids
  * already stored are remembered (Camel's FileIdempotentRepository), so a run interrupted in the middle of a file
  * resumes without storing any of its messages twice.
+ * <p>
+ * Confined to what the user pointed at: only regular files under DIR are read; a symbolic link is skipped with a line
+ * (its target may be a key or a secrets file, which would otherwise leave as a dead letter with its bytes), and so is
+ * a file larger than {@code --max-file-mb}. Files are read streaming, one run at a time ({@link BackfillFile}), so a
+ * failed run's dead letter carries that run, and a file that is not JSON at all is one dead letter with the file once.
+ * Docs: {@code docs/hardening.md}.
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true, description = "Publish saved measurement files (*.json"
         + " under DIR: PhotosynQ/JII exports, the Python tool's dump/*.json) through the bridge's pipeline; resumable.", exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                 "0:every file published (or queued, see --wait)",
-                "1:some files were refused (each is a dead letter with its bytes) or the bridge did not start",
+                "1:some runs were refused (each is a dead letter with its bytes), some files were skipped (symbolic"
+                        + " links, too large, unreadable), or the bridge did not start",
                 "2:usage error", "3:messages still wait in the outbox after --wait"})
 final class BackfillCommand implements Callable<Integer> {
 
@@ -58,6 +64,10 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--experiment", description = "The openJII experiment id of the data (default:"
             + " mmi.experiment-id).")
     String experiment;
+
+    @Option(names = "--max-file-mb", paramLabel = "MB", defaultValue = "64", description = "Skip a file larger than"
+            + " this (default: ${DEFAULT-VALUE}); it is read one run at a time, but a single run must fit in memory.")
+    long maxFileMegabytes;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120", description = "How long to wait for the"
             + " broker to acknowledge everything before exiting (default: ${DEFAULT-VALUE}); what is left stays in"
@@ -80,12 +90,22 @@ final class BackfillCommand implements Callable<Integer> {
             err.println(configuration.problem("backfill"));
             return 2;
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(directory)) {
-            files = walk.filter(Files::isRegularFile)
-                    .filter(file -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"))
-                    .sorted()
-                    .toList();
+        if (maxFileMegabytes < 1) {
+            err.println("mmi backfill: --max-file-mb must be at least 1, was " + maxFileMegabytes);
+            return 2;
+        }
+        List<Path> files = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Path root = directory.toRealPath();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted().toList()) {
+                String outcome = skipReason(path);
+                if (outcome == null) {
+                    files.add(path);
+                } else if (!outcome.isEmpty()) {
+                    skipped.add(path + ": " + outcome);
+                }
+            }
         }
         if (experiment != null) {
             configuration.overrides.put("mmi.experiment-id", experiment);
@@ -98,11 +118,34 @@ final class BackfillCommand implements Callable<Integer> {
             return 1;
         }
         try (pipeline) {
-            return backfill(pipeline, files);
+            return backfill(pipeline, files, skipped);
         }
     }
 
-    private int backfill(Pipeline pipeline, List<Path> files) throws Exception {
+    /**
+     * Why a path found under DIR is not read ({@code ""}: it is not a candidate at all, such as a folder), or
+     * {@code null} when it is a regular {@code *.json} file within the size limit.
+     */
+    private String skipReason(Path path) throws IOException {
+        if (Files.isSymbolicLink(path)) {
+            return "a symbolic link (to " + Files.readSymbolicLink(path) + "); backfill reads only files inside the"
+                    + " folder, copy the file in to send it";
+        }
+        if (!path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return "";
+        }
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? "" : "not a regular file";
+        }
+        long size = Files.size(path);
+        if (size > maxFileMegabytes * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MB, more than --max-file-mb %d", size / 1048576.0,
+                    maxFileMegabytes);
+        }
+        return null;
+    }
+
+    private int backfill(Pipeline pipeline, List<Path> files, List<String> skipped) throws Exception {
         Delivery delivery = pipeline.delivery();
         Path state = delivery != null ? delivery.outbox().file().getParent() : directory;
         Path doneFile = state.resolve(DONE_FILE);
@@ -111,48 +154,44 @@ final class BackfillCommand implements Callable<Integer> {
                 state.resolve(STORED_IDS_FILE).toFile(), MAX_REMEMBERED_IDS);
         stored.start();
         ProducerTemplate template = pipeline.context().createProducerTemplate();
+        skipped.forEach(line -> err.println("mmi backfill: skipped " + printable(line)));
         Progress progress = new Progress(files.size());
         List<String> refused = new ArrayList<>();
-        int skipped = 0;
+        int doneBefore = 0;
         int messages = 0;
         try {
             for (Path file : files) {
-                byte[] bytes = Files.readAllBytes(file);
-                String hash = sha256(bytes);
-                if (done.contains(hash)) {
-                    skipped++;
-                    progress.step(file, "done before");
+                FileOutcome outcome;
+                try (BackfillFile saved = BackfillFile.open(file)) {
+                    if (done.contains(saved.sha256())) {
+                        doneBefore++;
+                        progress.step(file, "done before");
+                        continue;
+                    }
+                    outcome = send(template, saved, stored, file, refused);
+                    if (outcome == null) {
+                        return 1;
+                    }
+                    // Every message of the file is on disk now (or a dead letter that keeps its run's bytes).
+                    Files.writeString(doneFile, saved.sha256() + "  " + file + System.lineSeparator(),
+                            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                            StandardOpenOption.SYNC);
+                } catch (IOException | UncheckedIOException e) {
+                    skipped.add(file + ": cannot be read (" + e.getMessage() + ")");
+                    progress.step(file, "skipped: cannot be read (" + printable(String.valueOf(e.getMessage()))
+                            + ")");
                     continue;
                 }
-                List<Object> ids = Collections.synchronizedList(new ArrayList<>());
-                Exchange exchange = template.send("direct:ingest", e -> {
-                    e.getMessage().setBody(new String(bytes, StandardCharsets.UTF_8));
-                    e.getMessage().setHeader(IngestHeaders.MESSAGE_ID_SEED, "backfill:" + hash);
-                    e.setProperty(IotConstants.COLLECTED_MESSAGE_IDS, ids);
-                    e.setProperty(IotConstants.STORED_MESSAGE_IDS, stored);
-                });
-                if (exchange.getException() != null) {
-                    // Not stored at all (the outbox refused): not done, the next run tries again.
-                    err.println("mmi backfill: " + file + ": " + Failures.describe(exchange.getException()));
-                    return 1;
-                }
-                Throwable deadLettered = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-                if (deadLettered != null) {
-                    refused.add(file + ": " + deadLettered.getMessage());
-                }
-                messages += ids.size();
-                // Every message of the file is on disk now (or it is a dead letter that keeps its bytes).
-                Files.writeString(doneFile, hash + "  " + file + System.lineSeparator(), StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-                progress.step(file, deadLettered != null ? "refused (dead letter)" : ids.size() + " message(s)");
+                messages += outcome.messages();
+                progress.step(file, outcome.describe());
             }
         } finally {
             stored.stop();
         }
         progress.finish();
-        out.printf(Locale.ROOT, "%d file(s): %d message(s) stored, %d refused, %d done before%n", files.size(),
-                messages, refused.size(), skipped);
-        refused.forEach(line -> out.println("  refused: " + line));
+        out.printf(Locale.ROOT, "%d file(s): %d message(s) stored, %d refused, %d done before, %d skipped%n",
+                files.size(), messages, refused.size(), doneBefore, skipped.size());
+        refused.forEach(line -> out.println("  refused: " + printable(line)));
         long waiting = pipeline.awaitDelivered(Duration.ofSeconds(waitSeconds));
         if (delivery != null) {
             if (waiting > 0) {
@@ -162,7 +201,66 @@ final class BackfillCommand implements Callable<Integer> {
             }
             out.println("Everything acknowledged by " + pipeline.broker());
         }
-        return refused.isEmpty() ? 0 : 1;
+        return refused.isEmpty() && skipped.isEmpty() ? 0 : 1;
+    }
+
+    /** What became of one file's inputs. */
+    private record FileOutcome(int messages, int refused, boolean arrayOfRuns) {
+
+        String describe() {
+            if (!arrayOfRuns && refused > 0) {
+                return "refused (dead letter)";
+            }
+            return messages + " message(s)" + (refused > 0 ? ", " + refused + " run(s) refused (dead letters)" : "");
+        }
+    }
+
+    /**
+     * Sends each input of a file through the ingest route: each run of an array on its own, under message ids seeded
+     * by the file's hash and the run's place in it.
+     *
+     * @return what became of them, or {@code null} when the outbox refused one (it was not stored at all)
+     */
+    private FileOutcome send(ProducerTemplate template, BackfillFile saved, FileIdempotentRepository stored,
+            Path file, List<String> refused) {
+        int messages = 0;
+        int refusedRuns = 0;
+        for (BackfillFile.Input input : saved.inputs()) {
+            List<Object> ids = Collections.synchronizedList(new ArrayList<>());
+            String seed = "backfill:" + saved.sha256() + (saved.isArrayOfRuns() ? "/" + input.index() : "");
+            Exchange exchange = template.send("direct:ingest", e -> {
+                e.getMessage().setBody(new String(input.bytes(), StandardCharsets.UTF_8));
+                e.getMessage().setHeader(IngestHeaders.MESSAGE_ID_SEED, seed);
+                e.setProperty(IotConstants.COLLECTED_MESSAGE_IDS, ids);
+                e.setProperty(IotConstants.STORED_MESSAGE_IDS, stored);
+            });
+            if (exchange.getException() != null) {
+                // Not stored at all (the outbox refused): not done, the next run tries again.
+                err.println("mmi backfill: " + file + ": " + printable(Failures.describe(exchange.getException())));
+                return null;
+            }
+            Throwable deadLettered = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (deadLettered != null) {
+                refusedRuns++;
+                refused.add(file + (saved.isArrayOfRuns() ? " run " + input.index() : "") + ": "
+                        + deadLettered.getMessage());
+            }
+            messages += ids.size();
+        }
+        return new FileOutcome(messages, refusedRuns, saved.isArrayOfRuns());
+    }
+
+    /** A line for the terminal: device text (a device id with a newline) cannot start a line of its own. */
+    static String printable(String text) {
+        StringBuilder line = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                line.append(String.format(Locale.ROOT, "\\u%04X", c));
+            } else {
+                line.appendCodePoint(c);
+            }
+        });
+        return line.toString();
     }
 
     private static Set<String> readDone(Path doneFile) throws IOException {
@@ -172,10 +270,6 @@ final class BackfillCommand implements Callable<Integer> {
         try (Stream<String> lines = Files.lines(doneFile, StandardCharsets.UTF_8)) {
             return lines.map(line -> line.split(" ", 2)[0]).filter(hash -> !hash.isBlank()).collect(Collectors.toSet());
         }
-    }
-
-    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     /**

@@ -47,7 +47,13 @@ final class Pipeline implements AutoCloseable {
         settings.putIfAbsent("mmi.http.port", "off");
         Main main = MmiApplication.create(configuration.configFile(), settings);
         main.start();
-        return new Pipeline(main);
+        Pipeline pipeline = new Pipeline(main);
+        if (pipeline.delivery() != null) {
+            // A one-shot command that cannot store fails and can be run again; it must not exit holding messages in
+            // memory (a backfill would also remember them as stored).
+            pipeline.delivery().spill().holdInMemory(false);
+        }
+        return pipeline;
     }
 
     CamelContext context() {

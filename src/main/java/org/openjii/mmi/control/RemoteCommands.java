@@ -64,22 +64,7 @@ public final class RemoteCommands {
      */
     public static RemoteCommands fromProperties(CamelContext context, DeviceRouteManager devices) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
-        String status = properties.resolveProperty("mmi.mqtt.status-topic")
-                .map(String::trim)
-                .filter(topic -> !topic.isEmpty())
-                .orElse(CommandTopics.DEFAULT_STATUS_TOPIC);
-        CommandTopics topics;
-        try {
-            topics = CommandTopics.of(clientId,
-                    properties.resolveProperty("mmi.commands.topic").orElse(CommandTopics.DEFAULT_COMMAND_TOPIC),
-                    properties.resolveProperty("mmi.commands.response-topic")
-                            .orElse(CommandTopics.DEFAULT_RESPONSE_TOPIC),
-                    status);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("mmi.commands.topic / mmi.commands.response-topic / "
-                    + "mmi.mqtt.status-topic with mmi.mqtt.client-id '" + clientId + "': " + e.getMessage(), e);
-        }
+        CommandTopics topics = CommandTopics.fromProperties(properties);
         String queue = properties.resolveProperty("mmi.commands.queue-size").orElse("10").trim();
         int queueSize;
         try {

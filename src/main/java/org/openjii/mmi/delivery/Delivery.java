@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -37,18 +39,21 @@ public final class Delivery extends ServiceSupport {
      */
     public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
             String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
-            Path outboxDir, long outboxMaxBytes, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
 
         /** These settings with another outbox folder (one per identity). */
         public Settings withOutboxDir(Path dir) {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
-                    messageExpiry, dir, outboxMaxBytes, fullPolicy, maxAge);
+                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge);
         }
     }
 
-    /** What the delivery needs from its owner: threads, meters and the dead letters of refused messages. */
-    public record Resources(ExecutorService network, ExecutorService callbacks, MeterRegistry meters,
-            OutboxPublisher.DeadLetters deadLetters) {
+    /**
+     * What the delivery needs from its owner: threads (the connection's two, and one that moves held messages into
+     * the outbox once it stores again), meters and the dead letters of refused messages.
+     */
+    public record Resources(ExecutorService network, ExecutorService callbacks, ScheduledExecutorService ticks,
+            MeterRegistry meters, OutboxPublisher.DeadLetters deadLetters) {
     }
 
     private final String identity;
@@ -61,6 +66,9 @@ public final class Delivery extends ServiceSupport {
     private OutboxPublisher publisher;
     private DeliveryMetrics metrics;
     private DeliveryHealthCheck healthCheck;
+    private OutboxSpill spill;
+    private OutboxHealthCheck outboxCheck;
+    private ScheduledFuture<?> flushHeld;
 
     /**
      * @param identity the identity's name, as its health check and meters are tagged
@@ -85,10 +93,12 @@ public final class Delivery extends ServiceSupport {
     protected void doStart() throws MqttConfigurationException {
         BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
-        outbox = Outbox.open(settings.outboxDir(), settings.outboxMaxBytes(), settings.fullPolicy(), clock);
+        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(), clock);
+        spill = new OutboxSpill(outbox, identity, clock);
         connection = new MqttConnection(transport, settings.connection(), clock, resources.network(),
                 resources.callbacks());
         metrics = new DeliveryMetrics(resources.meters(), identity, outbox, connection, clock);
+        spill.bindTo(metrics.registry());
         publisher = new OutboxPublisher(outbox, connection, settings.flowControl(), metrics, resources.deadLetters(),
                 clock, settings.messageExpiry());
         LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
@@ -98,6 +108,13 @@ public final class Delivery extends ServiceSupport {
         connection.start();
         healthCheck = new DeliveryHealthCheck(identity, connection.describe(), connection::state, outbox,
                 publisher::inFlight, settings.maxAge(), clock);
+        outboxCheck = new OutboxHealthCheck(identity, outbox, spill);
+        // Held messages move into the outbox as soon as it stores again, also when no new message comes.
+        flushHeld = resources.ticks().scheduleWithFixedDelay(() -> {
+            if (spill.held() > 0 && spill.flush() > 0) {
+                publisher.wakeUp();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -106,15 +123,26 @@ public final class Delivery extends ServiceSupport {
      * @param originAt when its data came into being (the device's last byte), for the delivery latency; may be null
      * @param rawInput the complete raw input of a dead letter whose envelope carries only its start; may be null
      * @param correlationData MQTT 5 correlation data to publish with (a command response); may be null
-     * @return the message's sequence number in the outbox
-     * @throws OutboxException when the outbox is full (policy reject) or cannot write
+     * @throws OutboxException when the outbox is full for measurements (policy reject); a dead letter or response
+     *     beyond its own budget is refused without failing the route (counted and logged by the outbox). While the
+     *     outbox cannot store, the message is held in memory ({@link OutboxSpill}) and this returns.
      */
-    public long store(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind, Instant originAt,
+    public void store(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind, Instant originAt,
             byte[] rawInput, byte[] correlationData) {
-        long seq = outbox.append(messageId, topic, payload, kind, originAt, rawInput, correlationData);
+        long seq;
+        try {
+            seq = spill.store(new OutboxSpill.Message(messageId, topic, payload, kind, originAt, rawInput,
+                    correlationData));
+        } catch (OutboxException e) {
+            if (kind == OutboxEntry.Kind.DATA || !OutboxException.OUTBOX_FULL.equals(e.reason())) {
+                throw e;
+            }
+            // A dead letter or response beyond its budget (a flood): the outbox logged it (once per 10 s at most)
+            // and counted it; failing the route as well would log a stack trace per message.
+            return;
+        }
         LOG.debug("Outbox #{}: message {} for {} ({} bytes)", seq, messageId, topic, payload.length);
         publisher.wakeUp();
-        return seq;
     }
 
     public String identity() {
@@ -146,8 +174,25 @@ public final class Delivery extends ServiceSupport {
         return healthCheck;
     }
 
+    /** Readiness of this identity's outbox (it stores, nothing held in memory), once started. */
+    public OutboxHealthCheck outboxHealthCheck() {
+        return outboxCheck;
+    }
+
+    /** Where messages wait while the outbox cannot store them ({@link OutboxSpill#holdInMemory}). */
+    public OutboxSpill spill() {
+        return spill;
+    }
+
     @Override
     protected void doStop() {
+        if (flushHeld != null) {
+            flushHeld.cancel(false);
+        }
+        if (spill != null && spill.held() > 0) {
+            spill.flush();
+            spill.giveUp();
+        }
         if (publisher != null) {
             publisher.stop(Duration.ofSeconds(5));
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,7 +20,12 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code mmi.mqtt.retried}: publishes tried again (connection lost, quota exceeded);</li>
  * <li>{@code mmi.mqtt.connected}: 1 while connected;</li>
  * <li>{@code mmi.outbox.depth}, {@code mmi.outbox.bytes}, {@code mmi.outbox.oldest.age} (seconds),
- * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full}, {@code mmi.outbox.quarantined};</li>
+ * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full} (of them measurements:
+ * {@code mmi.outbox.refused.full.data}), {@code mmi.outbox.quarantined};</li>
+ * <li>{@code mmi.outbox.store.failures} (tag {@code cause}: {@code disk-full}, {@code read-only}, {@code io-error},
+ * {@code corrupt}, {@code other}): outbox operations that failed; {@code mmi.outbox.raw.inputs.not.kept}: dead letters
+ * stored without their complete raw input, for want of room ({@link OutboxSpill} adds {@code mmi.outbox.held} and
+ * {@code mmi.outbox.held.lost});</li>
  * <li>{@code mmi.mqtt.publish.latency}: publish call to PUBACK; {@code mmi.delivery.latency}: the device's last byte
  * to PUBACK (percentile histograms; p50 and p99 precomputed for the delivery latency, which the shutdown summary
  * reports).</li>
@@ -74,6 +80,20 @@ public final class DeliveryMetrics {
                 Outbox::refusedFull);
         gauge("mmi.outbox.quarantined", "Refused dead letters kept in the local quarantine", outbox,
                 Outbox::quarantined);
+        gauge("mmi.outbox.refused.full.data", "Measurements refused because their budget (mmi.outbox.max-mb) was full",
+                outbox, Outbox::refusedFullData);
+        for (OutboxFault fault : OutboxFault.values()) {
+            FunctionCounter.builder("mmi.outbox.store.failures", outbox.faults(), faults -> faults.count(fault))
+                    .description("Outbox operations that failed, by cause (corrupt also counts a file moved aside at"
+                            + " start)")
+                    .tag("cause", fault.label())
+                    .tag("identity", identity)
+                    .register(registry);
+        }
+        FunctionCounter.builder("mmi.outbox.raw.inputs.not.kept", outbox, Outbox::rawInputsNotKept)
+                .description("Dead letters stored without their complete raw input, for want of room")
+                .tag("identity", identity)
+                .register(registry);
     }
 
     private <T> void gauge(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
+import org.openjii.mmi.Durations;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
@@ -19,8 +20,8 @@ import org.openjii.mmi.topic.TopicTemplate;
  * Keys: {@code mmi.mqtt.broker-url}, {@code client-id}, {@code cert-file}, {@code key-file}, {@code ca-file},
  * {@code allow-plaintext}, {@code alpn}, {@code qos} (only 1), {@code keep-alive}, {@code session-expiry},
  * {@code connect-timeout}, {@code max-reconnect-delay}, {@code status-topic}, {@code message-expiry},
- * {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir}, {@code max-mb}, {@code full-policy},
- * {@code max-age}.
+ * {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir}, {@code max-mb}, {@code dead-letter-max-mb},
+ * {@code raw-input-max-age}, {@code full-policy}, {@code max-age}.
  */
 public final class DeliverySettings {
 
@@ -61,7 +62,9 @@ public final class DeliverySettings {
             throw new IllegalArgumentException("mmi.mqtt.message-expiry must be 1 s to 7 days (AWS IoT Core), was "
                     + messageExpiry.toSeconds() + " s");
         }
-        long maxMegabytes = integer(properties, "mmi.outbox.max-mb", "512");
+        OutboxBudget budget = new OutboxBudget(integer(properties, "mmi.outbox.max-mb", "512") * 1024L * 1024,
+                integer(properties, "mmi.outbox.dead-letter-max-mb", "64") * 1024L * 1024,
+                Duration.ofMillis(Durations.millis(properties, "mmi.outbox.raw-input-max-age", "7d")));
         return new Delivery.Settings(brokerUrl, path(properties, BrokerTransport.CERT_FILE_SETTING),
                 path(properties, BrokerTransport.KEY_FILE_SETTING), path(properties, BrokerTransport.CA_FILE_SETTING),
                 Boolean.parseBoolean(properties.resolveProperty(BrokerTransport.ALLOW_PLAINTEXT_SETTING)
@@ -69,7 +72,7 @@ public final class DeliverySettings {
                         .trim()),
                 alpn(properties.resolveProperty(BrokerTransport.ALPN_SETTING).orElse("auto")),
                 connection, flow, messageExpiry, Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox")),
-                maxMegabytes * 1024 * 1024,
+                budget,
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
                 Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
     }

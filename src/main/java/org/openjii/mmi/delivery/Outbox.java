@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -25,8 +26,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteJDBCLoader;
 
 /**
@@ -44,9 +48,17 @@ import org.sqlite.SQLiteJDBCLoader;
  * The sequence number ({@code INTEGER PRIMARY KEY AUTOINCREMENT}) never repeats, also after deletes and restarts, so
  * it is the publishing order: messages of one device leave in the order they arrived.
  * <p>
- * Bounded by {@code maxBytes} of payload. When a message does not fit, the {@link FullPolicy} decides: refuse it
- * ({@value OutboxException#OUTBOX_FULL}: the route fails and says so) or drop the oldest messages to make room. Both
- * are logged and counted ({@link #dropped()}, {@link #refusedFull()}).
+ * Bounded by a {@link OutboxBudget}: measurements have their own cap, which dead letters, command responses and the raw
+ * inputs kept for dead letters cannot take (they share a second one), so a flood of bad requests cannot evict a
+ * measurement. When a message does not fit under its cap, the {@link FullPolicy} decides: refuse it
+ * ({@value OutboxException#OUTBOX_FULL}: the route fails and says so) or drop the oldest messages of its budget to
+ * make room. Both are logged (at most one line per {@value #LOG_WINDOW_SECONDS} s) and counted ({@link #dropped()},
+ * {@link #refusedFull()}). Raw inputs give way first: the oldest are deleted to make room, and none is kept longer
+ * than the budget's maximum age.
+ * <p>
+ * A database failure is classified ({@link OutboxFault}: disk full, read-only, I/O error, damaged) and recorded in
+ * {@link #faults()} for the readiness check and the failure counter. A damaged {@code outbox.db} found at open is moved
+ * aside ({@code outbox.db.corrupt-<time>}) with one loud line, and a fresh one is started, so measuring goes on.
  * <p>
  * Messages the broker refuses are moved, intact, to the {@code quarantine} table of the same database, where an
  * operator can read them ({@code sqlite3 outbox.db 'select * from quarantine'}); a refused data message is replaced
@@ -80,26 +92,43 @@ public final class Outbox implements AutoCloseable {
     /** Sequence numbers per DELETE statement, well under SQLite's limit of bound parameters (32,766). */
     private static final int DELETE_CHUNK = 500;
 
+    /** At most one log line per this many seconds for refusals and drops (each is counted). */
+    static final int LOG_WINDOW_SECONDS = 10;
+
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private final Path file;
     private final Connection db;
     private final FileLock owner;
-    private final long maxBytes;
+    private final OutboxBudget budget;
     private final FullPolicy policy;
     private final Clock clock;
+    private final OutboxFaults faults = new OutboxFaults();
+    private final RateLimitedLog refusals;
+    /** Where a damaged file found at open was moved, or {@code null}. */
+    private final Path movedAside;
     private long entries;
-    private long bytes;
+    private long dataBytes;
+    private long otherBytes;
+    private long rawInputBytes;
     private long dropped;
     private long refusedFull;
+    private long refusedFullData;
+    private long rawInputsNotKept;
 
-    private Outbox(Path file, Connection db, FileLock owner, long maxBytes, FullPolicy policy, Clock clock) {
+    private Outbox(Path file, Connection db, FileLock owner, OutboxBudget budget, FullPolicy policy, Clock clock,
+            Path movedAside) {
         this.file = file;
         this.db = db;
         this.owner = owner;
-        this.maxBytes = maxBytes;
+        this.budget = budget;
         this.policy = policy;
         this.clock = clock;
+        this.movedAside = movedAside;
+        this.refusals = new RateLimitedLog(LOG, Duration.ofSeconds(LOG_WINDOW_SECONDS), clock);
+        if (movedAside != null) {
+            faults.counted(OutboxFault.CORRUPT);
+        }
     }
 
     /**
@@ -120,14 +149,21 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the outbox in {@code dir}.
+     * Opens (or creates) the outbox in {@code dir} with {@code maxBytes} for measurements and the default budget for
+     * the rest ({@link OutboxBudget#forData}).
      *
      * @throws OutboxException when the directory or database cannot be created or opened; the message names it
      */
     public static Outbox open(Path dir, long maxBytes, FullPolicy policy, Clock clock) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("mmi.outbox.max-mb must be positive, was " + maxBytes + " bytes");
-        }
+        return open(dir, OutboxBudget.forData(maxBytes), policy, clock);
+    }
+
+    /**
+     * Opens (or creates) the outbox in {@code dir}. A damaged database is moved aside and a fresh one started.
+     *
+     * @throws OutboxException when the directory or database cannot be created or opened; the message names it
+     */
+    public static Outbox open(Path dir, OutboxBudget budget, FullPolicy policy, Clock clock) {
         Path file = dir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dir);
@@ -138,36 +174,63 @@ public final class Outbox implements AutoCloseable {
         FileLock owner = own(dir);
         Connection db = null;
         try {
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement statement = db.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-                // FULL: the write-ahead log is synced on every commit, so an append survives a power cut too.
-                statement.execute("PRAGMA synchronous=FULL");
-                statement.execute("PRAGMA busy_timeout=5000");
-                statement.execute("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                        + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-                        + " kind TEXT NOT NULL, created_at INTEGER NOT NULL, origin_at_micros INTEGER)");
-                statement.execute("CREATE TABLE IF NOT EXISTS raw_input (message_id TEXT PRIMARY KEY,"
-                        + " raw BLOB NOT NULL, kept_at INTEGER NOT NULL)");
-                statement.execute("CREATE TABLE IF NOT EXISTS quarantine (seq INTEGER PRIMARY KEY,"
-                        + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
-                        + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
-                        + " reason TEXT NOT NULL)");
-                // Added with remote commands: an outbox written by an earlier version gets the column on open.
-                addColumnIfMissing(statement, "outbox", "correlation_data", "BLOB");
-                addColumnIfMissing(statement, "quarantine", "correlation_data", "BLOB");
+            Path movedAside = null;
+            try {
+                db = connect(file);
+            } catch (SQLException e) {
+                if (OutboxFault.of(e) != OutboxFault.CORRUPT) {
+                    throw e;
+                }
+                movedAside = OutboxFaults.moveAside(file, e, clock);
+                db = connect(file);
             }
-            Outbox outbox = new Outbox(file, db, owner, maxBytes, policy, clock);
+            Outbox outbox = new Outbox(file, db, owner, budget, policy, clock, movedAside);
             outbox.count();
+            outbox.expireRawInputs();
             return outbox;
         } catch (SQLException e) {
             closeQuietly(db);
             release(owner);
             throw new OutboxException(OutboxException.OUTBOX_ERROR, "Cannot open the outbox " + file
-                    + " (mmi.outbox.dir): " + e.getMessage(), e);
+                    + " (mmi.outbox.dir): " + OutboxFault.of(e).describe(dir) + " (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             closeQuietly(db);
             release(owner);
+            throw e;
+        }
+    }
+
+    /** Opens the database, creates or upgrades its tables, and checks every page ({@code PRAGMA quick_check}). */
+    private static Connection connect(Path file) throws SQLException {
+        Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement statement = db.createStatement()) {
+            statement.execute("PRAGMA journal_mode=WAL");
+            // FULL: the write-ahead log is synced on every commit, so an append survives a power cut too.
+            statement.execute("PRAGMA synchronous=FULL");
+            statement.execute("PRAGMA busy_timeout=5000");
+            statement.execute("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,"
+                    + " kind TEXT NOT NULL, created_at INTEGER NOT NULL, origin_at_micros INTEGER)");
+            statement.execute("CREATE TABLE IF NOT EXISTS raw_input (message_id TEXT PRIMARY KEY,"
+                    + " raw BLOB NOT NULL, kept_at INTEGER NOT NULL)");
+            statement.execute("CREATE INDEX IF NOT EXISTS raw_input_kept_at ON raw_input (kept_at)");
+            statement.execute("CREATE TABLE IF NOT EXISTS quarantine (seq INTEGER PRIMARY KEY,"
+                    + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
+                    + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
+                    + " reason TEXT NOT NULL)");
+            // Added with remote commands: an outbox written by an earlier version gets the column on open.
+            addColumnIfMissing(statement, "outbox", "correlation_data", "BLOB");
+            addColumnIfMissing(statement, "quarantine", "correlation_data", "BLOB");
+            // A damaged page the statements above did not read (a truncated file, a bad sector) shows here.
+            try (ResultSet check = statement.executeQuery("PRAGMA quick_check(1)")) {
+                String verdict = check.next() ? check.getString(1) : "no answer";
+                if (!"ok".equals(verdict)) {
+                    throw new SQLiteException("quick_check: " + verdict, SQLiteErrorCode.SQLITE_CORRUPT);
+                }
+            }
+            return db;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(db);
             throw e;
         }
     }
@@ -236,12 +299,34 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void count() throws SQLException {
+        entries = 0;
+        dataBytes = 0;
+        otherBytes = 0;
         try (Statement statement = db.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT count(*), coalesce(sum(length(payload)), 0)"
-                        + " FROM outbox")) {
+                ResultSet rows = statement.executeQuery("SELECT kind = 'DATA', count(*), coalesce(sum(length(payload)),"
+                        + " 0) FROM outbox GROUP BY 1")) {
+            while (rows.next()) {
+                entries += rows.getLong(2);
+                if (rows.getBoolean(1)) {
+                    dataBytes = rows.getLong(3);
+                } else {
+                    otherBytes = rows.getLong(3);
+                }
+            }
+        }
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT coalesce(sum(length(raw)), 0) FROM raw_input")) {
             rows.next();
-            entries = rows.getLong(1);
-            bytes = rows.getLong(2);
+            rawInputBytes = rows.getLong(1);
+        }
+    }
+
+    /** Adds or takes away a message's payload from its budget's count. */
+    private void counted(String kind, long payloadBytes) {
+        if (OutboxEntry.Kind.DATA.name().equals(kind)) {
+            dataBytes += payloadBytes;
+        } else {
+            otherBytes += payloadBytes;
         }
     }
 
@@ -273,16 +358,23 @@ public final class Outbox implements AutoCloseable {
      */
     public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
             Instant originAt, byte[] completeRawInput, byte[] correlationData) {
-        if (bytes + payload.length > maxBytes) {
-            makeRoom(payload.length, topic);
+        boolean data = kind == OutboxEntry.Kind.DATA;
+        if (!data) {
+            freeRawInputs(payload.length);
         }
+        if (data ? dataBytes + payload.length > budget.dataBytes()
+                : otherBytes + rawInputBytes + payload.length > budget.otherBytes()) {
+            makeRoom(data, payload.length, topic);
+        }
+        byte[] rawInput = completeRawInput == null ? null
+                : roomForRawInput(completeRawInput, data ? 0 : payload.length, messageId);
         long seq = inTransaction("store a message for " + topic, () -> {
             long stored = insert(messageId, topic, payload, kind, originAt, correlationData);
-            if (completeRawInput != null) {
+            if (rawInput != null) {
                 try (PreparedStatement keep = db.prepareStatement("INSERT OR REPLACE INTO raw_input (message_id, raw,"
                         + " kept_at) VALUES (?, ?, ?)")) {
                     keep.setString(1, messageId);
-                    keep.setBytes(2, completeRawInput);
+                    keep.setBytes(2, rawInput);
                     keep.setLong(3, clock.millis());
                     keep.executeUpdate();
                 }
@@ -290,8 +382,66 @@ public final class Outbox implements AutoCloseable {
             return stored;
         });
         entries++;
-        bytes += payload.length;
+        counted(kind.name(), payload.length);
+        if (rawInput != null) {
+            rawInputBytes += rawInput.length;
+        }
         return seq;
+    }
+
+    /**
+     * The raw input if it fits the budget of dead letters, with {@code alsoNeeded} bytes of its dead letter, once the
+     * expired and then the oldest raw inputs are deleted; else {@code null}: the dead letter is stored with the start
+     * its envelope carries, and that is logged and counted ({@link #rawInputsNotKept()}).
+     */
+    private byte[] roomForRawInput(byte[] rawInput, int alsoNeeded, String messageId) {
+        freeRawInputs(alsoNeeded + rawInput.length);
+        if (otherBytes + rawInputBytes + alsoNeeded + rawInput.length <= budget.otherBytes()) {
+            return rawInput;
+        }
+        rawInputsNotKept++;
+        refusals.warn("The outbox {} keeps no complete raw input of dead letter {} ({} bytes): it does not fit"
+                + " mmi.outbox.dead-letter-max-mb; its envelope carries the start", file, messageId, rawInput.length);
+        return null;
+    }
+
+    /**
+     * Deletes the expired raw inputs, then the oldest ones until {@code needed} more bytes fit the budget of dead
+     * letters or none is left: they give way to dead letters and responses, which have not been sent yet.
+     */
+    private void freeRawInputs(long needed) {
+        try {
+            expireRawInputs();
+            while (otherBytes + rawInputBytes + needed > budget.otherBytes() && rawInputBytes > 0) {
+                try (Statement statement = db.createStatement();
+                        ResultSet rows = statement.executeQuery("DELETE FROM raw_input WHERE message_id ="
+                                + " (SELECT message_id FROM raw_input ORDER BY kept_at LIMIT 1)"
+                                + " RETURNING length(raw)")) {
+                    if (!rows.next()) {
+                        break;
+                    }
+                    rawInputBytes -= rows.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("make room for dead letters", e);
+        }
+    }
+
+    /** Deletes the raw inputs kept longer than the budget allows. */
+    private void expireRawInputs() throws SQLException {
+        if (rawInputBytes == 0) {
+            return;
+        }
+        try (PreparedStatement expire = db.prepareStatement("DELETE FROM raw_input WHERE kept_at < ?"
+                + " RETURNING length(raw)")) {
+            expire.setLong(1, clock.millis() - budget.rawInputMaxAge().toMillis());
+            try (ResultSet rows = expire.executeQuery()) {
+                while (rows.next()) {
+                    rawInputBytes -= rows.getLong(1);
+                }
+            }
+        }
     }
 
     /** The complete raw input kept for a dead letter, if any. */
@@ -328,23 +478,32 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    private void makeRoom(int needed, String topic) {
-        if (policy == FullPolicy.REJECT || needed > maxBytes) {
+    private void makeRoom(boolean data, int needed, String topic) {
+        long cap = data ? budget.dataBytes() : budget.otherBytes();
+        String capKey = data ? "mmi.outbox.max-mb" : "mmi.outbox.dead-letter-max-mb";
+        String what = data ? "measurements" : "dead letters and responses";
+        if (policy == FullPolicy.REJECT || needed > cap) {
             refusedFull++;
-            throw new OutboxException(OutboxException.OUTBOX_FULL, "The outbox " + file + " is full (" + bytes
-                    + " of " + maxBytes + " bytes in " + entries + " messages, mmi.outbox.max-mb); refusing a "
-                    + needed + " byte message for " + topic + " (mmi.outbox.full-policy=reject)", null);
+            if (data) {
+                refusedFullData++;
+            }
+            String message = "The outbox " + file + " is full for " + what + " (" + (data ? dataBytes
+                    : otherBytes + rawInputBytes) + " of " + cap + " bytes, " + capKey + "); refusing a " + needed
+                    + " byte message for " + topic + " (mmi.outbox.full-policy=reject)";
+            refusals.warn("{}", message);
+            throw new OutboxException(OutboxException.OUTBOX_FULL, message, null);
         }
         int droppedNow = 0;
         try {
-            while (bytes + needed > maxBytes && entries > 0) {
+            while ((data ? dataBytes : otherBytes + rawInputBytes) + needed > cap) {
                 try (Statement statement = db.createStatement();
-                        ResultSet rows = statement.executeQuery("DELETE FROM outbox WHERE seq ="
-                                + " (SELECT min(seq) FROM outbox) RETURNING length(payload)")) {
+                        ResultSet rows = statement.executeQuery("DELETE FROM outbox WHERE seq = (SELECT min(seq) FROM"
+                                + " outbox WHERE kind " + (data ? "=" : "<>") + " 'DATA') RETURNING length(payload)")) {
                     if (!rows.next()) {
                         break;
                     }
-                    bytes -= rows.getLong(1);
+                    counted(data ? OutboxEntry.Kind.DATA.name() : OutboxEntry.Kind.DEAD_LETTER.name(),
+                            -rows.getLong(1));
                     entries--;
                     droppedNow++;
                 }
@@ -353,9 +512,9 @@ public final class Outbox implements AutoCloseable {
             throw failure("drop old messages", e);
         }
         dropped += droppedNow;
-        LOG.error("The outbox {} is full ({} bytes, mmi.outbox.max-mb): dropped the {} oldest message(s) to store a new"
-                + " one (mmi.outbox.full-policy=drop-oldest; {} dropped since start)", file, maxBytes, droppedNow,
-                dropped);
+        refusals.error("The outbox {} is full for {} ({} bytes, {}): dropped the {} oldest to store a new one"
+                + " (mmi.outbox.full-policy=drop-oldest; {} dropped since start)", file, what, cap, capKey,
+                droppedNow, dropped);
     }
 
     /** Up to {@code limit} messages after {@code seq}, oldest first. */
@@ -392,13 +551,13 @@ public final class Outbox implements AutoCloseable {
             for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
                 List<Long> chunk = all.subList(from, Math.min(all.size(), from + DELETE_CHUNK));
                 try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE seq IN ("
-                        + "?,".repeat(chunk.size() - 1) + "?) RETURNING length(payload)")) {
+                        + "?,".repeat(chunk.size() - 1) + "?) RETURNING length(payload), kind")) {
                     for (int i = 0; i < chunk.size(); i++) {
                         delete.setLong(i + 1, chunk.get(i));
                     }
                     try (ResultSet rows = delete.executeQuery()) {
                         while (rows.next()) {
-                            bytes -= rows.getLong(1);
+                            counted(rows.getString(2), -rows.getLong(1));
                             entries--;
                         }
                     }
@@ -442,7 +601,7 @@ public final class Outbox implements AutoCloseable {
             long added = insert(deadLetter.messageId(), deadLetter.topic(), deadLetter.payload(),
                     OutboxEntry.Kind.DEAD_LETTER, null, null);
             entries++;
-            bytes += deadLetter.payload().length;
+            counted(OutboxEntry.Kind.DEAD_LETTER.name(), deadLetter.payload().length);
             return added;
         });
     }
@@ -453,11 +612,11 @@ public final class Outbox implements AutoCloseable {
 
     private void delete(long seq) throws SQLException {
         try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE seq = ?"
-                + " RETURNING length(payload)")) {
+                + " RETURNING length(payload), kind")) {
             delete.setLong(1, seq);
             try (ResultSet rows = delete.executeQuery()) {
                 if (rows.next()) {
-                    bytes -= rows.getLong(1);
+                    counted(rows.getString(2), -rows.getLong(1));
                     entries--;
                 }
             }
@@ -471,22 +630,44 @@ public final class Outbox implements AutoCloseable {
         T run() throws SQLException;
     }
 
+    /**
+     * Runs {@code work} in one transaction. When it fails, the first failure is the one reported: after
+     * {@code SQLITE_FULL} SQLite has already rolled back, so the rollback and the return to auto-commit fail too
+     * ({@code no transaction is active}), and those are only attached to it.
+     */
     private <T> T inTransaction(String what, Work<T> work) {
         try {
             db.setAutoCommit(false);
-            try {
-                T result = work.run();
-                db.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                count();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
         } catch (SQLException e) {
             throw failure(what, e);
+        }
+        try {
+            T result = work.run();
+            db.commit();
+            faults.wrote();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                db.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            try {
+                count();
+            } catch (SQLException recount) {
+                e.addSuppressed(recount);
+            }
+            if (e instanceof SQLException sql) {
+                throw failure(what, sql);
+            }
+            throw (RuntimeException) e;
+        } finally {
+            try {
+                db.setAutoCommit(true);
+            } catch (SQLException e) {
+                // SQLite ended the transaction itself (it rolls back on SQLITE_FULL): there was nothing to commit.
+                LOG.debug("The outbox {} is back in auto-commit: {}", file, e.getMessage());
+            }
         }
     }
 
@@ -495,9 +676,27 @@ public final class Outbox implements AutoCloseable {
         return entries;
     }
 
-    /** Payload bytes waiting. */
+    /** Payload bytes waiting, measurements and the rest. */
     public synchronized long bytes() {
-        return bytes;
+        return dataBytes + otherBytes;
+    }
+
+    /** Payload bytes of measurements waiting (against {@code mmi.outbox.max-mb}). */
+    public synchronized long dataBytes() {
+        return dataBytes;
+    }
+
+    /**
+     * Payload bytes of dead letters and responses waiting, and of the raw inputs kept (against
+     * {@code mmi.outbox.dead-letter-max-mb}).
+     */
+    public synchronized long otherBytes() {
+        return otherBytes + rawInputBytes;
+    }
+
+    /** Bytes of the complete raw inputs kept for dead letters. */
+    public synchronized long rawInputBytes() {
+        return rawInputBytes;
     }
 
     /** When the oldest waiting message entered the outbox, if any is waiting. */
@@ -531,17 +730,46 @@ public final class Outbox implements AutoCloseable {
         return refusedFull;
     }
 
+    /** Of {@link #refusedFull()}, the measurements. */
+    public synchronized long refusedFullData() {
+        return refusedFullData;
+    }
+
+    /** Dead letters stored without their complete raw input, for want of room. */
+    public synchronized long rawInputsNotKept() {
+        return rawInputsNotKept;
+    }
+
+    /** The cap on measurements. */
     public long maxBytes() {
-        return maxBytes;
+        return budget.dataBytes();
+    }
+
+    public OutboxBudget budget() {
+        return budget;
+    }
+
+    /** The failures since the outbox was opened, and the current problem. */
+    public OutboxFaults faults() {
+        return faults;
+    }
+
+    /** Where a damaged file found at open was moved aside, if one was. */
+    public Optional<Path> movedAside() {
+        return Optional.ofNullable(movedAside);
     }
 
     public Path file() {
         return file;
     }
 
+    /** The exception for a database failure, with its real cause; recorded in {@link #faults()}. */
     private OutboxException failure(String what, SQLException e) {
-        return new OutboxException(OutboxException.OUTBOX_ERROR, "The outbox " + file + " could not " + what + ": "
-                + e.getMessage(), e);
+        OutboxFault fault = OutboxFault.of(e);
+        String message = "The outbox " + file + " could not " + what + ": " + fault.describe(file.getParent()) + " ("
+                + e.getMessage() + ")";
+        faults.failed(fault, message, clock.instant());
+        return new OutboxException(OutboxException.OUTBOX_ERROR, message, e);
     }
 
     @Override

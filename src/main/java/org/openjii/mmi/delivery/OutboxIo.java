@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,9 @@ final class OutboxIo implements AutoCloseable {
     }
 
     private final Outbox outbox;
+    /** A failing disk fails every tick: one line per window, the rest counted. */
+    private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofSeconds(Outbox.LOG_WINDOW_SECONDS),
+            Clock.systemUTC());
     private final int batchSize;
     /** Called on the I/O thread after a batch was queued: wakes the drain thread. */
     private final Runnable onRead;
@@ -95,8 +100,8 @@ final class OutboxIo implements AutoCloseable {
      * @param batchSize messages per read, and acknowledged messages that make a delete worth its transaction
      * @param pollMillis the tick: read and delete at least this often
      * @param onRead run on the I/O thread after a batch was queued
-     * @param onDeleted given each batch of acknowledged messages after the attempt to delete them (a failed delete
-     *     leaves them to be sent again after a restart; they were delivered all the same)
+     * @param onDeleted given each batch of acknowledged messages once deleted (a failed delete keeps them for the
+     *     next attempt)
      */
     OutboxIo(Outbox outbox, int batchSize, long pollMillis, Runnable onRead, Consumer<List<Acknowledged>> onDeleted) {
         this.outbox = outbox;
@@ -189,7 +194,7 @@ final class OutboxIo implements AutoCloseable {
                 onRead.run();
             }
         } catch (RuntimeException e) {
-            LOG.error("Could not read from the outbox, trying again in a moment: {}", e.getMessage());
+            failures.error("Could not read from the outbox, trying again in a moment: {}", e.getMessage());
         }
     }
 
@@ -207,8 +212,13 @@ final class OutboxIo implements AutoCloseable {
         try {
             outbox.remove(seqs);
         } catch (RuntimeException e) {
-            // Still on disk: they would be sent again after a restart (same message ids), nothing is lost.
-            LOG.error("Could not remove {} delivered message(s) from the outbox: {}", seqs.size(), e.getMessage());
+            // Still on disk (a full disk cannot even delete): tried again with the next batch, and until then they
+            // would be sent again after a restart (same message ids), nothing is lost.
+            failures.error("Could not remove {} delivered message(s) from the outbox, trying again: {}",
+                    seqs.size(), e.getMessage());
+            delivered.addAll(acknowledged);
+            deliveredCount.addAndGet(acknowledged.size());
+            return;
         }
         try {
             onDeleted.accept(acknowledged);

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Which console commands may be sent. Deny by default: only commands that read (and {@code indicate}, which blinks
  * the LED) are allowed; anything that writes settings or EEPROM, reboots, sleeps or updates firmware must be enabled
- * by name. A protocol that uses {@code save} (writes EEPROM) needs {@code save} enabled too, one that uses {@code dw}
- * (sets a pin) needs {@code digital_write}.
+ * by name. Every command may carry exactly the parameters it reads ({@link CommandParameters}): the firmware runs
+ * numbers a command does not read as further commands. A protocol that uses {@code save} (writes EEPROM) anywhere in
+ * its tree needs {@code save} enabled too, one that uses {@code dw} (sets a pin) needs {@code digital_write}; and a
+ * protocol must fit the firmware's serial buffer ({@value #MAX_PROTOCOL_BYTES} bytes). Docs: {@code docs/hardening.md}.
  */
 public final class CommandPolicy {
 
@@ -27,22 +30,47 @@ public final class CommandPolicy {
     public static final int MAX_COMMAND_LENGTH = 49;
 
     /**
-     * How many {@code +}-ended parameters a safe command reads; the others read none. The firmware ends a command at
-     * {@code +} and runs whatever the command does not read as the next command, so {@code hello+reboot+} reboots.
+     * The longest protocol line the firmware reads: {@code serial_buffer_size} in {@code multispeq1/loop.cpp} is
+     * 7,000 bytes in fw 1.17 (9,000 in 1.20, 5,000 in 0.54). It reads the line into that buffer and stops there, and
+     * the rest of the line would reach the console as commands.
      */
-    private static final Map<String, Integer> SAFE_PARAMETER_COUNTS = Map.of("indicate", 3);
+    public static final int MAX_PROTOCOL_BYTES = 7000;
+
+    /** Protocol keys that act like a console command, and the command that must be enabled for them. */
+    private static final Map<String, String> PROTOCOL_KEYS_NEEDING = Map.of("save", "save", "dw", "digital_write");
+    private static final Map<String, String> PROTOCOL_KEY_EFFECTS = Map.of("save", "writes the device's EEPROM",
+            "dw", "sets a pin as digital_write does");
     private static final Pattern NUMERIC_PARAMETER = Pattern.compile("-?\\d+(\\.\\d+)?");
+    private static final Pattern ENABLED = Pattern.compile("([^:\\s]+)\\s*(?::\\s*(\\d{1,2}))?");
 
-    private final Set<String> allowed;
+    /** Every allowed command and the parameters it takes. */
+    private final Map<String, CommandParameters.Shape> allowed;
 
+    /**
+     * @param additionallyAllowed command names to allow beyond {@link #SAFE_COMMANDS}, each optionally with the
+     *     number of parameters it reads ({@code name:2}); without one, the firmware's count
+     *     ({@link CommandParameters}), or none for a command the firmware source does not list
+     * @throws IllegalArgumentException for an entry that is neither {@code name} nor {@code name:count}
+     */
     public CommandPolicy(Collection<String> additionallyAllowed) {
-        TreeSet<String> names = new TreeSet<>(SAFE_COMMANDS);
-        for (String name : additionallyAllowed) {
-            if (name != null && !name.isBlank()) {
-                names.add(name.trim());
-            }
+        Map<String, CommandParameters.Shape> names = new TreeMap<>();
+        for (String name : SAFE_COMMANDS) {
+            names.put(name, CommandParameters.known(name).orElse(CommandParameters.Shape.exactly(0)));
         }
-        this.allowed = Collections.unmodifiableSortedSet(names);
+        for (String entry : additionallyAllowed) {
+            if (entry == null || entry.isBlank()) {
+                continue;
+            }
+            Matcher matcher = ENABLED.matcher(entry.strip());
+            if (!matcher.matches()) {
+                throw new IllegalArgumentException("allowCommands: '" + entry.strip() + "' is not a command name or"
+                        + " name:parameter-count (e.g. set_shutdown_time or my_command:2)");
+            }
+            String name = matcher.group(1);
+            names.put(name, matcher.group(2) != null ? CommandParameters.Shape.exactly(Integer.parseInt(matcher
+                    .group(2))) : CommandParameters.known(name).orElse(CommandParameters.Shape.exactly(0)));
+        }
+        this.allowed = Collections.unmodifiableMap(names);
     }
 
     /**
@@ -82,8 +110,8 @@ public final class CommandPolicy {
             }
         }
         String name = commandName(trimmed);
-        if (!allowed.contains(name)) {
-            throw new CommandDeniedException("Command '" + name + "' is not allowed; allowed: " + allowed
+        if (!allowed.containsKey(name)) {
+            throw new CommandDeniedException("Command '" + name + "' is not allowed; allowed: " + allowed.keySet()
                     + ". Commands that write, reboot or update must be enabled by name.",
                     null);
         }
@@ -92,53 +120,61 @@ public final class CommandPolicy {
     }
 
     /**
-     * Parameters must be numbers, and a safe command may carry no more than it reads: anything else after a
-     * {@code +} would reach the device as a second command that this policy never checked. A command enabled by
-     * name has no known parameter count, so only text is refused there; enabling a command trusts its numbers.
+     * Parameters must be numbers, exactly as many as the command reads ({@link CommandParameters}): anything after a
+     * {@code +} that the command does not read reaches the device as a second command that this policy never checked,
+     * and a parameter it lacks would be taken from the next command.
      */
-    private static void checkParameters(String command, String name) throws CommandDeniedException {
+    private void checkParameters(String command, String name) throws CommandDeniedException {
         int plus = command.indexOf('+');
-        if (plus < 0) {
-            return;
-        }
-        String rest = command.substring(plus + 1);
+        String rest = plus < 0 ? "" : command.substring(plus + 1);
         if (rest.endsWith("+")) {
             rest = rest.substring(0, rest.length() - 1);
+        } else if (!rest.isEmpty()) {
+            // The firmware reads a parameter until its '+' with no time limit: the next command would complete it.
+            throw new CommandDeniedException("Command '" + name + "' must end its last parameter with '+' ("
+                    + command + "+); the device would wait for it and read the next command into it", null);
         }
-        String[] parameters = rest.isEmpty() ? new String[0] : rest.split("\\+", -1);
+        List<String> parameters = rest.isEmpty() ? List.of() : Arrays.asList(rest.split("\\+", -1));
         for (String parameter : parameters) {
             if (!NUMERIC_PARAMETER.matcher(parameter).matches()) {
                 throw new CommandDeniedException("Command '" + name + "' has a parameter '" + parameter
                         + "' that is not a number; the device would run it as another command", null);
             }
         }
-        if (SAFE_COMMANDS.contains(name)) {
-            int reads = SAFE_PARAMETER_COUNTS.getOrDefault(name, 0);
-            if (parameters.length > reads) {
-                throw new CommandDeniedException("Command '" + name + "' reads " + reads + " parameter(s) but got "
-                        + parameters.length + "; the device would run the rest as another command", null);
-            }
+        CommandParameters.Shape shape = allowed.get(name);
+        String problem = shape.problem(parameters);
+        if (problem != null) {
+            throw new CommandDeniedException("Command '" + name + "' " + problem + " but got " + parameters.size()
+                    + "; the device would run the rest as another command, or take a missing one from the next"
+                    + " (enable a command the firmware source does not list as name:count in mmi.commands.allow)",
+                    null);
         }
     }
 
     /**
-     * Checks a protocol: its keys that act like a denied command need that command enabled by name. {@code save}
-     * writes EEPROM; {@code dw} sets a pin as the console's {@code digital_write} does, which the deny list promises
-     * never to allow by default.
+     * Checks a protocol: it must fit the firmware's serial buffer, and a key anywhere in its tree that acts like a
+     * denied command ({@code save} writes EEPROM; {@code dw} sets a pin as the console's {@code digital_write} does)
+     * needs that command enabled by name.
      */
     public void checkProtocol(MeasurementProtocol protocol) throws CommandDeniedException {
-        if (protocol.usesKey("save") && !allowed.contains("save")) {
+        int bytes = protocol.commandBytes().length - 2;
+        if (bytes > MAX_PROTOCOL_BYTES) {
             throw new CommandDeniedException(
-                    "The protocol uses 'save', which writes the device's EEPROM; enable 'save' by name to allow it",
+                    "The protocol is " + bytes + " bytes as one line; the device reads at most "
+                            + MAX_PROTOCOL_BYTES + " (its serial buffer) and would run the rest as console commands",
                     null);
         }
-        if (protocol.usesKey("dw") && !allowed.contains("digital_write")) {
-            throw new CommandDeniedException("The protocol uses 'dw', which sets a pin as digital_write does;"
-                    + " enable 'digital_write' by name to allow it", null);
+        for (Map.Entry<String, String> key : PROTOCOL_KEYS_NEEDING.entrySet()) {
+            if (protocol.usesKey(key.getKey()) && !allowed.containsKey(key.getValue())) {
+                throw new CommandDeniedException("The protocol uses '" + key.getKey() + "', which "
+                        + PROTOCOL_KEY_EFFECTS.get(key.getKey()) + "; enable '" + key.getValue()
+                        + "' by name to allow it", null);
+            }
         }
     }
 
+    /** The allowed command names. */
     public Set<String> allowed() {
-        return allowed;
+        return allowed.keySet();
     }
 }

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Turns the non-JSON number tokens MultispeQ firmware prints ({@code nan}, {@code -nan}, {@code inf}, {@code -inf},
- * {@code NaN}, {@code Infinity}, {@code nil}, any case) into {@code null}, outside string literals only.
+ * {@code NaN}, {@code Infinity}, {@code nil}, any case) into {@code null}, outside string literals only; so too a
+ * number whose exponent puts it beyond a double ({@code 1e999}): valid JSON, but read as infinity by every consumer
+ * that reads numbers as doubles, openJII's pipeline included.
  * <p>
  * Hand-written because no JSON library accepts these tokens: Jackson's {@code ALLOW_NON_NUMERIC_NUMBERS} knows only
  * {@code NaN} and {@code Infinity}, and openJII's Gold layer ({@code parse_json}) rejects even those, so they must
@@ -65,6 +67,14 @@ public final class JsonSanitizer {
                 continue;
             }
             int tokenEnd = nonNumericTokenEnd(data, offset, i, end);
+            if (tokenEnd < 0 && startsNumber(data, offset, i, end)) {
+                int numberEnd = numberEnd(data, i, end);
+                if (!overflows(data, i, numberEnd)) {
+                    i = numberEnd;
+                    continue;
+                }
+                tokenEnd = numberEnd;
+            }
             if (tokenEnd > i) {
                 out.write(data, copyFrom, i - copyFrom);
                 out.write('n');
@@ -108,6 +118,18 @@ public final class JsonSanitizer {
                 int wordEnd = skipWord(data, i + 1, end);
                 if (isNonNumericWord(data, i, wordEnd - i)) {
                     return i;
+                }
+                if (wordEnd - i == 1 && (b | 0x20) == 'e' && i > from && isMantissa(data[i - 1])) {
+                    // The exponent of a number: rare, so the number is looked at only here.
+                    int start = i;
+                    while (start > from && (isMantissa(data[start - 1]) || data[start - 1] == '-')) {
+                        start--;
+                    }
+                    int numberEnd = numberEnd(data, start, end);
+                    if (overflows(data, start, numberEnd)) {
+                        return start;
+                    }
+                    wordEnd = Math.max(wordEnd, numberEnd);
                 }
                 i = wordEnd;
             }
@@ -180,6 +202,53 @@ public final class JsonSanitizer {
             }
         }
         return true;
+    }
+
+    /** Whether a number starts at {@code i}: a digit, or a minus before one, not inside a word or another number. */
+    private static boolean startsNumber(byte[] data, int from, int i, int end) {
+        byte b = data[i];
+        boolean digit = b >= '0' && b <= '9';
+        boolean minus = b == '-' && i + 1 < end && data[i + 1] >= '0' && data[i + 1] <= '9';
+        return (digit || minus) && (i == from || !isLetter(data[i - 1]) && !isMantissa(data[i - 1]));
+    }
+
+    /** The index after a JSON number that starts at {@code i}: sign, digits, fraction, exponent. */
+    private static int numberEnd(byte[] data, int i, int end) {
+        int j = i < end && data[i] == '-' ? i + 1 : i;
+        while (j < end && isMantissa(data[j])) {
+            j++;
+        }
+        if (j < end && (data[j] | 0x20) == 'e') {
+            j++;
+            if (j < end && isSign(data[j])) {
+                j++;
+            }
+            while (j < end && data[j] >= '0' && data[j] <= '9') {
+                j++;
+            }
+        }
+        return j;
+    }
+
+    /** True when the number in {@code data[from, to)} has an exponent that takes it beyond a double. */
+    private static boolean overflows(byte[] data, int from, int to) {
+        boolean exponent = false;
+        for (int k = from; k < to && !exponent; k++) {
+            exponent = (data[k] | 0x20) == 'e';
+        }
+        if (!exponent) {
+            return false;
+        }
+        try {
+            return Double.isInfinite(Double.parseDouble(new String(data, from, to - from, StandardCharsets.US_ASCII)));
+        } catch (NumberFormatException e) {
+            // Not a number after all (the JSON reader reports it).
+            return false;
+        }
+    }
+
+    private static boolean isMantissa(byte b) {
+        return (b >= '0' && b <= '9') || b == '.';
     }
 
     private static boolean isSign(byte b) {

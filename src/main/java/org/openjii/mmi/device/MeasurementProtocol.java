@@ -112,19 +112,12 @@ public final class MeasurementProtocol {
         return false;
     }
 
-    /** True when any set or block holds {@code key}, e.g. {@code save} (writes EEPROM). */
+    /**
+     * True when any object anywhere in the protocol holds {@code key}, e.g. {@code save} (writes EEPROM): the
+     * firmware's JSON reader is not bound to the two levels of sets and blocks.
+     */
     public boolean usesKey(String key) {
-        for (JsonNode set : tree) {
-            if (set.has(key)) {
-                return true;
-            }
-            for (JsonNode block : set.path("_protocol_set_")) {
-                if (block.has(key)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return tree.findValue(key) != null;
     }
 
     private static List<InteractiveStep> findInteractiveSteps(JsonNode protocol) {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -229,9 +230,13 @@ public class DeadLetterEnvelope implements Processor {
         envelope.put("message_id", messageId);
         envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
         putDetails(envelope, ReasonCoded.find(failure));
-        byte[] cut = putRaw(envelope, exchange, in.getBody());
+        Integer limit = in.getHeader(IngestHeaders.RAW_LIMIT, Integer.class);
+        byte[] cut = limit == null ? putRaw(envelope, exchange, in.getBody())
+                : putRawPrefix(envelope, exchange, in.getBody(), limit);
         if (cut != null) {
             in.setHeader(IngestHeaders.RAW_INPUT, cut);
+        } else {
+            in.removeHeader(IngestHeaders.RAW_INPUT);
         }
         return envelope;
     }
@@ -378,6 +383,49 @@ public class DeadLetterEnvelope implements Processor {
             }
         }
         return shrinkRaw(envelope, bytes) ? bytes : null;
+    }
+
+    /**
+     * Puts at most {@code limit} bytes of the input as {@code raw} ({@value IngestHeaders#RAW_LIMIT}); a longer input
+     * is
+     * cut at a character boundary and marked {@code raw_truncated} with its size in {@code raw_bytes}, and the rest is
+     * not kept anywhere.
+     *
+     * @return {@code null}: nothing is kept beyond the envelope
+     */
+    private byte[] putRawPrefix(ObjectNode envelope, Exchange exchange, Object body, int limit) {
+        byte[] bytes = body instanceof byte[] b ? b : null;
+        if (bytes == null) {
+            Measurement measurement = measurement(body);
+            String text = measurement != null ? measurement.rawText()
+                    : body instanceof String s ? s
+                            : body == null ? null
+                                    : exchange.getContext()
+                                            .getTypeConverter()
+                                            .tryConvertTo(String.class, exchange,
+                                                    body);
+            bytes = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+        }
+        if (bytes == null || bytes.length <= limit) {
+            putRaw(envelope, exchange, bytes);
+            return null;
+        }
+        int length = Math.max(0, limit);
+        while (length > 0 && (bytes[length] & 0xC0) == 0x80) {
+            // Not inside a UTF-8 character: back to where one starts.
+            length--;
+        }
+        byte[] prefix = Arrays.copyOf(bytes, length);
+        String text = utf8(prefix);
+        if (text != null) {
+            envelope.put("raw", text);
+        } else {
+            envelope.put("raw", Base64.getEncoder().encodeToString(prefix));
+            envelope.put("raw_encoding", "base64");
+        }
+        envelope.put("raw_truncated", true);
+        envelope.put("raw_bytes", bytes.length);
+        return null;
     }
 
     /**

@@ -54,6 +54,13 @@ public final class IngestHeaders {
      */
     public static final String RAW_INPUT = IotConstants.RAW_INPUT;
 
+    /**
+     * At most this many bytes of the input go into a dead letter's {@code raw} (an {@code Integer}), marked
+     * {@code raw_truncated}, and nothing more is kept: set for input nobody measured, such as a request that could not
+     * be read, so that a flood of large ones cannot fill the disk.
+     */
+    public static final String RAW_LIMIT = "MmiDeadLetterRawLimit";
+
     /** The reason of a dead letter (the last level of its topic), set by {@link DeadLetterEnvelope}. */
     public static final String DEAD_LETTER_REASON = "MmiDeadLetterReason";
 

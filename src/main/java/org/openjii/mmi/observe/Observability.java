@@ -1,5 +1,8 @@
 package org.openjii.mmi.observe;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
@@ -7,6 +10,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * Wired here rather than with {@code camel.management.*} and {@code camel.metrics.*} so that the port can be
  * {@code off}, a wrong value stops startup with one line naming the {@code mmi.http.*} key, and the paths are
  * application keys the Kubernetes manifests can refer to.
+ * <p>
+ * It listens on {@code 127.0.0.1} unless {@code mmi.http.host} says otherwise: the endpoints show the broker, the
+ * device ids and the routes, which a lab PC should not offer its network (the Kubernetes manifests and the container
+ * images set {@code 0.0.0.0}, where probes and a scrape come from outside). An address it cannot listen on stops
+ * startup with one line naming the keys: Camel's server only logs the failure and carries on without health or
+ * metrics.
  */
 public final class Observability {
 
@@ -67,6 +77,8 @@ public final class Observability {
             LOG.info("Health and metrics over HTTP are off ({}=off)", PORT_SETTING);
             return;
         }
+        // Before the server: Camel's server reports a port it cannot listen on only in a log line, and carries on.
+        context.addService(new PortProbe(settings), true, true);
         ManagementHttpServer server = new ManagementHttpServer();
         server.setCamelContext(context);
         server.setHost(settings.host());
@@ -108,9 +120,34 @@ public final class Observability {
         String host = properties.resolveProperty(HOST_SETTING)
                 .map(String::trim)
                 .filter(h -> !h.isEmpty())
-                .orElse("0.0.0.0");
+                .orElse("127.0.0.1");
         return new Settings(host, port, path(properties, HEALTH_PATH_SETTING, "/observe/health"),
                 path(properties, METRICS_PATH_SETTING, "/observe/metrics"));
+    }
+
+    /**
+     * Fails the start, naming the keys, when the server's address cannot be bound: Camel's HTTP server only logs that
+     * and the bridge would run without health and metrics. Started just before the server, it binds the address and
+     * lets it go at once (a socket that never accepted leaves nothing behind for the server's bind to wait for).
+     */
+    private static final class PortProbe extends ServiceSupport {
+
+        private final Settings settings;
+
+        PortProbe(Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        protected void doStart() {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(settings.host(), settings.port()));
+            } catch (IOException e) {
+                throw new IllegalStateException(PORT_SETTING + " " + settings.port() + " on " + HOST_SETTING + " "
+                        + settings.host() + ": cannot listen there (" + e.getMessage() + "); choose a free port, an"
+                        + " address of this machine, or " + PORT_SETTING + "=off");
+            }
+        }
     }
 
     private static String path(PropertiesComponent properties, String key, String defaultValue) {

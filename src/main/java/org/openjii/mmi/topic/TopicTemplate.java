@@ -37,11 +37,18 @@ public final class TopicTemplate {
     /** Literal text and placeholder names, alternating: literal, name, literal, ... (literals may be empty). */
     private final List<String> pieces;
     private final Set<String> placeholders;
+    /** For {@link #matches}: the literals, and one level of anything for each placeholder. */
+    private final Pattern shape;
 
     private TopicTemplate(String template, List<String> pieces, Set<String> placeholders) {
         this.template = template;
         this.pieces = pieces;
         this.placeholders = placeholders;
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < pieces.size(); i++) {
+            regex.append(i % 2 == 0 ? Pattern.quote(pieces.get(i)) : "[^/]+");
+        }
+        this.shape = Pattern.compile(regex.toString());
     }
 
     /**
@@ -115,6 +122,14 @@ public final class TopicTemplate {
         int bytes = utf8Length(topic);
         return bytes > MAX_TOPIC_BYTES ? "is " + bytes + " bytes; AWS IoT Core allows at most " + MAX_TOPIC_BYTES
                 : null;
+    }
+
+    /**
+     * Whether a topic has this template's shape, any value standing for each placeholder: {@code mmi/dlq/x/timeout}
+     * matches {@code mmi/dlq/{clientId}/{reason}}. A value fills at most one level, as {@link #render} allows.
+     */
+    public boolean matches(String topic) {
+        return topic != null && shape.matcher(topic).matches();
     }
 
     /** The placeholder names, in order of first appearance. */

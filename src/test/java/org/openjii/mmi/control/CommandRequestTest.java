@@ -47,6 +47,17 @@ class CommandRequestTest {
     }
 
     @Test
+    void shouldDenyAnUpgradeSmuggledBehindAnEnabledCommandsParameter() throws Exception {
+        // 1078 is upgrade: the firmware runs the number set_shutdown_time does not read as the next command.
+        CommandRequest smuggling = parse("{\"command\":\"set_shutdown_time+1800+1078+\"}");
+
+        assertThatThrownBy(() -> smuggling.checkAllowed(CommandPolicy.ofCommaSeparated("set_shutdown_time"), false))
+                .isInstanceOf(CommandDeniedException.class)
+                .hasFieldOrPropertyWithValue("reason", "denied")
+                .hasMessageContaining("reads 1 parameter but got 2");
+    }
+
+    @Test
     void shouldDenyProtocolsThatSaveOrSetPinsUnlessEnabled() throws Exception {
         CommandRequest saving = parse("{\"protocol\":[{\"save\":[[1,2]]}]}");
         CommandRequest settingAPin = parse("{\"protocol\":[{\"_protocol_set_\":[{\"dw\":[14,1]}]}]}");

@@ -80,8 +80,11 @@ class CommandTopicsTest {
 
     @Test
     void shouldAnswerOnTheRequestedTopicOrTheFallback() throws Exception {
-        assertThat(topics.responseTopicFor("operators/alice/replies")).isEqualTo("operators/alice/replies");
-        assertThat(topics.responseTopicFor("replies/{job}")).as("braces are plain text").isEqualTo("replies/{job}");
+        assertThat(topics.responseTopicFor("mmi/v1/greenhouse-2/response/alice")).isEqualTo(
+                "mmi/v1/greenhouse-2/response/alice");
+        assertThat(topics.responseTopicFor("mmi/v1/greenhouse-2/response")).isEqualTo("mmi/v1/greenhouse-2/response");
+        assertThat(topics.responseTopicFor("mmi/v1/greenhouse-2/response/{job}")).as("braces are plain text")
+                .isEqualTo("mmi/v1/greenhouse-2/response/{job}");
         assertThat(topics.responseTopicFor(null)).isEqualTo("mmi/v1/greenhouse-2/response");
         assertThat(topics.responseTopicFor("")).isEqualTo("mmi/v1/greenhouse-2/response");
     }
@@ -99,6 +102,49 @@ class CommandTopicsTest {
         assertThat(responseRefusal("a/b/c/d/e/f/g/h/i")).contains("has 8 slashes");
         assertThat(responseRefusal("replies/\u0000")).contains("NUL");
         assertThat(responseRefusal("r".repeat(257))).contains("is 257 bytes; AWS IoT Core allows at most 256");
+    }
+
+    @Test
+    void shouldRefuseAResponseTopicShapedLikeTheDataDeadLetterOrAnotherBridgesTopics() {
+        // The attack: a status reply published as a measurement, a dead letter, or a request to another bridge.
+        assertThat(responseRefusal("experiment/data_ingest/v1/demo/multispeq/2/01:12:53:20"))
+                .contains("has the shape of the data topic (mmi.mqtt.topic)");
+        assertThat(responseRefusal("mmi/dlq/greenhouse-2/timeout")).contains("a dead-letter topic");
+        assertThat(responseRefusal("mmi/v1/greenhouse-3/command")).contains("a command topic");
+        assertThat(responseRefusal("mmi/v1/greenhouse-3/status")).contains("a status topic");
+        // Outside the filter: another Thing's responses, or anywhere else.
+        assertThat(responseRefusal("mmi/v1/greenhouse-3/response/1")).contains(
+                "is not under mmi/v1/greenhouse-2/response/# (mmi.commands.response-topic-filter)");
+        assertThat(responseRefusal("operators/alice/replies")).contains("is not under");
+        assertThat(responseRefusal("mmi/v1/greenhouse-2/responses")).contains("is not under");
+    }
+
+    @Test
+    void shouldRefuseAResponseTopicShapedLikeTheDataTopicEvenUnderAWideFilter() throws Exception {
+        CommandTopics wide = CommandTopics.of("lab", CommandTopics.DEFAULT_COMMAND_TOPIC,
+                CommandTopics.DEFAULT_RESPONSE_TOPIC, CommandTopics.DEFAULT_STATUS_TOPIC, "#",
+                "sites/{experimentId}/{sensorId}/data", "alerts/{clientId}");
+
+        assertThat(wide.responseTopicFor("ops/replies/1")).isEqualTo("ops/replies/1");
+        assertThatThrownBy(() -> wide.responseTopicFor("sites/e1/d1/data"))
+                .isInstanceOf(BadCommandRequestException.class)
+                .hasMessageContaining("the data topic");
+        assertThatThrownBy(() -> wide.responseTopicFor("alerts/lab/bad-request"))
+                .hasMessageContaining("a dead-letter topic");
+        assertThatThrownBy(() -> wide.responseTopicFor("mmi/v1/other/command")).hasMessageContaining("command topic");
+    }
+
+    @Test
+    void shouldRefuseAConfiguredResponseTopicOrFilterThatCannotWork() {
+        assertThatThrownBy(() -> CommandTopics.of("t", "c/{clientId}", "experiment/data_ingest/v1/x/multispeq/2/y",
+                "s/{clientId}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has the shape of the data topic");
+        for (String filter : new String[]{"mmi/#/x", "mmi/a+/#", "mmi//#", "$aws/#"}) {
+            assertThatThrownBy(() -> CommandTopics.of("t", "c/{clientId}", "r/{clientId}", "s/{clientId}", filter,
+                    "d/{sensorId}", "q/{clientId}")).as(filter)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("The response topic filter '" + filter + "'");
+        }
     }
 
     private String responseRefusal(String requested) {

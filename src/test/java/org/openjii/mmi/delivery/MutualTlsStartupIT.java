@@ -209,6 +209,16 @@ class MutualTlsStartupIT {
     }
 
     @Test
+    void shouldRefuseAPrivateKeyEveryUserMayRead() throws Exception {
+        TestPki.Issued client = authority.issueClient("gateway-open-key", KeyType.RSA);
+        Path key = client.writeKey(dir.resolve("open.pem.key"), KeyFormat.TRADITIONAL);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertStartupFails("open-key", settings("gateway-open-key",
+                client.writeCertificate(dir.resolve("open.pem.crt")), key, caFile),
+                BrokerTransport.KEY_FILE_SETTING + " " + key, "readable by every user of this machine");
+    }
+
+    @Test
     void shouldNameAMissingFile() throws Exception {
         TestPki.Issued client = authority.issueClient("gateway-missing", KeyType.EC);
         Path missing = dir.resolve("no-such-private.pem.key");

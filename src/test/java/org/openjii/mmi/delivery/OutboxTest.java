@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -206,5 +207,151 @@ class OutboxTest {
         assertThat(Outbox.FullPolicy.parse("drop-oldest")).isEqualTo(Outbox.FullPolicy.DROP_OLDEST);
         assertThat(Outbox.FullPolicy.parse(" reject ")).isEqualTo(Outbox.FullPolicy.REJECT);
         assertThatThrownBy(() -> Outbox.FullPolicy.parse("keep")).hasMessageContaining("mmi.outbox.full-policy");
+    }
+
+    private static long deadLetter(Outbox outbox, String id, int bytes, byte[] rawInput) {
+        return outbox.append(id, "mmi/dlq/x/bad-request", new byte[bytes], OutboxEntry.Kind.DEAD_LETTER, null,
+                rawInput);
+    }
+
+    /** The flood: dead letters and responses fill their own budget; measurements keep theirs. */
+    @Test
+    void keepsTheMeasurementsRoomFromDeadLettersAndResponses() {
+        try (Outbox outbox = Outbox.open(dir, new OutboxBudget(1000, 300, Duration.ofDays(7)),
+                Outbox.FullPolicy.REJECT, CLOCK)) {
+            deadLetter(outbox, "d1", 200, null);
+            outbox.append("r1", "mmi/v1/x/response", new byte[100], OutboxEntry.Kind.RESPONSE, null, null, null);
+            assertThatThrownBy(() -> deadLetter(outbox, "d2", 1, null)).isInstanceOf(OutboxException.class)
+                    .hasMessageContaining("full for dead letters and responses")
+                    .hasMessageContaining("mmi.outbox.dead-letter-max-mb");
+            for (int i = 0; i < 10; i++) {
+                outbox.append("m" + i, "t/m", new byte[100], OutboxEntry.Kind.DATA, null);
+            }
+            assertThatThrownBy(() -> append(outbox, "m10", "1")).hasMessageContaining("full for measurements");
+            assertThat(outbox.refusedFull()).isEqualTo(2);
+            assertThat(outbox.refusedFullData()).isEqualTo(1);
+            assertThat(outbox.dataBytes()).isEqualTo(1000);
+            assertThat(outbox.otherBytes()).isEqualTo(300);
+            assertThat(outbox.bytes()).isEqualTo(1300);
+        }
+        try (Outbox reopened = Outbox.open(dir, new OutboxBudget(1000, 300, Duration.ofDays(7)),
+                Outbox.FullPolicy.REJECT, CLOCK)) {
+            assertThat(reopened.dataBytes()).as("recounted by kind").isEqualTo(1000);
+            assertThat(reopened.otherBytes()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void dropsOnlyOldestDeadLettersForADeadLetterWithTheDropOldestPolicy() {
+        try (Outbox outbox = Outbox.open(dir, new OutboxBudget(1000, 250, Duration.ofDays(7)),
+                Outbox.FullPolicy.DROP_OLDEST, CLOCK)) {
+            append(outbox, "m", "measurement");
+            deadLetter(outbox, "d1", 100, null);
+            deadLetter(outbox, "d2", 100, null);
+            deadLetter(outbox, "d3", 100, null);
+            assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("m", "d2", "d3");
+            assertThat(outbox.dropped()).isEqualTo(1);
+        }
+    }
+
+    /** The raw inputs of cut dead letters count against the dead letters' budget, oldest out first. */
+    @Test
+    void keepsRawInputsWithinTheBudgetOfDeadLettersOldestOutFirst() {
+        try (Outbox outbox = Outbox.open(dir, new OutboxBudget(1000, 1000, Duration.ofDays(7)),
+                Outbox.FullPolicy.REJECT, CLOCK)) {
+            outbox.remove(List.of(deadLetter(outbox, "d1", 10, new byte[400])));
+            outbox.remove(List.of(deadLetter(outbox, "d2", 10, new byte[400])));
+            assertThat(outbox.rawInputBytes()).isEqualTo(800);
+            deadLetter(outbox, "d3", 10, new byte[400]);
+            assertThat(outbox.rawInput("d1")).as("the oldest gave way").isEmpty();
+            assertThat(outbox.rawInput("d2")).isPresent();
+            assertThat(outbox.rawInput("d3")).isPresent();
+            // Larger than the whole budget: the dead letter is stored, its complete input is not (counted).
+            deadLetter(outbox, "d4", 10, new byte[2000]);
+            assertThat(outbox.rawInput("d4")).isEmpty();
+            assertThat(outbox.rawInputsNotKept()).isEqualTo(1);
+            assertThat(outbox.otherBytes()).isLessThanOrEqualTo(1000);
+            // A dead letter that needs the room takes it from the raw inputs before it is refused.
+            deadLetter(outbox, "d5", 900, null);
+            assertThat(outbox.rawInputBytes()).isZero();
+        }
+    }
+
+    @Test
+    void expiresRawInputsOlderThanTheBudgetAllows() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                CLOCK.instant());
+        Clock moving = new Clock() {
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        OutboxBudget budget = new OutboxBudget(1000, 100_000, Duration.ofDays(7));
+        try (Outbox outbox = Outbox.open(dir, budget, Outbox.FullPolicy.REJECT, moving)) {
+            outbox.remove(List.of(deadLetter(outbox, "old", 10, bytes("old input"))));
+            now.set(now.get().plus(Duration.ofDays(6)));
+            outbox.remove(List.of(deadLetter(outbox, "newer", 10, bytes("newer input"))));
+        }
+        now.set(now.get().plus(Duration.ofDays(2)));
+        try (Outbox reopened = Outbox.open(dir, budget, Outbox.FullPolicy.REJECT, moving)) {
+            assertThat(reopened.rawInput("old")).as("8 days old").isEmpty();
+            assertThat(reopened.rawInput("newer")).as("2 days old").isPresent();
+            assertThat(reopened.rawInputBytes()).isEqualTo("newer input".length());
+        }
+    }
+
+    /**
+     * A truncated outbox.db used to stop every start (a crash loop, nothing measured). It is moved aside, named by the
+     * time, with its write-ahead log, and a fresh outbox takes the messages.
+     */
+    @Test
+    void movesATruncatedDatabaseAsideAndStartsAFreshOne() throws Exception {
+        try (Outbox outbox = Outbox.open(dir, 10_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            for (int i = 0; i < 200; i++) {
+                outbox.append("m" + i, "t/m", new byte[4000], OutboxEntry.Kind.DATA, null);
+            }
+        }
+        Path file = dir.resolve(Outbox.FILE_NAME);
+        long size = java.nio.file.Files.size(file);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(size / 2);
+        }
+
+        try (Outbox fresh = Outbox.open(dir, 10_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            Path aside = dir.resolve("outbox.db.corrupt-20260309T093000Z");
+            assertThat(fresh.movedAside()).contains(aside);
+            assertThat(aside).hasSize(size / 2);
+            assertThat(fresh.faults().count(OutboxFault.CORRUPT)).isEqualTo(1);
+            assertThat(fresh.faults().current()).as("the fresh one works").isEmpty();
+            assertThat(fresh.depth()).isZero();
+            append(fresh, "after", "{}");
+            assertThat(fresh.depth()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void movesAFileThatIsNoDatabaseAside() throws Exception {
+        java.nio.file.Files.write(dir.resolve(Outbox.FILE_NAME), new byte[8192]);
+        java.nio.file.Files.writeString(dir.resolve(Outbox.FILE_NAME), "this is not an SQLite database at all");
+
+        try (Outbox fresh = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, CLOCK)) {
+            assertThat(fresh.movedAside()).hasValueSatisfying(aside -> assertThat(aside).hasContent(
+                    "this is not an SQLite database at all"));
+            append(fresh, "a", "{}");
+            assertThat(fresh.depth()).isEqualTo(1);
+        }
     }
 }

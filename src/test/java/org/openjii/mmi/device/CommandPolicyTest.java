@@ -96,6 +96,91 @@ class CommandPolicyTest {
                 .isInstanceOf(CommandDeniedException.class);
     }
 
+    /**
+     * The firmware runs numbers a command does not read as further commands: {@code 1078} is upgrade, {@code 1027}
+     * reset, {@code 1008} set_device_info (fw 1.20 multispeq1/loop.cpp). Enabling a command allows its own parameters
+     * only.
+     */
+    @Test
+    void shouldDenyADeniedCommandSmuggledAsANumberBehindAnEnabledOne() throws Exception {
+        CommandPolicy policy = CommandPolicy.ofCommaSeparated("set_shutdown_time,set_thickness_quick");
+
+        for (String command : List.of("set_shutdown_time+1800+1078+", "set_shutdown_time+1800+1027+",
+                "set_shutdown_time+1800+1008+12345+", "set_thickness_quick+1+2+1078+", "set_shutdown_time+")) {
+            assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class)
+                    .hasFieldOrPropertyWithValue("reason", "denied");
+        }
+        assertThat(policy.checkCommand("set_shutdown_time+1800+")).isEqualTo("set_shutdown_time+1800+");
+        assertThat(policy.checkCommand("set_thickness_quick+1+2+")).isEqualTo("set_thickness_quick+1+2+");
+    }
+
+    @Test
+    void shouldDenyAParameterWithoutItsClosingPlus() {
+        // The device reads a parameter up to its '+' with no time limit: the next command would end up inside it.
+        assertThatThrownBy(() -> CommandPolicy.ofCommaSeparated("set_shutdown_time")
+                .checkCommand("set_shutdown_time+1800")).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("'+'");
+    }
+
+    @Test
+    void shouldTakeTheParameterCountsFromTheFirmwareSource() throws Exception {
+        // fw 1.20 loop.cpp: set_magnetometer_bias reads 3 values (alias 1030), set_accelerometer 9, set_date 6
+        // (loop-switch-jz.h); set_user_defined reads an index and a value until the index is -1.
+        CommandPolicy policy = CommandPolicy.ofCommaSeparated("set_magnetometer_bias,1030,set_accelerometer,"
+                + "set_date,set_user_defined");
+
+        assertThat(policy.checkCommand("set_magnetometer_bias+1+2+3+")).isNotNull();
+        assertThat(policy.checkCommand("1030+1+2+3+")).isNotNull();
+        assertThat(policy.checkCommand("set_accelerometer+1+2+3+4+5+6+7+8+9+")).isNotNull();
+        assertThat(policy.checkCommand("set_date+12+0+0+1+6+2026+")).isNotNull();
+        assertThat(policy.checkCommand("set_user_defined+3+0.5+4+1.5+-1+")).isNotNull();
+        for (String command : List.of("set_magnetometer_bias+1+2+", "1030+1+2+3+4+", "set_date+12+0+0+1+6+",
+                "set_user_defined+3+0.5+", "set_user_defined+3+0.5+4+-1+", "set_user_defined+-1+5+-1+")) {
+            assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
+                    .isInstanceOf(CommandDeniedException.class);
+        }
+    }
+
+    @Test
+    void shouldTakeTheParameterCountOfACommandTheFirmwareSourceDoesNotListFromTheSetting() throws Exception {
+        CommandPolicy policy = CommandPolicy.ofCommaSeparated("digital_write:2, my_command");
+
+        assertThat(policy.checkCommand("digital_write+5+1+")).isEqualTo("digital_write+5+1+");
+        assertThat(policy.checkCommand("my_command")).isEqualTo("my_command");
+        assertThatThrownBy(() -> policy.checkCommand("digital_write+5+1+1078+"))
+                .isInstanceOf(CommandDeniedException.class);
+        assertThatThrownBy(() -> policy.checkCommand("my_command+1+")).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("name:count");
+        assertThatThrownBy(() -> CommandPolicy.ofCommaSeparated("digital_write:two"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("digital_write:two");
+    }
+
+    @Test
+    void shouldDenyAProtocolLargerThanTheFirmwaresSerialBuffer() {
+        // fw 1.17 multispeq1/loop.cpp: serial_buffer_size = 7000; the device runs the rest of a longer line as
+        // console commands.
+        String label = "x".repeat(CommandPolicy.MAX_PROTOCOL_BYTES);
+        MeasurementProtocol large = MeasurementProtocol.parse("[{\"label\":\"" + label + "\"}]");
+        MeasurementProtocol fits = MeasurementProtocol.parse("[{\"label\":\"" + label.substring(0,
+                CommandPolicy.MAX_PROTOCOL_BYTES - "[{\"label\":\"\"}]".length()) + "\"}]");
+
+        assertThat(fits.compact()).hasSize(CommandPolicy.MAX_PROTOCOL_BYTES);
+        assertThatCode(() -> defaults.checkProtocol(fits)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> defaults.checkProtocol(large)).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("7000");
+    }
+
+    @Test
+    void shouldDenyADeniedKeyAtAnyDepthOfTheProtocol() {
+        MeasurementProtocol deep = MeasurementProtocol.parse("[{\"_protocol_set_\":[{\"_protocol_set_\":"
+                + "[{\"label\":\"deep\",\"save\":[[1,2]]}]}]}]");
+
+        assertThatThrownBy(() -> defaults.checkProtocol(deep)).isInstanceOf(CommandDeniedException.class)
+                .hasMessageContaining("'save'");
+    }
+
     @Test
     void shouldDenyAProtocolThatSavesToEepromUnlessSaveIsEnabled() {
         MeasurementProtocol saving = MeasurementProtocol

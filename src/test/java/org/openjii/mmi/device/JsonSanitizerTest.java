@@ -51,6 +51,19 @@ class JsonSanitizerTest {
     }
 
     @Test
+    void shouldReplaceNumbersBeyondADoubleButKeepTheOthersExactly() {
+        JsonSanitizer.Result result = JsonSanitizer.sanitize("{\"a\":1e999,\"b\":[-1E+999,2.5e308,1e308,1e-999,"
+                + "12.5e3,7],\"c\":\"1e999\",\"d\":nan}");
+
+        // 1.7976931348623157e308 is the largest double (IEEE 754); 1e-999 underflows to 0, which is not infinite.
+        assertThat(result.text()).isEqualTo("{\"a\":null,\"b\":[null,null,1e308,1e-999,12.5e3,7],\"c\":\"1e999\","
+                + "\"d\":null}");
+        assertThat(result.replacements()).isEqualTo(4);
+        assertThat(JsonSanitizer.sanitize("[1e999]").text()).isEqualTo("[null]");
+        assertThat(JsonSanitizer.sanitize("{\"x\":1.5e10,\"y\":\"e999\"}").changed()).isFalse();
+    }
+
+    @Test
     void shouldLeaveTokensInsideStringsUntouched() {
         String json = "{\"a\":\"nan\",\"b\":\"info\",\"c\":\"-inf\",\"nil\":\"say \\\"nan\\\" now\\\\\",\"d\":nan}";
 

@@ -104,6 +104,15 @@ class MeasurementProtocolTest {
     }
 
     @Test
+    void shouldFindKeysAtAnyDepthOfTheTree() {
+        // Nested sets, a set inside an array inside a block: the firmware's reader finds a key wherever it is.
+        assertThat(MeasurementProtocol.parse("[{\"_protocol_set_\":[{\"_protocol_set_\":[{\"label\":\"deep\","
+                + "\"pulses\":[[{\"dw\":[14,1]}]]}]}]}]").usesKey("dw")).isTrue();
+        assertThat(MeasurementProtocol.parse("[{\"label\":\"dw\",\"pulses\":[20]}]").usesKey("dw")).as("a value")
+                .isFalse();
+    }
+
+    @Test
     void shouldFindKeysAtSetAndBlockLevel() {
         assertThat(MeasurementProtocol.parse("[{\"save\":[1]}]").usesKey("save")).isTrue();
         assertThat(

@@ -69,6 +69,31 @@ class DeadLetterEnvelopeTest {
         assertThat(exchange.getMessage().getHeader(IotConstants.TOPIC)).isEqualTo("mmi/dlq/mmi/device-error");
     }
 
+    /** A request that could not be read keeps only its start: a flood of large ones must not fill the disk. */
+    @Test
+    void shouldKeepOnlyAPrefixOfTheInputWhenTheRouteSetsARawLimit() throws Exception {
+        // 120 KB, as in the issue's flood, with a two-byte character across the limit.
+        String request = "{\"command\": \"" + "x".repeat(1026) + "é" + "y".repeat(120_000);
+        Exchange exchange = failed(request.getBytes(StandardCharsets.UTF_8), new InvalidTopicException("t", "v",
+                "unreadable"));
+        exchange.getMessage().setHeader(IngestHeaders.RAW_LIMIT, 1040);
+        exchange.getMessage().setHeader(IngestHeaders.RAW_INPUT, new byte[]{1, 2, 3});
+
+        JsonNode letter = envelopeOf(exchange);
+
+        // The prefix ends before the character that does not fit whole (bytes 1039 and 1040): 13 + 1026 bytes.
+        assertThat(letter.get("raw").asText()).isEqualTo(request.substring(0, 1039));
+        assertThat(letter.get("raw_truncated").asBoolean()).isTrue();
+        assertThat(letter.get("raw_bytes").asInt()).isEqualTo(request.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(exchange.getMessage().getHeader(IngestHeaders.RAW_INPUT)).as("nothing kept beyond it").isNull();
+
+        Exchange small = failed("{\"command\"", new InvalidTopicException("t", "v", "unreadable"));
+        small.getMessage().setHeader(IngestHeaders.RAW_LIMIT, 1024);
+        JsonNode whole = envelopeOf(small);
+        assertThat(whole.get("raw").asText()).isEqualTo("{\"command\"");
+        assertThat(whole.has("raw_truncated")).isFalse();
+    }
+
     @Test
     void shouldKeepTheDataTopicTheMessageWouldHaveGoneTo() throws Exception {
         Exchange exchange = failed("{}", new PayloadTooLargeException("too large", 200_000, 131_072));

@@ -35,9 +35,11 @@ class ObservabilityTest {
     }
 
     @Test
-    void shouldServeOnThePortAndPathsTheKubernetesProbesUse() {
+    void shouldServeOnThisMachineOnlyOnThePortAndPathsTheKubernetesProbesUse() {
         assertThat(Observability.settings(properties()))
-                .isEqualTo(new Observability.Settings("0.0.0.0", 9876, "/observe/health", "/observe/metrics"));
+                .isEqualTo(new Observability.Settings("127.0.0.1", 9876, "/observe/health", "/observe/metrics"));
+        assertThat(Observability.settings(properties("mmi.http.host", " ")).host()).as("unset")
+                .isEqualTo("127.0.0.1");
     }
 
     @Test

@@ -39,7 +39,8 @@ class CommandsIT extends MmiRouteTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String COMMANDS = "mmi/v1/" + CLIENT_ID + "/command";
     private static final String FALLBACK = "mmi/v1/" + CLIENT_ID + "/response";
-    private static final String REPLIES = "operator/replies";
+    /** Under mmi.commands.response-topic-filter's default, mmi/v1/{clientId}/response/#. */
+    private static final String REPLIES = FALLBACK + "/operator";
     private static final String DEVICE_ID = "cc:00:00:03";
     private static final int BATTERY = 77;
     private static final String OTHER_EXPERIMENT = "6f1c0d2e-0000-4000-8000-00000000e0c5";
@@ -200,6 +201,32 @@ class CommandsIT extends MmiRouteTestSupport {
         // Long before the 30 s the protocol would have run.
         assertThat(ProtocolTimeoutEstimator.estimateMillis(DeviceJson.parse(LONG))).isEqualTo(30_000);
         assertThat(runAnswer.has("duration_ms")).isFalse();
+    }
+
+    /**
+     * A request that names the data topic as its response topic is answered {@code bad-request} on the fallback: no
+     * status reply may arrive as a measurement. The test recorder subscribes to experiment/#.
+     */
+    @Test
+    @Order(5)
+    void shouldRefuseAResponseTopicOnTheDataPrefix() throws Exception {
+        String dataTopic = "experiment/data_ingest/v1/" + EXPERIMENT + "/multispeq/2/" + DEVICE_ID;
+        String id = correlation();
+
+        operator.request(COMMANDS, "{\"action\": \"status\"}", dataTopic, id, null);
+
+        MqttOperator.Response response = operator.awaitResponse(id, WAIT);
+        assertThat(response.topic()).isEqualTo(FALLBACK);
+        JsonNode answer = answer(response);
+        assertThat(answer.at("/error/code").asText()).isEqualTo("bad-request");
+        assertThat(answer.at("/error/message").asText()).contains("the data topic (mmi.mqtt.topic)");
+        // The refused topic is filed as a dead letter; nothing but measurements ever arrived on the data prefix.
+        await().atMost(WAIT)
+                .until(() -> watcher.on("mmi/dlq/" + CLIENT_ID + "/bad-request")
+                        .stream()
+                        .anyMatch(m -> m.payload().contains(id) || m.payload().contains("the data topic")));
+        assertThat(recorder.on("experiment/")).allSatisfy(m -> assertThat(m.payload()).doesNotContain("\"ok\"")
+                .contains("\"sample\""));
     }
 
     @Test

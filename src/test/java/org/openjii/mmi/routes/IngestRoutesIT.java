@@ -211,6 +211,37 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         IngestMessageSchema.assertValid(recorder.on(DATA).get(0).payload());
     }
 
+    /**
+     * 1e999 is valid JSON, but beyond a double: a consumer that reads numbers as doubles (openJII's pipeline) reads
+     * infinity. It becomes null, like nan and inf, inside and outside the sample.
+     */
+    @Test
+    void shouldSanitizeANumberBeyondADoubleIntoNull() throws Exception {
+        String huge = "{\"device_name\":\"MultispeQ\",\"device_version\":\"1\",\"device_id\":\"00:00:12:35\","
+                + "\"device_battery\":1e999,\"device_firmware\":1.17,\"sample\":[{\"protocol_id\":\"\","
+                + "\"light_intensity\":1e999,\"contactless_temp\":-2.5E+400,\"spad\":1.5e3,\"data_raw\":[]}]}";
+
+        ingest(huge, Instant.parse("2026-03-09T15:34:00Z"));
+
+        await().atMost(WAIT)
+                .until(() -> recorder.on(DATA)
+                        .stream()
+                        .anyMatch(m -> m.payload().contains("00:00:12:35")));
+        String published = recorder.on(DATA)
+                .stream()
+                .filter(m -> m.payload().contains("00:00:12:35"))
+                .findFirst()
+                .orElseThrow()
+                .payload();
+        assertThat(published).doesNotContainIgnoringCase("E+999").doesNotContainIgnoringCase("1e999");
+        JsonNode payload = DeviceJson.parse(published);
+        JsonNode sample = DeviceJson.parse(payload.get("sample").asText()).get(0);
+        assertThat(sample.get("light_intensity").isNull()).isTrue();
+        assertThat(sample.get("contactless_temp").isNull()).isTrue();
+        assertThat(sample.get("spad").decimalValue()).isEqualByComparingTo("1500");
+        IngestMessageSchema.assertValid(published);
+    }
+
     @Test
     void shouldAccountForEveryInputAsDataOrDeadLetter() throws Exception {
         List<String> inputs = new ArrayList<>();

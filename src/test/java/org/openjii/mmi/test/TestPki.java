@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -91,13 +92,13 @@ public final class TestPki {
             return writePem(file, certificate);
         }
 
-        /** Writes the private key unencrypted in {@code format}. */
+        /** Writes the private key unencrypted in {@code format}, readable by its owner only (mode 0600). */
         public Path writeKey(Path file, KeyFormat format) throws IOException {
             PrivateKey key = keyPair.getPrivate();
             if (format == KeyFormat.PKCS8) {
-                return writePem(file, new JcaPKCS8Generator(key, null));
+                return ownerOnly(writePem(file, new JcaPKCS8Generator(key, null)));
             }
-            return writePem(file, key instanceof ECPrivateKey ec ? sec1(ec) : key);
+            return ownerOnly(writePem(file, key instanceof ECPrivateKey ec ? sec1(ec) : key));
         }
 
         /**
@@ -275,6 +276,14 @@ public final class TestPki {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** As a private key should be kept (mmi refuses one that others may read). */
+    public static Path ownerOnly(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return file;
     }
 
     private static Path writePem(Path file, Object pemObject) throws IOException {

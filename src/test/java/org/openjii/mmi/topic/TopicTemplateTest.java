@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.ingest.IngestFixtures;
+import org.openjii.mmi.ingest.IngestTopic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,5 +83,21 @@ class TopicTemplateTest {
     void shouldShowHostileValuesEscapedAndCut() {
         assertThat(TopicTemplate.show("a\u0000b")).isEqualTo("\"a\\u0000b\"");
         assertThat(TopicTemplate.show("x".repeat(300))).startsWith("\"xxxx").endsWith("\"... (300 bytes)");
+    }
+
+    @Test
+    void shouldMatchTopicsOfItsShapeWithOneLevelPerPlaceholder() {
+        TopicTemplate data = TopicTemplate.parse(IngestTopic.DEFAULT_TEMPLATE);
+        TopicTemplate partial = TopicTemplate.parse("lab/multispeq_{deviceId}/data");
+
+        assertThat(data.matches("experiment/data_ingest/v1/e1/multispeq/2/01:12:53:20")).isTrue();
+        assertThat(data.matches("experiment/data_ingest/v1/e1/multispeq/2")).isFalse();
+        assertThat(data.matches("experiment/data_ingest/v1/e1/multispeq/2/a/b")).isFalse();
+        assertThat(data.matches("experiment/data_ingest/v2/e1/multispeq/2/x")).isFalse();
+        assertThat(partial.matches("lab/multispeq_42/data")).isTrue();
+        assertThat(partial.matches("lab/multispeq_/data")).isFalse();
+        assertThat(TopicTemplate.parse("a.b/{x}").matches("aXb/1")).as("literals are not regular expressions")
+                .isFalse();
+        assertThat(data.matches(null)).isFalse();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
@@ -75,7 +76,9 @@ public class IotComponent extends DefaultComponent {
         ExecutorServiceManager threads = getCamelContext().getExecutorServiceManager();
         ExecutorService network = threads.newSingleThreadExecutor(this, "IotNetwork[" + name + "]");
         ExecutorService callbacks = threads.newSingleThreadExecutor(this, "IotCallbacks[" + name + "]");
-        Delivery delivery = new Delivery(name, settings, new Delivery.Resources(network, callbacks, meterRegistry(),
+        ScheduledExecutorService ticks = threads.newSingleThreadScheduledExecutor(this, "IotOutbox[" + name + "]");
+        Delivery delivery = new Delivery(name, settings, new Delivery.Resources(network, callbacks, ticks,
+                meterRegistry(),
                 (refused, refusal) -> {
                     OutboxPublisher.DeadLetters current = refusals;
                     return current == null ? null : current.of(refused, refusal);
@@ -84,7 +87,7 @@ public class IotComponent extends DefaultComponent {
             delivery.connectTo(brokerUrl);
         }
         IotIdentity identity = new IotIdentity(name, settings.connection().clientId(), delivery,
-                List.of(network, callbacks));
+                List.of(network, callbacks, ticks));
         identities.put(name, identity);
         if (isStarted() || isStarting()) {
             start(identity);
@@ -156,7 +159,9 @@ public class IotComponent extends DefaultComponent {
         HealthCheckRegistry health = HealthCheckRegistry.get(getCamelContext());
         if (health != null) {
             delivery.healthCheck().setCamelContext(getCamelContext());
+            delivery.outboxHealthCheck().setCamelContext(getCamelContext());
             health.register(delivery.healthCheck());
+            health.register(delivery.outboxHealthCheck());
         }
     }
 
@@ -168,6 +173,7 @@ public class IotComponent extends DefaultComponent {
         HealthCheckRegistry health = HealthCheckRegistry.get(getCamelContext());
         if (health != null && delivery.healthCheck() != null) {
             health.unregister(delivery.healthCheck());
+            health.unregister(delivery.outboxHealthCheck());
         }
         ServiceHelper.stopService(delivery);
     }

@@ -28,6 +28,7 @@ import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.FlowControl;
 import org.openjii.mmi.delivery.MqttConnection;
 import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.delivery.OutboxBudget;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
@@ -60,7 +61,8 @@ class IotEndpointsIT {
         context.getComponent("iot", IotComponent.class)
                 .addIdentity("default", new Delivery.Settings(broker.url(), null, null, null, false, null,
                         new MqttConnection.Settings("gw-7", 60, 600, null, 5, Duration.ofSeconds(2)),
-                        FlowControl.unlimited(100), null, dir.resolve("outbox"), 1L << 24, Outbox.FullPolicy.REJECT,
+                        FlowControl.unlimited(100), null, dir.resolve("outbox"), OutboxBudget.forData(16L << 20),
+                        Outbox.FullPolicy.REJECT,
                         Duration.ofMinutes(15)), null);
         context.addRoutes(new RouteBuilder() {
 

@@ -20,6 +20,7 @@ import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.FlowControl;
 import org.openjii.mmi.delivery.MqttConnection;
 import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.delivery.OutboxBudget;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
@@ -80,7 +81,8 @@ class TwoIdentitiesIT {
         return new Delivery.Settings(broker.url(), client.writeCertificate(dir.resolve(name + ".pem.crt")),
                 client.writeKey(dir.resolve(name + ".pem.key"), KeyFormat.TRADITIONAL), ca, false, null,
                 new MqttConnection.Settings(name, 60, 3600, null, 10, Duration.ofSeconds(2)),
-                FlowControl.unlimited(100), null, dir.resolve("outbox-" + name), 64L << 20, Outbox.FullPolicy.REJECT,
+                FlowControl.unlimited(100), null, dir.resolve("outbox-" + name), OutboxBudget.forData(64L << 20),
+                Outbox.FullPolicy.REJECT,
                 Duration.ofMinutes(15));
     }
 

@@ -98,6 +98,29 @@ class BrokerTransportTest {
         assertThat(containsKeyMaterial(description, rsaPkcs1Key)).isFalse();
     }
 
+    /** As OpenSSH refuses an unprotected key: whoever can read it can connect as the Thing. */
+    @Test
+    void aKeyOthersMayReadOrTheGroupMayChangeIsRefused() throws Exception {
+        for (String mode : new String[]{"rw-rw-rw-", "rw-r--r--", "rw-rw----", "rw-------"}) {
+            Path key = Files.copy(rsaPkcs1Key, dir.resolve("mode-" + mode + ".key"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+            if (mode.equals("rw-------")) {
+                assertThat(tls(rsaCert, key)).isNotNull();
+                continue;
+            }
+            assertThat(refusal(rsaCert, key)).as(mode)
+                    .startsWith(BrokerTransport.KEY_FILE_SETTING + " " + key + ": the private key is ")
+                    .contains("(mode " + mode + ")")
+                    .contains("chmod 600");
+        }
+        // A Kubernetes Secret mounted for the pod's fsGroup: owner and group may read.
+        Path groupReadable = Files.copy(rsaPkcs1Key, dir.resolve("mode-r--r-----.key"));
+        Files.setPosixFilePermissions(groupReadable, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "r--r-----"));
+        assertThat(tls(rsaCert, groupReadable)).isNotNull();
+    }
+
     @Test
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("missing.pem");
