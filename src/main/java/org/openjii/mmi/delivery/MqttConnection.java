@@ -208,7 +208,6 @@ public final class MqttConnection implements AutoCloseable {
     private volatile State state;
     private volatile boolean stopping;
     private volatile boolean forgetSession;
-    private volatile boolean receiving;
     /** The flow of received messages: it holds on to the client's network thread until disposed. */
     private volatile Disposable received;
     private int failedAttempts;
@@ -276,18 +275,21 @@ public final class MqttConnection implements AutoCloseable {
 
     /**
      * Hands every message the client receives to {@link #dispatch} on the callback executor, in arrival order. The
-     * client ends this flow when the session ends (the broker did not keep it): {@link #connected} then starts it
-     * again, before any SUBSCRIBE of the new session.
+     * client ends this flow when its session ends (the broker did not keep it, or it expired); a new flow then takes
+     * over at once, before any message of the next session can arrive (the client registers it on its own thread).
      */
     private void receiveMessages(Mqtt5AsyncClient target) {
-        receiving = true;
         received = target.toRx()
                 .publishes(MqttGlobalPublishFilter.ALL, true)
-                // On the client's thread, as the session ends: before connected() of the new session looks.
-                .doOnError(error -> receiving = false)
+                // On the client's thread as the session ends: the new flow is in place before the next read.
+                .doOnError(error -> {
+                    if (!stopping && client == target) {
+                        receiveMessages(target);
+                    }
+                })
                 .observeOn(Schedulers.from(callbacks), true)
-                .subscribe(this::dispatch, error -> LOG.debug("MQTT session ended ({}); messages are received"
-                        + " again from the next connection", error.getMessage()));
+                .subscribe(this::dispatch, error -> LOG.debug("MQTT session ended ({}); receiving on a new flow",
+                        error.getMessage()));
     }
 
     private void connect(Mqtt5AsyncClient target) {
@@ -364,9 +366,6 @@ public final class MqttConnection implements AutoCloseable {
         LOG.info("MQTT connected to {} as '{}' (session {}, broker receive maximum {}{})", transport.describe(),
                 settings.clientId(), resumed ? "resumed" : "new", restrictions.getReceiveMaximum(),
                 maximumPacketSize > 0 ? ", maximum packet size " + maximumPacketSize : "");
-        if (!receiving) {
-            receiveMessages(client);
-        }
         publishStatus();
         subscribeAll();
         for (Listener listener : listeners) {

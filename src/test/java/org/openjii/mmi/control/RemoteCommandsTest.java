@@ -77,13 +77,13 @@ class RemoteCommandsTest {
 
     @Test
     void answersWithTheRequestsCorrelationDataOnTheCheckedTopic() throws Exception {
-        Exchange exchange = request("ops/replies/1", null);
+        Exchange exchange = request("mmi/v1/lab-7/response/ops-1", null);
         exchange.getMessage().setHeader(IotConstants.CORRELATION_DATA, "req-1".getBytes(StandardCharsets.UTF_8));
         commands.checkResponseTopic(exchange);
 
         commands.prepareResponse(exchange);
 
-        assertThat(exchange.getMessage().getHeader(IotConstants.TOPIC)).isEqualTo("ops/replies/1");
+        assertThat(exchange.getMessage().getHeader(IotConstants.TOPIC)).isEqualTo("mmi/v1/lab-7/response/ops-1");
         assertThat(exchange.getMessage().getHeader(IotConstants.CORRELATION_DATA, String.class)).isEqualTo("req-1");
         assertThat(exchange.getMessage().getHeader(IotConstants.MESSAGE_ID, String.class)).hasSize(36);
     }

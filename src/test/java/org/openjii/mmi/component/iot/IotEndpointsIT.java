@@ -150,6 +150,31 @@ class IotEndpointsIT {
                 .containsExactly("{\"command\":\"reboot\"}", "{\"command\":\"battery\"}");
     }
 
+    /**
+     * A property of 32 KiB or more (Paho 1.2.5 read its length as a negative number, and its receiving thread died):
+     * the request arrives whole, and the connection goes on receiving and publishing.
+     */
+    @Test
+    void aFortyKibCorrelationDataLeavesTheConnectionWorking() throws Exception {
+        byte[] correlation = "c".repeat(40 * 1024).getBytes(StandardCharsets.UTF_8);
+        MqttProperties hostile = new MqttProperties();
+        hostile.setCorrelationData(correlation);
+        send("mmi/v1/gw-7/command", "{\"command\":\"battery\"}", false, hostile);
+        send("mmi/v1/gw-7/command", "{\"action\":\"status\"}", false, new MqttProperties());
+
+        await().atMost(WAIT).until(() -> requests.getReceivedCounter() == 2);
+        assertThat(requests.getReceivedExchanges()
+                .get(0)
+                .getMessage()
+                .getHeader(IotConstants.CORRELATION_DATA,
+                        byte[].class))
+                .hasSize(40 * 1024);
+        try (MqttRecorder recorder = MqttRecorder.subscribe(broker.url(), "recorder", "after/#")) {
+            template.sendBodyAndHeader("iot:data", "{}", IotConstants.TOPIC, "after/hostile");
+            await().atMost(WAIT).until(() -> recorder.messages().size() == 1);
+        }
+    }
+
     @Test
     void producersStoreThenPublishWithTheMessageIdAndAResponseWithTheCorrelationData() throws Exception {
         try (MqttRecorder recorder = MqttRecorder.subscribe(broker.url(), "recorder", "data/#", "replies/#")) {
