@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -234,6 +235,21 @@ class DeliveryIT extends MmiRouteTestSupport {
                 .as("tried a few times, not forever: the drop that starts probing (other messages may be in"
                         + " flight then), and three with the message alone in flight")
                 .isBetween(3L, 4L);
+    }
+
+    /** {@code mmi.delivery.latency} counts from the device's last byte, through the real routes, to the PUBACK. */
+    @Test
+    void shouldMeasureTheDeliveryLatencyFromTheDevicesLastByte() {
+        MeterRegistry meters = context.getRegistry()
+                .lookupByNameAndType(Observability.METER_REGISTRY_NAME, MeterRegistry.class);
+        long before = meters.get("mmi.delivery.latency").timer().count();
+        Instant lastByte = Instant.now();
+        template.sendBodyAndHeaders("direct:ingest", par, Map.of(MultispeqConstants.LAST_BYTE_AT, lastByte,
+                MultispeqConstants.PORT, "/dev/ttyTEST0"));
+
+        await().atMost(WAIT).until(() -> meters.get("mmi.delivery.latency").timer().count() > before);
+        assertThat(meters.get("mmi.delivery.latency").timer().max(TimeUnit.MILLISECONDS))
+                .isBetween(0.0, (double) Duration.between(lastByte, Instant.now()).toMillis());
     }
 
     @Test
