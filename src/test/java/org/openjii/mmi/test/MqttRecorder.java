@@ -105,11 +105,12 @@ public final class MqttRecorder implements AutoCloseable {
         return messages.stream().filter(m -> m.topic().startsWith(topicPrefix)).toList();
     }
 
+    /** Closes even while the automatic reconnect is connecting (after a broker restart): forced. */
     @Override
     public void close() throws MqttException {
         if (client.isConnected()) {
             client.disconnect();
         }
-        client.close();
+        client.close(true);
     }
 }
