@@ -51,8 +51,8 @@ public final class ConfigurationKeys {
      */
     private static final Set<String> INTERNAL = Set.of("mmi.cli.log.level", "mmi.version", "mmi.golden.update",
             "mmi.docs.update");
-    /** Read by the ./mmi launcher, not by the application: JVM options and the AppCDS/AOT cache switch. */
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("MMI_JAVA_OPTS", "MMI_CDS");
+    /** Read by the ./mmi launcher, not by the application: JVM options, the AppCDS/AOT cache switch, extra jars. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("MMI_JAVA_OPTS", "MMI_CDS", "MMI_LIB");
     private static final String PREFIX = "mmi.";
     private static final String ENV_PREFIX = "MMI_";
     private static final int MAX_SUGGESTION_DISTANCE = 3;

@@ -4,24 +4,36 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.broker.EmbeddedBroker;
+import org.openjii.mmi.component.iot.IotComponent;
+import org.openjii.mmi.component.iot.IotConfiguration;
+import org.openjii.mmi.component.iot.IotIdentity;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.control.BridgeStatus;
-import org.openjii.mmi.control.CommandGateway;
-import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.control.RemoteCommands;
+import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * Wiring that YAML cannot express: health and metrics over HTTP ({@code mmi.http.*}), the device route manager
- * ({@code mmi.device.*}), the embedded MQTT broker ({@code mmi.mqtt.broker-url=embedded}, {@code mmi.embedded.*}),
- * unless the URL is {@code log} the
- * delivery service ({@code mmi.mqtt.*}, {@code mmi.outbox.*}: outbox, MQTT connection, publisher), and the remote
- * command gateway ({@code mmi.commands.*}). Loaded by name
- * ({@code camel.main.configuration-classes}), so {@code camel run} picks it up too.
+ * ({@code mmi.device.*}), the embedded MQTT broker ({@code mmi.mqtt.broker-url=embedded}, {@code mmi.embedded.*}), the
+ * {@code iot:} component's default identity from {@code mmi.mqtt.*} and {@code mmi.outbox.*} (its outbox and
+ * connection; with {@code mmi.mqtt.broker-url=log} it prints instead), the bridge status, and the steps of the
+ * command route ({@code mmi.commands.*}). Loaded by name ({@code camel.main.configuration-classes}), so
+ * {@code camel run} picks it up too.
  */
 public class MmiConfiguration implements CamelConfiguration {
+
+    /** The registry name of the JSON mapper the YAML routes marshal with ({@code objectMapper: mmiJson}). */
+    public static final String JSON_MAPPER = "mmiJson";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -31,6 +43,7 @@ public class MmiConfiguration implements CamelConfiguration {
         Durations.millis(properties, "mmi.device.interval", "10s");
         // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.
         Observability.install(context);
+        MeterRegistry meters = Observability.meterRegistry(context);
         DeviceRouteManager devices = new DeviceRouteManager();
         devices.setCamelContext(context);
         devices.setPorts(properties.resolveProperty("mmi.device.port").orElse("sim"));
@@ -39,43 +52,47 @@ public class MmiConfiguration implements CamelConfiguration {
         properties.resolveProperty("mmi.device.scan-patterns").ifPresent(devices::setScanPatterns);
         devices.setScanIntervalMillis(Durations.millis(properties, "mmi.device.scan-interval", "30s"));
         // mmi_device_connected{device}: read from the device's session at every scrape.
-        devices.addRouteListener((name, port) -> Observability.deviceConnected(Observability.meterRegistry(context),
-                name, () -> {
-                    DeviceSession session = context.getComponent("multispeq", MultispeqComponent.class).session(port);
-                    return session != null && session.isReady();
-                }));
+        devices.addRouteListener((name, port) -> Observability.deviceConnected(meters, name, () -> {
+            DeviceSession session = context.getComponent("multispeq", MultispeqComponent.class).session(port);
+            return session != null && session.isReady();
+        }));
         context.addService(devices);
         context.addStartupListener(devices);
 
+        // The JSON mapper of the routes' marshal steps (camel-jackson): numbers as the device printed them.
+        context.getRegistry().bind(JSON_MAPPER, ObjectMapper.class, DeviceJson.mapper());
+        IotComponent iot = context.getComponent("iot", IotComponent.class);
+        // A data message the broker refuses is replaced by its dead letter, enveloped as the dead-letter route does.
+        DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(properties);
+        iot.deadLettersForRefusals((refused, refusal) -> envelope.forRefusedMessage(context, refused, refusal));
         String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log").trim();
-        EmbeddedBroker embedded = null;
-        if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
-            // ./mmi run's default: a broker in this process on loopback, begun now, in parallel with loading the
-            // routes. Added before the delivery, it is up before the delivery connects and stopped after it.
-            embedded = EmbeddedBroker.fromProperties(context);
-            embedded.startInBackground();
-            context.addService(embedded, true, false);
-            brokerUrl = EmbeddedBroker.LOOPBACK_URL;
-        }
-        if (!"log".equals(brokerUrl)) {
+        String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
+        if ("log".equals(brokerUrl)) {
+            iot.addLogIdentity(IotConfiguration.DEFAULT_IDENTITY, clientId);
+        } else {
+            EmbeddedBroker embedded = null;
+            if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
+                // ./mmi run's default: a broker in this process on loopback, begun now, in parallel with loading the
+                // routes. Added before the delivery, it is up before the delivery connects and stopped after it.
+                embedded = EmbeddedBroker.fromProperties(context);
+                embedded.startInBackground();
+                context.addService(embedded, true, false);
+                brokerUrl = EmbeddedBroker.LOOPBACK_URL;
+            }
             // The SQLite library of the outbox, loaded meanwhile on the other core (0.2–0.4 s in the interpreter).
             Outbox.loadNativeLibraryInBackground();
-            Delivery delivery = Delivery.fromProperties(context, brokerUrl);
-            if (embedded != null) {
-                // Its port is known once it is up (1883, or a free one when taken); the delivery waits for it.
-                delivery.connectTo(embedded::awaitUrl);
-            }
-            context.getRegistry().bind(Delivery.BEAN_NAME, Delivery.class, delivery);
-            // Started with the context, before the routes: a message can be stored as soon as a route runs.
-            context.addService(delivery, true, true);
-            // The live status on the status topic (mmi.status.*), after the delivery whose connection publishes it.
-            BridgeStatus status = BridgeStatus.fromProperties(context, devices::devices, delivery);
+            // Its port is known once it is up (1883, or a free one when taken); the delivery waits for it.
+            IotIdentity identity = iot.addIdentity(IotConfiguration.DEFAULT_IDENTITY,
+                    DeliverySettings.fromProperties(properties, brokerUrl), embedded == null ? null
+                            : embedded::awaitUrl);
+            // The live status on the status topic (mmi.status.*), published over the default identity's connection.
+            BridgeStatus status = BridgeStatus.fromProperties(context, devices::devices, identity.delivery());
             context.getRegistry().bind(BridgeStatus.BEAN_NAME, BridgeStatus.class, status);
             context.addService(status, true, true);
         }
-        // Bound without a broker too: routes/commands.camel.yaml refers to it (it then subscribes to nothing).
-        CommandGateway commands = CommandGateway.fromProperties(context, devices);
-        context.getRegistry().bind(CommandGateway.BEAN_NAME, CommandGateway.class, commands);
-        context.addService(commands, true, true);
+        // The command route's steps (routes/commands.camel.yaml); bound without a broker too.
+        context.getRegistry()
+                .bind(RemoteCommands.BEAN_NAME, RemoteCommands.class,
+                        RemoteCommands.fromProperties(context, devices));
     }
 }

@@ -92,7 +92,7 @@ class CamelRunIT {
         assertThat(camel.exitCode()).as("exit code of camel run; output:%n%s", output).isZero();
         // mmi's own dependencies came with its pom, resolved into the scratch repository.
         assertThat(repository.resolve("com/fazecast/jSerialComm")).isDirectory();
-        assertThat(repository.resolve("org/apache/camel/camel-paho-mqtt5")).isDirectory();
+        assertThat(repository.resolve("com/hivemq/hivemq-mqtt-client")).isDirectory();
     }
 
     private static String property(String name) {

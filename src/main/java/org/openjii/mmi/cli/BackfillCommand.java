@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.ingest.IngestHeaders;
-import org.openjii.mmi.routes.PublishRoutes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -231,8 +231,8 @@ final class BackfillCommand implements Callable<Integer> {
             Exchange exchange = template.send("direct:ingest", e -> {
                 e.getMessage().setBody(new String(input.bytes(), StandardCharsets.UTF_8));
                 e.getMessage().setHeader(IngestHeaders.MESSAGE_ID_SEED, seed);
-                e.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, ids);
-                e.setProperty(PublishRoutes.STORED_MESSAGE_IDS, stored);
+                e.setProperty(IotConstants.COLLECTED_MESSAGE_IDS, ids);
+                e.setProperty(IotConstants.STORED_MESSAGE_IDS, stored);
             });
             if (exchange.getException() != null) {
                 // Not stored at all (the outbox refused): not done, the next run tries again.

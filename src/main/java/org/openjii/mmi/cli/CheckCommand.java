@@ -16,32 +16,26 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.openjii.mmi.ConfigurationKeys;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.control.CommandTopics;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.delivery.DeliverySettings;
+import org.openjii.mmi.delivery.MqttCheck;
 import org.openjii.mmi.delivery.MqttReasonCodes;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
 import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.ingest.InvalidTopicException;
-import org.openjii.mmi.ingest.TopicTemplate;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -53,8 +47,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code mmi check}: walks the way from the configuration to a PUBACK, one step at a time, and says for the first
  * step that fails what is wrong and how to fix it. The checks are the bridge's own (the settings parsing of
- * {@link Delivery}, the file and certificate checks of {@link BrokerTransport}, its socket factory); the MQTT steps
- * use a separate short-lived Paho client with clean start, so nothing of the bridge's session is touched.
+ * {@link DeliverySettings}, the file and certificate checks of {@link BrokerTransport}, its TLS); the MQTT steps use a
+ * separate short-lived client with clean start ({@link MqttCheck}), so nothing of the bridge's session is touched.
  * <p>
  * The check's client id is {@code <mmi.mqtt.client-id>-check} unless {@code --client-id} says otherwise: a client with
  * the bridge's own id would take a running bridge's connection over (the broker disconnects the bridge, publishes its
@@ -219,7 +213,7 @@ final class CheckCommand implements Callable<Integer> {
                     brokerUrl = embedded.url();
                     embeddedNote = " (the embedded broker, started for this check as mmi run starts it)";
                 }
-                settings = Delivery.fromProperties(context, brokerUrl).settings();
+                settings = DeliverySettings.fromProperties(context.getPropertiesComponent(), brokerUrl);
                 String bridgeClientId = settings.connection().clientId();
                 CommandTopics.checkClientId(bridgeClientId);
                 transport = TransportCheck.of(settings.brokerUrl(), settings.certFile(), settings.keyFile(),
@@ -312,63 +306,41 @@ final class CheckCommand implements Callable<Integer> {
         }
 
         private void mqtt(BrokerTransport broker) {
-            MqttAsyncClient client;
-            try {
-                client = new MqttAsyncClient(broker.pahoServerUri(), checkClientId, new MemoryPersistence());
-            } catch (MqttException | IllegalArgumentException e) {
-                report.fail("MQTT CONNECT", "the client id '" + checkClientId + "' cannot be used ("
-                        + Failures.describe(e) + ")", "give another --client-id");
-                report.skip("publish", "not connected");
-                return;
-            }
-            try {
-                if (connect(broker, client)) {
+            try (MqttCheck client = new MqttCheck(broker, checkClientId, timeout)) {
+                if (connect(client)) {
                     publish(client);
                 } else {
                     report.skip("publish", "not connected");
                 }
-            } finally {
-                close(client);
+            } catch (IllegalArgumentException e) {
+                report.fail("MQTT CONNECT", "the client id '" + checkClientId + "' cannot be used ("
+                        + Failures.describe(e) + ")", "give another --client-id");
+                report.skip("publish", "not connected");
             }
         }
 
-        private boolean connect(BrokerTransport broker, MqttAsyncClient client) {
+        private boolean connect(MqttCheck client) {
             String step = "MQTT CONNECT";
-            MqttConnectionOptions options = new MqttConnectionOptions();
-            // A throw-away session: nothing stays on the broker after the check.
-            options.setCleanStart(true);
-            options.setSessionExpiryInterval(0L);
-            options.setKeepAliveInterval(settings.connection().effectiveKeepAliveSeconds());
-            options.setConnectionTimeout((int) timeout.toSeconds());
-            options.setAutomaticReconnect(false);
-            options.setSocketFactory(broker.socketFactory());
-            options.setHttpsHostnameVerificationEnabled(broker.pahoHostnameVerification());
-            try {
-                IMqttToken token = client.connect(options);
-                token.waitForCompletion(timeout.plusSeconds(5).toMillis());
-                MqttProperties connack = token.getResponseProperties();
+            MqttCheck.Connected connected = client.connect(settings.connection().effectiveKeepAliveSeconds());
+            if (connected.ok()) {
                 StringBuilder detail = new StringBuilder("connected as '" + checkClientId
-                        + "' (MQTT 5, clean start, no session kept)");
-                if (connack != null && connack.getReceiveMaximum() != null) {
-                    detail.append(", broker receive maximum ").append(connack.getReceiveMaximum());
-                }
-                if (connack != null && connack.getMaximumPacketSize() != null) {
-                    detail.append(", maximum packet size ").append(connack.getMaximumPacketSize());
+                        + "' (MQTT 5, clean start, no session kept), broker receive maximum "
+                        + connected.receiveMaximum());
+                if (connected.maximumPacketSize() > 0) {
+                    detail.append(", maximum packet size ").append(connected.maximumPacketSize());
                 }
                 return report.pass(step, detail.toString());
-            } catch (MqttException e) {
-                Optional<MqttConfigurationException> explained = broker.explainConnectFailure(e);
-                if (explained.isPresent()) {
-                    return report.fail(step, "TLS rejected", explained.get().getMessage());
-                }
-                int code = e.getReasonCode();
-                if (MqttReasonCodes.isFailure(code) && code <= 0xFF) {
-                    return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(code), connackHint(code));
-                }
-                return report.fail(step, "no CONNACK from the broker (" + Failures.describe(e) + ")", "a broker closes"
-                        + " the connection like this when it does not allow the client id or certificate (AWS IoT:"
-                        + " the policy's iot:Connect on client/" + checkClientId + "); its log says why");
             }
+            if (connected.explained() != null) {
+                return report.fail(step, "TLS rejected", connected.explained().getMessage());
+            }
+            int code = connected.reasonCode();
+            if (MqttReasonCodes.isFailure(code)) {
+                return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(code), connackHint(code));
+            }
+            return report.fail(step, "no CONNACK from the broker (" + connected.failure() + ")", "a broker closes"
+                    + " the connection like this when it does not allow the client id or certificate (AWS IoT:"
+                    + " the policy's iot:Connect on client/" + checkClientId + "); its log says why");
         }
 
         private String connackHint(int code) {
@@ -398,36 +370,22 @@ final class CheckCommand implements Callable<Integer> {
             };
         }
 
-        private void publish(MqttAsyncClient client) {
+        private void publish(MqttCheck client) {
             String step = "publish";
             ObjectNode payload = DeviceJson.mapper().createObjectNode();
             payload.put("check", "mmi check");
             payload.put("client_id", checkClientId);
             payload.put("mmi_version", MmiVersion.get());
             payload.put("at", Instant.now().toString());
-            MqttMessage message = new MqttMessage(DeviceJson.write(payload).getBytes(StandardCharsets.UTF_8));
-            message.setQos(1);
-            MqttProperties properties = new MqttProperties();
-            properties.setContentType("application/json");
-            properties.setPayloadFormat(true);
-            // Nobody needs it later: a subscriber that connects after a minute does not get it.
-            properties.setMessageExpiryInterval(60L);
-            message.setProperties(properties);
             long started = System.nanoTime();
-            int code;
-            try {
-                IMqttToken token = client.publish(checkTopic, message);
-                token.waitForCompletion(timeout.toMillis());
-                int[] codes = token.getReasonCodes();
-                code = codes == null || codes.length == 0 ? 0 : codes[0];
-            } catch (MqttException e) {
-                code = e.getReasonCode();
-                if (!MqttReasonCodes.isFailure(code) || code > 0xFF) {
-                    report.fail(step, "no PUBACK for " + checkTopic + " (" + Failures.describe(e) + ")", "a broker"
-                            + " may drop the connection on a publish it does not allow (AWS IoT: the policy's"
-                            + " iot:Publish on topic/" + checkTopic + ")");
-                    return;
-                }
+            MqttCheck.Published published = client.publish(checkTopic, DeviceJson.write(payload)
+                    .getBytes(StandardCharsets.UTF_8));
+            int code = published.reasonCode();
+            if (code < 0) {
+                report.fail(step, "no PUBACK for " + checkTopic + " (" + published.failure() + ")", "a broker"
+                        + " may drop the connection on a publish it does not allow (AWS IoT: the policy's"
+                        + " iot:Publish on topic/" + checkTopic + ")");
+                return;
             }
             if (MqttReasonCodes.isFailure(code)) {
                 report.fail(step, "publish refused: " + MqttReasonCodes.describe(code) + " for " + checkTopic,
@@ -441,21 +399,6 @@ final class CheckCommand implements Callable<Integer> {
             long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
             report.pass(step, "QoS 1 to " + checkTopic + ", PUBACK " + MqttReasonCodes.describe(code) + " in " + millis
                     + " ms");
-        }
-
-        private void close(MqttAsyncClient client) {
-            try {
-                if (client.isConnected()) {
-                    client.disconnect().waitForCompletion(timeout.toMillis());
-                }
-            } catch (MqttException e) {
-                // The check's result is in; a failed goodbye changes nothing.
-            }
-            try {
-                client.close(true);
-            } catch (MqttException e) {
-                // As above.
-            }
         }
     }
 

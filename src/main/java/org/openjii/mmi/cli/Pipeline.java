@@ -14,8 +14,11 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
 import org.apache.camel.support.DefaultExchange;
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.component.iot.IotComponent;
+import org.openjii.mmi.component.iot.IotConfiguration;
+import org.openjii.mmi.component.iot.IotConstants;
+import org.openjii.mmi.component.iot.IotIdentity;
 import org.openjii.mmi.delivery.Delivery;
-import org.openjii.mmi.routes.PublishRoutes;
 
 /**
  * The bridge of {@code mmi run} (its configuration, YAML routes, outbox and MQTT connection) without its device routes
@@ -57,9 +60,11 @@ final class Pipeline implements AutoCloseable {
         return main.getCamelContext();
     }
 
-    /** The delivery, or null with {@code mmi.mqtt.broker-url=log}. */
+    /** The default identity's delivery, or null with {@code mmi.mqtt.broker-url=log}. */
     Delivery delivery() {
-        return context().getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
+        IotIdentity identity = context().getComponent("iot", IotComponent.class)
+                .findIdentity(IotConfiguration.DEFAULT_IDENTITY);
+        return identity == null ? null : identity.delivery();
     }
 
     /** The broker for messages: the URL, or "the embedded broker". */
@@ -90,7 +95,7 @@ final class Pipeline implements AutoCloseable {
         Exchange run = new DefaultExchange(context());
         run.getMessage().setHeaders(new HashMap<>(reply.getMessage().getHeaders()));
         run.getMessage().setBody(reply.getMessage().getBody());
-        run.setProperty(PublishRoutes.COLLECT_MESSAGE_TOPICS, stored);
+        run.setProperty(IotConstants.COLLECTED_TOPICS, stored);
         template.send("direct:ingest", run);
         if (run.getException() != null) {
             throw run.getException();

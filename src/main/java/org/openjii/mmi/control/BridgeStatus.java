@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.TimeUtils;
 import org.openjii.mmi.MmiVersion;
@@ -71,7 +72,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 public final class BridgeStatus extends ServiceSupport implements MqttConnection.StatusSource, MqttConnection.Listener {
 
     /** The registry name; the command route calls {@code bean:mmiStatus?method=snapshot}. */
-    public static final String BEAN_NAME = CommandGateway.STATUS_BEAN;
+    public static final String BEAN_NAME = RemoteCommands.STATUS_BEAN;
     static final long DEPTH_PERIOD_SECONDS = 10;
     static final long BATTERY_PERMIT_WAIT_SECONDS = 3;
     /** A status publish without PUBACK for this long (a connection that died quietly) no longer holds back the next. */
@@ -183,7 +184,9 @@ public final class BridgeStatus extends ServiceSupport implements MqttConnection
         component = context.getComponent("multispeq", MultispeqComponent.class);
         running = true;
         ticks = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "MmiStatus");
-        if (delivery != null && delivery.connection() != null) {
+        if (delivery != null) {
+            // Started here if the iot: component has not yet: the status needs its connection.
+            ServiceHelper.startService(delivery);
             connection = delivery.connection();
             connection.addListener(this);
             connection.setStatusSource(this);
@@ -349,7 +352,7 @@ public final class BridgeStatus extends ServiceSupport implements MqttConnection
     }
 
     @Override
-    public void disconnected(MqttConnection.State state) {
+    public void disconnected(MqttConnection.State state, Throwable cause) {
         // A publish in flight on the lost connection will never be acknowledged; the next connect publishes anew.
         inFlight = null;
     }

@@ -10,14 +10,14 @@ import java.util.Objects;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.ingest.SerializePayload;
-import org.openjii.mmi.routes.PublishRoutes;
 
 /**
- * Last step of the command route, for successes and failures alike: the body becomes the {@link CommandResponse} as
- * compact JSON text.
+ * Last step of the command route, for successes and failures alike: the body becomes the {@link CommandResponse}, a
+ * JSON tree; the route's {@code marshal: json} step (camel-jackson) makes the text.
  * <ul>
  * <li>A failed exchange (the exception in {@code Exchange.EXCEPTION_CAUGHT}, as an error handler or
  * {@code doCatch} leaves it, or still on the exchange) gives an error response with the failure's code; the header
@@ -47,7 +47,7 @@ public class BuildCommandResponse implements Processor {
         Throwable failure = DeadLetterEnvelope.failure(exchange);
         CommandResponse response = failure != null ? CommandResponse.failure(failure)
                 : CommandResponse.ok(in.getBody(), duration(exchange, in), messageIds(in));
-        in.setBody(response.toJson());
+        in.setBody(response.json());
         in.setHeader(Exchange.CONTENT_TYPE, SerializePayload.CONTENT_TYPE);
         if (response.ok()) {
             in.removeHeader(CommandHeaders.ERROR_CODE);
@@ -71,7 +71,7 @@ public class BuildCommandResponse implements Processor {
     private static List<String> messageIds(Message in) {
         Object ids = in.getHeader(CommandHeaders.MESSAGE_IDS);
         if (ids == null) {
-            ids = in.getExchange().getProperty(PublishRoutes.COLLECT_MESSAGE_IDS);
+            ids = in.getExchange().getProperty(IotConstants.COLLECTED_MESSAGE_IDS);
         }
         if (ids instanceof Collection<?> collection) {
             return collection.stream().map(String::valueOf).toList();

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
-import org.openjii.mmi.ingest.InvalidTopicException;
-import org.openjii.mmi.ingest.TopicTemplate;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import static org.openjii.mmi.device.DeviceJson.kind;
-import static org.openjii.mmi.ingest.TopicTemplate.show;
+import static org.openjii.mmi.topic.TopicTemplate.show;
 
 /**
  * Reads a request from the command topic: {@code schemas/mmi-command-request.schema.json}, checked by hand so that

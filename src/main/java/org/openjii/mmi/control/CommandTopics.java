@@ -9,10 +9,10 @@ import java.util.Objects;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.IngestTopic;
-import org.openjii.mmi.ingest.InvalidTopicException;
-import org.openjii.mmi.ingest.TopicTemplate;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 
-import static org.openjii.mmi.ingest.TopicTemplate.show;
+import static org.openjii.mmi.topic.TopicTemplate.show;
 
 /**
  * The topics of remote control for one Thing, from templates with {@code {clientId}}: where requests arrive

@@ -14,9 +14,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * Readiness of the delivery: DOWN while the MQTT connection is down, or while the oldest message in the outbox is
  * older than {@code maxAge} (delivery is stuck even if connected: refused quota, a broker that never acknowledges).
- * Not a liveness check: neither is fixed by restarting the process, and the outbox keeps the data meanwhile.
+ * Not a liveness check: neither is fixed by restarting the process, and the outbox keeps the data meanwhile. One per
+ * identity: {@code delivery} for the default one, {@code delivery-<identity>} for others.
  */
-final class DeliveryHealthCheck extends AbstractHealthCheck {
+public final class DeliveryHealthCheck extends AbstractHealthCheck {
 
     private final String broker;
     private final Supplier<MqttConnection.State> connection;
@@ -26,13 +27,14 @@ final class DeliveryHealthCheck extends AbstractHealthCheck {
     private final Clock clock;
 
     /**
+     * @param identity the identity's name ({@code default} for the one of {@code mmi.mqtt.*})
      * @param broker the broker as logged ({@link MqttConnection#describe()})
      * @param connection the connection's current state
      * @param inFlight publishes in flight now
      */
-    DeliveryHealthCheck(String broker, Supplier<MqttConnection.State> connection, Outbox outbox,
+    DeliveryHealthCheck(String identity, String broker, Supplier<MqttConnection.State> connection, Outbox outbox,
             IntSupplier inFlight, Duration maxAge, Clock clock) {
-        super("mmi", "delivery");
+        super("mmi", "default".equals(identity) ? "delivery" : "delivery-" + identity);
         this.broker = broker;
         this.connection = connection;
         this.outbox = outbox;

@@ -30,6 +30,8 @@ import io.micrometer.core.instrument.Timer;
  * to PUBACK (percentile histograms; p50 and p99 precomputed for the delivery latency, which the shutdown summary
  * reports).</li>
  * </ul>
+ * Every meter carries the tag {@code identity} (the connection's name: {@code default}, or a Thing name).
+ * <p>
  * Client-side percentiles (an HdrHistogram per time window) cost several times the bucket histogram per recording, so
  * only the delivery latency has them; Prometheus computes any quantile of either from the buckets.
  */
@@ -41,59 +43,65 @@ public final class DeliveryMetrics {
     private final Timer publishLatency;
     private final Timer deliveryLatency;
 
-    public DeliveryMetrics(MeterRegistry registry, Outbox outbox, MqttConnection connection, Clock clock) {
+    private final String identity;
+
+    public DeliveryMetrics(MeterRegistry registry, String identity, Outbox outbox, MqttConnection connection,
+            Clock clock) {
         this.registry = registry;
+        this.identity = identity;
         published = Counter.builder("mmi.mqtt.published")
                 .description("Messages the broker acknowledged")
+                .tag("identity", identity)
                 .register(registry);
         retried = Counter.builder("mmi.mqtt.retried")
                 .description("Publishes tried again after a lost connection or a quota refusal")
+                .tag("identity", identity)
                 .register(registry);
         publishLatency = latency("mmi.mqtt.publish.latency", "From the publish call to its PUBACK").register(registry);
         deliveryLatency = latency("mmi.delivery.latency", "From the device's last byte to the PUBACK")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        Gauge.builder("mmi.mqtt.connected", connection, c -> c.isConnected() ? 1 : 0)
-                .description("1 while the MQTT connection is up")
-                .register(registry);
-        Gauge.builder("mmi.outbox.depth", outbox, Outbox::depth)
-                .description("Messages waiting")
-                .register(registry);
+        gauge("mmi.mqtt.connected", "1 while the MQTT connection is up", connection, c -> c.isConnected() ? 1 : 0);
+        gauge("mmi.outbox.depth", "Messages waiting", outbox, Outbox::depth);
         Gauge.builder("mmi.outbox.bytes", outbox, Outbox::bytes)
                 .description("Payload bytes waiting")
+                .tag("identity", identity)
                 .baseUnit("bytes")
                 .register(registry);
         Gauge.builder("mmi.outbox.oldest.age", outbox,
                 o -> o.oldest().map(at -> Duration.between(at, clock.instant()).toMillis() / 1000.0).orElse(0.0))
                 .description("Age of the oldest waiting message")
+                .tag("identity", identity)
                 .baseUnit("seconds")
                 .register(registry);
-        Gauge.builder("mmi.outbox.dropped", outbox, Outbox::dropped)
-                .description("Messages dropped because the outbox was full (full-policy drop-oldest)")
-                .register(registry);
-        Gauge.builder("mmi.outbox.refused.full", outbox, Outbox::refusedFull)
-                .description("Messages refused because the outbox was full (full-policy reject)")
-                .register(registry);
-        Gauge.builder("mmi.outbox.quarantined", outbox, Outbox::quarantined)
-                .description("Refused dead letters kept in the local quarantine")
-                .register(registry);
-        Gauge.builder("mmi.outbox.refused.full.data", outbox, Outbox::refusedFullData)
-                .description("Measurements refused because their budget (mmi.outbox.max-mb) was full")
-                .register(registry);
+        gauge("mmi.outbox.dropped", "Messages dropped because the outbox was full (full-policy drop-oldest)", outbox,
+                Outbox::dropped);
+        gauge("mmi.outbox.refused.full", "Messages refused because the outbox was full (full-policy reject)", outbox,
+                Outbox::refusedFull);
+        gauge("mmi.outbox.quarantined", "Refused dead letters kept in the local quarantine", outbox,
+                Outbox::quarantined);
+        gauge("mmi.outbox.refused.full.data", "Measurements refused because their budget (mmi.outbox.max-mb) was full",
+                outbox, Outbox::refusedFullData);
         for (OutboxFault fault : OutboxFault.values()) {
             FunctionCounter.builder("mmi.outbox.store.failures", outbox.faults(), faults -> faults.count(fault))
                     .description("Outbox operations that failed, by cause (corrupt also counts a file moved aside at"
                             + " start)")
                     .tag("cause", fault.label())
+                    .tag("identity", identity)
                     .register(registry);
         }
         FunctionCounter.builder("mmi.outbox.raw.inputs.not.kept", outbox, Outbox::rawInputsNotKept)
                 .description("Dead letters stored without their complete raw input, for want of room")
+                .tag("identity", identity)
                 .register(registry);
     }
 
-    private static Timer.Builder latency(String name, String description) {
-        return Timer.builder(name).description(description).publishPercentileHistogram();
+    private <T> void gauge(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).tag("identity", identity).register(registry);
+    }
+
+    private Timer.Builder latency(String name, String description) {
+        return Timer.builder(name).description(description).tag("identity", identity).publishPercentileHistogram();
     }
 
     /** A message was acknowledged (its latencies follow with its batch: {@link #latencies}). */
@@ -116,6 +124,7 @@ public final class DeliveryMetrics {
         Counter.builder("mmi.mqtt.refused")
                 .description("Messages the broker refused")
                 .tag("reason_code", "0x" + Integer.toHexString(reasonCode))
+                .tag("identity", identity)
                 .register(registry)
                 .increment();
     }

@@ -12,13 +12,14 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * liveness check: a restart frees no disk. Details: the fault, the budgets and their use, and a file moved aside at
  * start.
  */
-final class OutboxHealthCheck extends AbstractHealthCheck {
+public final class OutboxHealthCheck extends AbstractHealthCheck {
 
     private final Outbox outbox;
     private final OutboxSpill spill;
 
-    OutboxHealthCheck(Outbox outbox, OutboxSpill spill) {
-        super("mmi", "outbox");
+    /** @param identity the identity's name: the check is {@code outbox}, or {@code outbox-<identity>} for others */
+    OutboxHealthCheck(String identity, Outbox outbox, OutboxSpill spill) {
+        super("mmi", "default".equals(identity) ? "outbox" : "outbox-" + identity);
         this.outbox = outbox;
         this.spill = spill;
     }

@@ -13,15 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttActionListener;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.openjii.mmi.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +27,21 @@ import org.slf4j.LoggerFactory;
  * <li>Any other PUBACK reason code ≥ 0x80 (not authorized, topic invalid, packet too large, ...), or a packet larger
  * than the broker's Maximum Packet Size: never retried. The message moves, intact, to the outbox's quarantine table;
  * a data message is replaced by its dead letter in the same transaction.</li>
- * <li>Connection lost or publish failed: the message is sent again, before any newer one, once connected.</li>
+ * <li>Connection lost: the client sends the messages in flight again in the resumed session; if the broker did not
+ * keep the session, they fail and are sent again by this class, before any newer one. A lost connection is never
+ * taken for a refusal, however often it happens.</li>
+ * <li>A broker that refuses a message with a reason code a PUBACK may not carry (Mosquitto's
+ * {@code message_size_limit}: 0x95) makes the client close the connection ({@link MqttConnection#closedOnARefusal}).
+ * The publisher then sends one message at a time, and a message alone in flight at {@value #STRIKES} such closes in
+ * a row is refused like any other.</li>
  * </ul>
  * Order: messages leave in outbox order, so a device's messages arrive in the order they were made; a message that
  * has to be sent again is sent before newer ones, but after those already in flight. Duplicates: a message in flight
- * when the connection drops may arrive twice (Paho resends it in the resumed session, and so does this class); both
- * copies carry the same {@code message-id} user property.
+ * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property.
  * <p>
  * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
  * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
- * Paho's threads.
+ * the connection's callback thread.
  */
 public final class OutboxPublisher implements MqttConnection.Listener, AutoCloseable {
 
@@ -57,7 +54,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     static final int BATCH = 100;
-    /** Connection drops with a message alone in flight before it counts as refused. */
+    /** Closes on a refusal with a message alone in flight before it counts as refused. */
     static final int STRIKES = 3;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
@@ -86,8 +83,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      * thread sees the PUBACK or the PUBACK sees the idle drain thread.
      */
     private volatile boolean idle;
-    /** Times the connection dropped while a message was the only one in flight (probing). */
+    /** Messages handed to the connection and not yet acknowledged or failed, by sequence number. */
+    private final Map<Long, OutboxEntry> inFlight = new ConcurrentHashMap<>();
+    /** Times the connection closed on a refusal while a message was the only one in flight (probing). */
     private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
+    /** Messages refused by closing the connection, to be refused when the client lets go of them. */
+    private final Map<Long, Integer> refusedByClosing = new ConcurrentHashMap<>();
     private volatile boolean probing;
     private final Object wake = new Object();
     private boolean woken;
@@ -145,9 +146,33 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         wakeUp();
     }
 
+    /**
+     * A lost connection changes nothing here: the client sends what is in flight again. A close on a refusal starts
+     * probing (one message at a time) and a clean session, so that the client lets go of what it holds; while probing,
+     * the message alone in flight gets a strike.
+     */
     @Override
-    public void disconnected(MqttConnection.State state) {
-        // Publishes in flight fail (Paho resolves their tokens) and come back through the retries.
+    public void disconnected(MqttConnection.State state, Throwable cause) {
+        if (!MqttConnection.closedOnARefusal(cause)) {
+            return;
+        }
+        if (!probing) {
+            LOG.info("The broker refused a message by a reason code that closed the connection; sending one at a time"
+                    + " until the refused one is found");
+            probing = true;
+            limiter.probe(true);
+            connection.forgetSessionOnReconnect();
+            return;
+        }
+        if (inFlight.size() == 1) {
+            OutboxEntry alone = inFlight.values().iterator().next();
+            int count = strikes.merge(alone.seq(), 1, Integer::sum);
+            if (count >= STRIKES) {
+                strikes.remove(alone.seq());
+                refusedByClosing.put(alone.seq(), count);
+                connection.forgetSessionOnReconnect();
+            }
+        }
     }
 
     private void drain() {
@@ -213,68 +238,40 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void send(OutboxEntry entry) {
-        MqttMessage message = new MqttMessage(entry.payload());
-        message.setQos(1);
-        message.setProperties(properties(entry));
+        MqttConnection.Outgoing message = outgoing(entry);
         long maximumPacketSize = connection.state().maximumPacketSize();
-        if (maximumPacketSize > 0 && packetSize(entry.topic(), message) > maximumPacketSize) {
-            // Refused here: handed to Paho, a packet over the broker's Maximum Packet Size fails in its sender
-            // thread, which drops the connection and resends the packet after the reconnect, forever.
+        if (maximumPacketSize > 0 && packetSize(message) > maximumPacketSize) {
+            // Refused here: the broker would refuse it (or drop the connection) for its size.
             limiter.release();
             refused(entry, PublishRefusedException.byReasonCode(MqttReasonCodes.PACKET_TOO_LARGE, entry));
             return;
         }
         long started = System.nanoTime();
-        // Paho may complete a token twice (failed when the connection dropped, then acknowledged after it resent the
-        // message in the resumed session): the first completion decides, a late success only saves a resend.
-        AtomicBoolean completed = new AtomicBoolean();
-        try {
-            connection.publish(entry.topic(), message, new MqttActionListener() {
-
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    if (completed.compareAndSet(false, true)) {
-                        acknowledged(entry, token, started);
-                    } else if (retries.remove(entry.seq()) != null) {
-                        delivered(entry, started);
-                    }
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable error) {
-                    if (completed.compareAndSet(false, true)) {
-                        failed(entry, error, true);
-                    }
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            if (completed.compareAndSet(false, true)) {
-                failed(entry, e, false);
+        inFlight.put(entry.seq(), entry);
+        connection.publish(message).whenComplete((code, error) -> {
+            inFlight.remove(entry.seq());
+            if (error == null) {
+                acknowledged(entry, code, started);
+            } else {
+                failed(entry, error);
             }
-        }
+        });
     }
 
     /** Bytes of the PUBLISH packet (MQTT 5.0, section 3.3), as the broker's Maximum Packet Size counts them. */
-    static long packetSize(String topic, MqttMessage message) {
-        MqttProperties properties = message.getProperties();
-        long propertyBytes = 0;
-        if (properties.getContentType() != null) {
-            propertyBytes += 1 + utf8String(properties.getContentType());
-        }
-        if (properties.getPayloadFormat()) {
-            propertyBytes += 2;
-        }
-        if (properties.getMessageExpiryInterval() != null) {
+    static long packetSize(MqttConnection.Outgoing message) {
+        long propertyBytes = 1 + utf8String("application/json") + 2;
+        if (message.messageExpirySeconds() != null) {
             propertyBytes += 5;
         }
-        if (properties.getCorrelationData() != null) {
-            propertyBytes += 1 + 2 + properties.getCorrelationData().length;
+        if (message.correlationData() != null) {
+            propertyBytes += 1 + 2 + message.correlationData().length;
         }
-        for (UserProperty property : properties.getUserProperties()) {
+        for (Map.Entry<String, String> property : message.userProperties()) {
             propertyBytes += 1 + utf8String(property.getKey()) + utf8String(property.getValue());
         }
-        long remaining = utf8String(topic) + 2 + variableByteInteger(propertyBytes) + propertyBytes
-                + message.getPayload().length;
+        long remaining = utf8String(message.topic()) + 2 + variableByteInteger(propertyBytes) + propertyBytes
+                + message.payload().length;
         return 1 + variableByteInteger(remaining) + remaining;
     }
 
@@ -286,25 +283,14 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
     }
 
-    private MqttProperties properties(OutboxEntry entry) {
-        MqttProperties properties = new MqttProperties();
-        properties.setContentType("application/json");
-        properties.setPayloadFormat(true);
-        properties.setUserProperties(List.of(new UserProperty("message-id", entry.messageId()),
-                new UserProperty("mmi-version", VERSION)));
-        if (messageExpiry != null) {
-            properties.setMessageExpiryInterval(messageExpiry.toSeconds());
-        }
-        if (entry.correlationData() != null) {
-            properties.setCorrelationData(entry.correlationData());
-        }
-        return properties;
+    private MqttConnection.Outgoing outgoing(OutboxEntry entry) {
+        return new MqttConnection.Outgoing(entry.topic(), entry.payload(), false,
+                List.of(Map.entry("message-id", entry.messageId()), Map.entry("mmi-version", VERSION)),
+                entry.correlationData(), messageExpiry == null ? null : messageExpiry.toSeconds());
     }
 
-    private void acknowledged(OutboxEntry entry, IMqttToken token, long started) {
+    private void acknowledged(OutboxEntry entry, int code, long started) {
         limiter.release();
-        int[] codes = token.getReasonCodes();
-        int code = codes == null || codes.length == 0 ? 0 : codes[0];
         if (!MqttReasonCodes.isFailure(code)) {
             synchronized (this) {
                 quotaRefusals = 0;
@@ -350,37 +336,19 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     /**
-     * A publish that got no PUBACK. {@code sent}: Paho had taken it (it failed through its token, usually because the
-     * connection dropped), rather than refusing it at once (not connected).
-     * <p>
-     * A broker can refuse a message by dropping the connection (or with a PUBACK Paho cannot parse, which drops it
-     * too), and Paho would send it again after every reconnect. So after a drop the publisher probes, one message at
-     * a time; a message that was alone in flight at {@value #STRIKES} drops in a row is refused like any other.
+     * A publish that got no PUBACK: the client refused it (not connected), or let go of it (the broker did not keep
+     * the session, or a clean session was asked for). Sent again, unless it was found to be refused by closing.
      */
-    private void failed(OutboxEntry entry, Throwable error, boolean sent) {
+    private void failed(OutboxEntry entry, Throwable error) {
         limiter.release();
-        if (error instanceof MqttException e
-                && e.getReasonCode() == MqttClientException.REASON_CODE_OUTGOING_PACKET_TOO_LARGE) {
-            // Paho's own check against the broker's Maximum Packet Size: the broker would refuse it with 0x95.
-            refused(entry, PublishRefusedException.byReasonCode(MqttReasonCodes.PACKET_TOO_LARGE, entry));
+        Integer closes = refusedByClosing.remove(entry.seq());
+        if (closes != null) {
+            refused(entry, PublishRefusedException.byDisconnecting(closes, entry));
             return;
         }
-        if (sent) {
-            if (probing && strikes.merge(entry.seq(), 1, Integer::sum) >= STRIKES) {
-                strikes.remove(entry.seq());
-                refused(entry, PublishRefusedException.byDisconnecting(STRIKES, entry));
-                return;
-            }
-            if (!probing) {
-                LOG.info("Publishing failed with messages in flight ({}); sending one at a time until one goes"
-                        + " through", error.getMessage());
-                probing = true;
-                limiter.probe(true);
-            }
-        }
-        LOG.debug("Publishing {} failed, sending it again later: {}", entry, error.getMessage());
+        LOG.debug("Publishing {} failed, sending it again later: {}", entry, MqttConnection.describe(error));
         if (connection.isConnected()) {
-            // Connected but refused by the client (e.g. its in-flight limit): do not spin.
+            // Connected but refused by the client: do not spin.
             pausedUntilNanos = System.nanoTime() + FAILURE_PAUSE.toNanos();
         }
         retryLater(entry);

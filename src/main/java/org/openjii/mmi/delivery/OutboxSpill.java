@@ -49,14 +49,17 @@ public final class OutboxSpill implements MeterBinder {
     }
 
     private final Outbox outbox;
+    private final String identity;
     private final RateLimitedLog holding;
     private final Deque<Message> held = new ArrayDeque<>();
     private volatile boolean holdInMemory = true;
     private long heldBytes;
     private long lost;
 
-    public OutboxSpill(Outbox outbox, Clock clock) {
+    /** @param identity the connection the outbox belongs to, as its meters are tagged */
+    public OutboxSpill(Outbox outbox, String identity, Clock clock) {
         this.outbox = outbox;
+        this.identity = identity;
         this.holding = new RateLimitedLog(LOG, Duration.ofSeconds(Outbox.LOG_WINDOW_SECONDS), clock);
     }
 
@@ -187,9 +190,11 @@ public final class OutboxSpill implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("mmi.outbox.held", this, OutboxSpill::held)
                 .description("Messages held in memory while the outbox cannot store them")
+                .tag("identity", identity)
                 .register(registry);
         FunctionCounter.builder("mmi.outbox.held.lost", this, OutboxSpill::lost)
                 .description("Messages given up while the outbox could not store them (each logged with its payload)")
+                .tag("identity", identity)
                 .register(registry);
     }
 }

@@ -19,13 +19,21 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.DefaultExchange;
 import org.openjii.mmi.ReasonCoded;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +41,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes a compact JSON envelope, and
- * {@value IngestHeaders#TOPIC} and {@value IngestHeaders#PAHO_OVERRIDE_TOPIC} become {@code {prefix}/{reason}}, e.g.
+ * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes the envelope, a JSON tree (the
+ * route's {@code marshal: json} step makes the text), and
+ * {@value IngestHeaders#TOPIC} becomes {@code {prefix}/{reason}}, e.g.
  * {@code mmi/dlq/mmi/device-error}.
  * <p>
  * Envelope: {@code reason}, {@code error} (what went wrong), {@code route_id}, {@code received_at} (ISO-8601 with
@@ -44,12 +53,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * text, {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message),
  * and the failure's own {@link ReasonCoded#details()} (e.g. {@code mqtt_reason_code} of a refused publish).
  * <p>
- * The reason is the {@link ReasonCoded#reason()} of the first cause that has one; {@value #REJECTED_BY_BROKER} for an
- * Eclipse Paho {@code MqttException} (recognised by class name, no dependency on Paho); else {@value #INTERNAL_ERROR}.
+ * The reason is the {@link ReasonCoded#reason()} of the first cause that has one, else {@value #INTERNAL_ERROR}.
  * <p>
  * Use it with {@code useOriginalBody}, not {@code useOriginalMessage}: the latter also restores the original
  * <em>headers</em>, so the chosen data topic and device id would be lost. Inside a split the original body is the
  * {@link MeasurementPart}; its {@link Measurement#rawText()} becomes {@code raw}.
+ * <p>
+ * Counts every dead letter it makes ({@code mmi_dead_letters_total{reason}}).
  * <p>
  * Never throws: a dead letter must always be producible. Its topic does not contain the device id, so a hostile id
  * cannot break it.
@@ -62,8 +72,6 @@ public class DeadLetterEnvelope implements Processor {
     public static final String INTERNAL_ERROR = "internal-error";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterEnvelope.class);
-    private static final Set<String> PAHO_EXCEPTIONS = Set.of("org.eclipse.paho.mqttv5.common.MqttException",
-            "org.eclipse.paho.client.mqttv3.MqttException");
     private static final List<String> PLACEHOLDERS = List.of("clientId", "reason");
 
     private String prefix = DEFAULT_PREFIX;
@@ -163,7 +171,7 @@ public class DeadLetterEnvelope implements Processor {
         String messageId = UUID.randomUUID().toString();
         Throwable failure = null;
         String reason = INTERNAL_ERROR;
-        String body;
+        ObjectNode body;
         try {
             failure = failure(exchange);
             reason = reason(failure);
@@ -176,19 +184,41 @@ public class DeadLetterEnvelope implements Processor {
             minimal.put("error", safeDescribe(failure));
             minimal.put("envelope_error", safeDescribe(e));
             minimal.put("message_id", messageId);
-            body = DeviceJson.write(minimal);
+            body = minimal;
         }
         String dlqTopic = dlqTopic(reason);
         in.setBody(body);
         in.setHeader(IngestHeaders.MESSAGE_ID, messageId);
         in.setHeader(IngestHeaders.TOPIC, dlqTopic);
-        in.setHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC, dlqTopic);
         // The reason as the topic names it (a reason that cannot name a topic became internal-error there).
         in.setHeader(IngestHeaders.DEAD_LETTER_REASON, dlqTopic.substring(dlqTopic.lastIndexOf('/') + 1));
         in.setHeader(Exchange.CONTENT_TYPE, SerializePayload.CONTENT_TYPE);
+        // mmi_dead_letters_total{reason}: every dead letter made, also one the outbox then refuses.
+        Observability.deadLetters(Observability.meterRegistry(exchange.getContext()),
+                in.getHeader(IngestHeaders.DEAD_LETTER_REASON, String.class)).increment();
     }
 
-    private String envelope(Exchange exchange, Message in, Throwable failure, String reason, String messageId) {
+    /**
+     * The dead letter that takes the place of a data message the broker refused, {@code raw} being the refused
+     * payload. Refused for its size (or by a closed connection), the payload would be refused in a dead letter too:
+     * {@code raw} is then left out, and the envelope says where the intact copy is ({@code raw_quarantined},
+     * {@code raw_bytes}).
+     */
+    public Outbox.DeadLetter forRefusedMessage(CamelContext context, OutboxEntry refused,
+            PublishRefusedException refusal) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.setProperty(Exchange.FAILURE_ROUTE_ID, "outbox-publisher");
+        exchange.setException(refusal);
+        Message in = exchange.getMessage();
+        in.setBody(refusal.payloadIsTheProblem() ? null : refused.payload());
+        in.setHeader(IngestHeaders.TOPIC, refused.topic());
+        process(exchange);
+        return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
+                in.getHeader(IngestHeaders.TOPIC, String.class),
+                DeviceJson.write(in.getBody(JsonNode.class)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ObjectNode envelope(Exchange exchange, Message in, Throwable failure, String reason, String messageId) {
         ObjectNode envelope = DeviceJson.mapper().createObjectNode();
         envelope.put("reason", reason);
         envelope.put("error", describe(failure));
@@ -208,7 +238,7 @@ public class DeadLetterEnvelope implements Processor {
         } else {
             in.removeHeader(IngestHeaders.RAW_INPUT);
         }
-        return DeviceJson.write(envelope);
+        return envelope;
     }
 
     /** The failure's own facts ({@link ReasonCoded#details()}), never overwriting a field the envelope sets. */
@@ -235,17 +265,7 @@ public class DeadLetterEnvelope implements Processor {
     /** The dead-letter reason of a failure (see the class description). */
     public static String reason(Throwable failure) {
         ReasonCoded coded = ReasonCoded.find(failure);
-        if (coded != null) {
-            return coded.reason();
-        }
-        for (Throwable t : chain(failure)) {
-            for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
-                if (PAHO_EXCEPTIONS.contains(type.getName())) {
-                    return REJECTED_BY_BROKER;
-                }
-            }
-        }
-        return INTERNAL_ERROR;
+        return coded != null ? coded.reason() : INTERNAL_ERROR;
     }
 
     /** The cause chain, each throwable once (a cycle ends it). */

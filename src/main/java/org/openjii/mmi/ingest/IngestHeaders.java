@@ -1,14 +1,19 @@
 package org.openjii.mmi.ingest;
 
+import org.openjii.mmi.component.iot.IotConstants;
+
 /**
  * Header names the ingest steps read and set. They are not {@code Camel*} headers: {@link #PROTOCOL_ID} and
  * {@link #EXPERIMENT_ID} are meant to be set by whoever asked for the run (a command route, a backfill), and the rest
- * describe the message for the routes that follow (outbox, publisher, dead letters).
+ * describe the message for the routes that follow; those the {@code iot:} producer reads are its own header names.
  */
 public final class IngestHeaders {
 
-    /** A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property. */
-    public static final String MESSAGE_ID = "MmiMessageId";
+    /**
+     * A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property. The
+     * {@code iot:} producer stores the message under it.
+     */
+    public static final String MESSAGE_ID = IotConstants.MESSAGE_ID;
 
     /**
      * When set (a backfill: the file's SHA-256), message ids are not random but derived from it and the message's
@@ -22,8 +27,8 @@ public final class IngestHeaders {
      */
     public static final String RUN_ID = "MmiRunId";
 
-    /** The data topic chosen for the message; on a dead letter, the dead-letter topic. */
-    public static final String TOPIC = "MmiTopic";
+    /** The data topic chosen for the message; on a dead letter, the dead-letter topic. The {@code iot:} producer's. */
+    public static final String TOPIC = IotConstants.TOPIC;
 
     /** The platform protocol id (UUID) of the run; wins over the {@code protocolId} knob of the enrich step. */
     public static final String PROTOCOL_ID = "MmiProtocolId";
@@ -47,7 +52,7 @@ public final class IngestHeaders {
      * The complete raw input of a dead letter whose envelope could carry only its start ({@code raw_truncated}):
      * {@code byte[]}, set by {@link DeadLetterEnvelope}, kept on disk by the outbox under the dead letter's message id.
      */
-    public static final String RAW_INPUT = "MmiRawInput";
+    public static final String RAW_INPUT = IotConstants.RAW_INPUT;
 
     /**
      * At most this many bytes of the input go into a dead letter's {@code raw} (an {@code Integer}), marked
@@ -58,12 +63,6 @@ public final class IngestHeaders {
 
     /** The reason of a dead letter (the last level of its topic), set by {@link DeadLetterEnvelope}. */
     public static final String DEAD_LETTER_REASON = "MmiDeadLetterReason";
-
-    /**
-     * camel-paho-mqtt5's per-message topic ({@code PahoMqtt5Constants.CAMEL_PAHO_OVERRIDE_TOPIC}), named here so the
-     * ingest steps need no compile dependency on the MQTT component: one producer, many topics.
-     */
-    public static final String PAHO_OVERRIDE_TOPIC = "CamelPahoMqtt5OverrideTopic";
 
     private IngestHeaders() {
     }

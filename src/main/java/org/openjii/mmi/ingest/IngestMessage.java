@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.topic.TopicTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -90,25 +91,7 @@ final class IngestMessage {
 
     /** UTF-8 length of a text without encoding it. */
     static int utf8Length(CharSequence text) {
-        int length = text.length();
-        int bytes = length;
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes++;
-                } else if (Character.isHighSurrogate(c) && i + 1 < length
-                        && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    // 4 bytes for the pair of chars
-                    bytes += 2;
-                    i++;
-                } else {
-                    // 3 bytes; a lone surrogate becomes '?' (1 byte) in String.getBytes, counted as 3 to stay safe
-                    bytes += 2;
-                }
-            }
-        }
-        return bytes;
+        return TopicTemplate.utf8Length(text);
     }
 
     private static void putText(ObjectNode message, String field, JsonNode value) {

@@ -7,12 +7,14 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.openjii.mmi.topic.InvalidTopicException;
+import org.openjii.mmi.topic.TopicTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Chooses the data topic of an ingest message and sets it in {@value IngestHeaders#TOPIC} and
- * {@value IngestHeaders#PAHO_OVERRIDE_TOPIC} (one MQTT producer, a topic per message). The body is not changed.
+ * Chooses the data topic of an ingest message and sets it in {@value IngestHeaders#TOPIC}, where the {@code iot:}
+ * producer reads it (one endpoint, a topic per message). The body is not changed.
  * <p>
  * Placeholders of {@code template}:
  * <ul>
@@ -74,7 +76,6 @@ public class IngestTopic implements Processor {
         Message in = exchange.getMessage();
         String topic = topic(in);
         in.setHeader(IngestHeaders.TOPIC, topic);
-        in.setHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC, topic);
     }
 
     private String topic(Message in) throws InvalidTopicException {

@@ -1,9 +1,13 @@
 package org.openjii.mmi.ingest;
 
+import java.time.Instant;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.openjii.mmi.component.iot.IotConstants;
+import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +18,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * This is the final size check: AWS IoT Core rejects a PUBLISH over 128 KB, and retrying it would never succeed.
  * <p>
  * Sets {@code Content-Type: application/json} ({@link Exchange#CONTENT_TYPE}) so a later step that stores or forwards
- * the payload (outbox file, MQTT 5 content-type property) need not guess.
+ * the payload (outbox file, MQTT 5 content-type property) need not guess, and {@value IotConstants#ORIGIN_TIME} to
+ * the device's last byte, from which the delivery latency ({@code mmi.delivery.latency}) is counted.
  */
 public class SerializePayload implements Processor {
 
@@ -38,6 +43,10 @@ public class SerializePayload implements Processor {
         JsonNode message = body instanceof JsonNode node ? node : in.getMandatoryBody(JsonNode.class);
         in.setBody(serialize(message));
         in.setHeader(Exchange.CONTENT_TYPE, CONTENT_TYPE);
+        Instant lastByteAt = ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT));
+        if (lastByteAt != null) {
+            in.setHeader(IotConstants.ORIGIN_TIME, lastByteAt);
+        }
     }
 
     /** The compact JSON text, checked against the limit. */

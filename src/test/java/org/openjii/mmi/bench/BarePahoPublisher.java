@@ -21,7 +21,6 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
-import org.openjii.mmi.delivery.tls.BrokerTransport;
 
 /**
  * The baseline for {@link DeliveryBenchmark}: a bare Paho {@link MqttAsyncClient} publishing the messages of an
@@ -56,7 +55,7 @@ public final class BarePahoPublisher {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         // The bridge's own plain-socket factory (TCP_NODELAY), so both sides use the same sockets.
-        options.setSocketFactory(BrokerTransport.create(brokerUrl, null, null, null, false, null).socketFactory());
+        options.setSocketFactory(new NoDelaySocketFactory());
         IMqttToken connected = client.connect(options);
         connected.waitForCompletion(10_000);
         Integer receiveMaximum = connected.getResponseProperties() == null ? null

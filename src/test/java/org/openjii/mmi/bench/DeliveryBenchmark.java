@@ -44,7 +44,6 @@ import org.openjii.mmi.cli.MmiCommand;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
-import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.ingest.EnrichMeasurement;
 import org.openjii.mmi.ingest.ParseMeasurement;
@@ -523,7 +522,7 @@ public final class DeliveryBenchmark {
             client.setCallback(this);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            options.setSocketFactory(BrokerTransport.create(brokerUrl, null, null, null, false, null).socketFactory());
+            options.setSocketFactory(new NoDelaySocketFactory());
             client.connect(options).waitForCompletion(10_000);
             client.subscribe(new MqttSubscription[]{new MqttSubscription(DATA_FILTER, 1)}).waitForCompletion(10_000);
         }
@@ -803,7 +802,7 @@ public final class DeliveryBenchmark {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -58,7 +58,7 @@ class ShellIT {
                     "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
                     MmiCommand.class.getName(), "shell", "--set", "mmi.mqtt.broker-url=" + broker.url(), "--set",
                     "mmi.mqtt.client-id=shell-it", "--set", "mmi.outbox.dir=" + dir.resolve("outbox"), "--set",
-                    "camel.component.paho-mqtt5.password=" + SECRET)).redirectErrorStream(true)
+                    "camel.component.http.proxy-auth-password=" + SECRET)).redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();
             try (OutputStream stdin = shell.getOutputStream()) {
@@ -82,7 +82,7 @@ class ShellIT {
                     .contains("\"outbox_depth\" : ")
                     // config: the effective settings, secrets masked
                     .contains("mmi.mqtt.broker-url = " + broker.url())
-                    .contains("camel.component.paho-mqtt5.password = xxxxxx")
+                    .contains("camel.component.http.proxy-auth-password = xxxxxx")
                     .contains("mmi.mqtt.client-id = shell-it")
                     .doesNotContain(SECRET)
                     .contains("Not a data topic: ")

@@ -9,7 +9,7 @@ class ShellSessionTest {
 
     @Test
     void shouldMaskPasswordsAndNothingAUserNeedsToSee() {
-        assertThat(ShellSession.masked("camel.component.paho-mqtt5.password", "s3cret")).isEqualTo("xxxxxx");
+        assertThat(ShellSession.masked("camel.component.http.proxy-auth-password", "s3cret")).isEqualTo("xxxxxx");
         assertThat(ShellSession.masked("camel.vault.aws.secretKey", "abc")).isEqualTo("xxxxxx");
         assertThat(ShellSession.masked("mmi.mqtt.broker-url", "tcp://user:s3cret@broker:1883"))
                 .isEqualTo("tcp://user:xxxxxx@broker:1883");

@@ -2,14 +2,16 @@ package org.openjii.mmi.control;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.RuntimeCamelException;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.BadCommandException;
 import org.openjii.mmi.device.ChecksumMismatchException;
 import org.openjii.mmi.device.CommandCancelledException;
@@ -25,7 +27,7 @@ import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.device.TruncatedFrameException;
 import org.openjii.mmi.device.UnexpectedOutputException;
-import org.openjii.mmi.ingest.InvalidTopicException;
+import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -183,6 +185,9 @@ class CommandResponseTest {
                 + "\"The bridge could not handle the request (NullPointerException); its log has the details\"}}");
         assertThat(CommandResponse.failure(null).json().at("/error/message").asText()).contains("(no exception)");
         // A broker's refusal is not a request's fault either; its code is the dead letter's.
-        assertThat(CommandResponse.failure(new MqttException(0x87)).errorCode()).isEqualTo("rejected-by-broker");
+        OutboxEntry refused = new OutboxEntry(3, "m-3", "mmi/v1/gw/response", "{}".getBytes(StandardCharsets.UTF_8),
+                OutboxEntry.Kind.RESPONSE, Instant.EPOCH, null);
+        assertThat(CommandResponse.failure(PublishRefusedException.byReasonCode(0x87, refused)).errorCode())
+                .isEqualTo("rejected-by-broker");
     }
 }

@@ -46,7 +46,8 @@ class DeliveryHealthCheckTest {
     private HealthCheck.Result call(boolean connected, Outbox outbox) {
         MqttConnection.State state = new MqttConnection.State(connected, START, connected ? "connected"
                 : "disconnected: Connection refused", 100, 0);
-        DeliveryHealthCheck check = new DeliveryHealthCheck("tcp://broker:1883", () -> state, outbox, () -> 3,
+        DeliveryHealthCheck check = new DeliveryHealthCheck("default", "tcp://broker:1883", () -> state, outbox,
+                () -> 3,
                 Duration.ofMinutes(15), clock);
         check.setCamelContext(new DefaultCamelContext());
         return check.call(Map.of());

@@ -28,7 +28,8 @@ class DeliverySettingsTest {
             properties.put(keyValues[i], keyValues[i + 1]);
         }
         context.getPropertiesComponent().setOverrideProperties(properties);
-        return Delivery.fromProperties(context).settings();
+        return DeliverySettings.fromProperties(context.getPropertiesComponent(),
+                properties.getProperty("mmi.mqtt.broker-url"));
     }
 
     @Test

@@ -30,6 +30,7 @@ class MqttConnectionIT {
 
     private MosquittoBroker broker;
     private MqttConnection connection;
+    private final ConnectionThreads threads = new ConnectionThreads();
 
     @BeforeEach
     void start() throws Exception {
@@ -38,7 +39,7 @@ class MqttConnectionIT {
         broker = MosquittoBroker.start(dir);
         connection = new MqttConnection(BrokerTransport.create(broker.url(), null, null, null, false, null),
                 new MqttConnection.Settings("gw-1", 60, 600, "mmi/v1/gw-1/status", 5, Duration.ofSeconds(2)),
-                Clock.systemUTC());
+                Clock.systemUTC(), threads.network(), threads.callbacks());
         connection.start();
     }
 
@@ -50,6 +51,7 @@ class MqttConnectionIT {
         if (broker != null) {
             broker.close();
         }
+        threads.close();
     }
 
     private void operatorSends(String text) throws Exception {
@@ -68,9 +70,10 @@ class MqttConnectionIT {
     @Test
     void shouldDeliverSubscribedMessagesAndSubscribeAgainAfterTheBrokerForgotTheSession() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
-        connection.subscribe("mmi/v1/gw-1/+", 1,
-                (topic, message) -> received.add(topic + " " + new String(message.getPayload(),
-                        StandardCharsets.UTF_8)));
+        connection.subscribe("mmi/v1/gw-1/+", new MqttConnection.Subscription(1, false, message -> {
+            received.add(message.topic() + " " + new String(message.payload(), StandardCharsets.UTF_8));
+            message.acknowledge();
+        }));
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.logText().contains("gw-1 1 mmi/v1/gw-1/+"));
 
         operatorSends("{\"command\":\"battery\"}");

@@ -1,5 +1,12 @@
 package org.openjii.mmi.delivery;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,14 +128,63 @@ class MutualTlsStartupIT {
                 BrokerTransport.CERT_FILE_SETTING + " /etc/mmi/certs/certificate.pem.crt", "does not exist");
     }
 
+    /**
+     * What only the broker reveals does not stop the process: the bridge measures on into its outbox, says in one
+     * error line which file and why, and keeps trying (a CA file can be fixed without a restart of the device side).
+     */
     @Test
-    void shouldNameTheCaFileThatDoesNotVouchForTheBroker() throws Exception {
+    void shouldNameTheCaFileThatDoesNotVouchForTheBrokerAndMeasureOn() throws Exception {
         TestPki.Issued client = authority.issueClient("gateway-wrong-ca", KeyType.RSA);
         Path rogueCa = TestPki.Authority.create("rogue CA").writeCertificate(dir.resolve("rogue-ca.pem"));
-        assertStartupFails("wrong-ca", settings("gateway-wrong-ca",
+        Map<String, String> settings = settings("gateway-wrong-ca",
                 client.writeCertificate(dir.resolve("wrong-ca.pem.crt")),
-                client.writeKey(dir.resolve("wrong-ca.pem.key"), KeyFormat.TRADITIONAL), rogueCa),
-                BrokerTransport.CA_FILE_SETTING + " " + rogueCa, "not trusted");
+                client.writeKey(dir.resolve("wrong-ca.pem.key"), KeyFormat.TRADITIONAL), rogueCa);
+        int port = freePort();
+        settings.put("mmi.http.port", Integer.toString(port));
+        settings.put("mmi.http.host", "127.0.0.1");
+        try (BridgeProcess bridge = BridgeProcess.start(dir.resolve("wrong-ca.log"), settings)) {
+            String problem = BrokerTransport.CA_FILE_SETTING + " " + rogueCa
+                    + ": the broker's certificate is not trusted by this CA";
+            await().atMost(60, TimeUnit.SECONDS)
+                    .failFast("the bridge stopped", () -> !bridge.isAlive())
+                    .until(() -> bridge.output()
+                            .lines()
+                            .anyMatch(line -> line.contains("ERROR")
+                                    && line.contains("MQTT connect attempt 1 failed: " + problem)));
+            // Measuring goes on: the simulated device's measurements wait in the outbox for a broker it trusts.
+            await().atMost(60, TimeUnit.SECONDS)
+                    .failFast("the bridge stopped", () -> !bridge.isAlive())
+                    .until(() -> metric(port, "mmi_outbox_depth") >= 2);
+            HttpResponse<String> ready = get(port, "/observe/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("not trusted by this CA");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A metric's value in the Prometheus scrape, -1 while it is not there (or the server is not up). */
+    private static double metric(int port, String name) {
+        try {
+            return get(port, "/observe/metrics").body()
+                    .lines()
+                    .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .findFirst()
+                    .orElse(-1);
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
     }
 
     @Test

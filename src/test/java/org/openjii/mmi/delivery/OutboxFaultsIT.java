@@ -220,8 +220,8 @@ class OutboxFaultsIT {
                 Arrays.fill(garbage, (byte) 0x5A);
                 channel.write(ByteBuffer.wrap(garbage), 1024 * 1024);
             }
-            OutboxSpill spill = new OutboxSpill(open, clock);
-            OutboxHealthCheck check = new OutboxHealthCheck(open, spill);
+            OutboxSpill spill = new OutboxSpill(open, "default", clock);
+            OutboxHealthCheck check = new OutboxHealthCheck("default", open, spill);
             check.setCamelContext(new DefaultCamelContext());
 
             assertThatThrownBy(() -> open.after(0, 3000)).isInstanceOf(OutboxException.class)

@@ -34,6 +34,7 @@ class OutboxPublisherTest {
     private MqttConnection connection;
     private OutboxPublisher publisher;
     private SimpleMeterRegistry meters;
+    private final ConnectionThreads threads = new ConnectionThreads();
     private final List<Outbox.DeadLetter> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private void start(Integer... pubackCodes) throws Exception {
@@ -41,9 +42,10 @@ class OutboxPublisherTest {
         Clock clock = Clock.systemUTC();
         outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, clock);
         connection = new MqttConnection(BrokerTransport.create(broker.url(), null, null, null, false, null),
-                new MqttConnection.Settings("scripted-test", 60, 0, null, 5, Duration.ofSeconds(2)), clock);
+                new MqttConnection.Settings("scripted-test", 60, 0, null, 5, Duration.ofSeconds(2)), clock,
+                threads.network(), threads.callbacks());
         meters = new SimpleMeterRegistry();
-        DeliveryMetrics metrics = new DeliveryMetrics(meters, outbox, connection, clock);
+        DeliveryMetrics metrics = new DeliveryMetrics(meters, "default", outbox, connection, clock);
         publisher = new OutboxPublisher(outbox, connection, FlowControl.unlimited(10), metrics, (refused, refusal) -> {
             Outbox.DeadLetter letter = new Outbox.DeadLetter("dl-" + refused.messageId(), "mmi/dlq/test/"
                     + refusal.reason(),
@@ -70,6 +72,7 @@ class OutboxPublisherTest {
         if (broker != null) {
             broker.close();
         }
+        threads.close();
     }
 
     private void store(String messageId) {

@@ -28,7 +28,7 @@ class OutboxSpillTest {
     void shouldHoldWhatTheOutboxCannotStoreAndGiveUpTheOldestBeyondItsLimit() {
         Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, Clock.systemUTC());
         outbox.close();
-        OutboxSpill spill = new OutboxSpill(outbox, Clock.systemUTC());
+        OutboxSpill spill = new OutboxSpill(outbox, "default", Clock.systemUTC());
 
         for (int n = 0; n <= OutboxSpill.MAX_MESSAGES; n++) {
             assertThat(spill.store(message(n))).isEqualTo(-1);
@@ -46,7 +46,7 @@ class OutboxSpillTest {
     void shouldPassTheFailureOnWhenNotHoldingInMemory() {
         Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, Clock.systemUTC());
         outbox.close();
-        OutboxSpill spill = new OutboxSpill(outbox, Clock.systemUTC());
+        OutboxSpill spill = new OutboxSpill(outbox, "default", Clock.systemUTC());
         spill.holdInMemory(false);
 
         assertThatThrownBy(() -> spill.store(message(1))).isInstanceOf(OutboxException.class)
@@ -57,7 +57,7 @@ class OutboxSpillTest {
     @Test
     void shouldStoreStraightAwayWhileTheOutboxWorks() {
         try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, Clock.systemUTC())) {
-            OutboxSpill spill = new OutboxSpill(outbox, Clock.systemUTC());
+            OutboxSpill spill = new OutboxSpill(outbox, "default", Clock.systemUTC());
 
             assertThat(spill.store(message(1))).isPositive();
             assertThat(outbox.depth()).isEqualTo(1);

@@ -8,11 +8,13 @@ import java.util.Random;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttSecurityException;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -64,8 +66,7 @@ class DeadLetterEnvelopeTest {
         assertThat(letter.get("raw").asText()).isEqualTo(raw);
         assertThat(letter.has("raw_encoding")).isFalse();
         assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/device-error");
-        assertThat(exchange.getMessage().getHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC))
-                .isEqualTo("mmi/dlq/mmi/device-error");
+        assertThat(exchange.getMessage().getHeader(IotConstants.TOPIC)).isEqualTo("mmi/dlq/mmi/device-error");
     }
 
     /** A request that could not be read keeps only its start: a flood of large ones must not fill the disk. */
@@ -113,10 +114,11 @@ class DeadLetterEnvelopeTest {
     }
 
     @Test
-    void shouldCallPahoFailuresRejectedByBrokerByClassName() {
-        assertThat(DeadLetterEnvelope.reason(new MqttException(0x87))).isEqualTo("rejected-by-broker");
-        assertThat(DeadLetterEnvelope.reason(new RuntimeCamelException(new MqttSecurityException(0x87))))
-                .isEqualTo("rejected-by-broker");
+    void shouldCallARefusalByTheBrokerRejectedByBroker() {
+        OutboxEntry refused = new OutboxEntry(7, "m-7", "experiment/data_ingest/v1/e/multispeq/2/d",
+                "{}".getBytes(StandardCharsets.UTF_8), OutboxEntry.Kind.DATA, java.time.Instant.EPOCH, null);
+        assertThat(DeadLetterEnvelope.reason(new RuntimeCamelException(PublishRefusedException.byReasonCode(0x87,
+                refused)))).isEqualTo("rejected-by-broker");
     }
 
     @Test

@@ -21,12 +21,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The byte-exact MultispeQ fixtures ({@code /fixtures/multispeq/...}) as the ingest tests need them. */
-final class IngestFixtures {
+public final class IngestFixtures {
 
     static final String ROOT = "/fixtures/multispeq/";
     static final String MEASUREMENTS = "public/measurements/";
     static final String SERIAL = "synthetic/serial/";
-    static final String MQTT = "synthetic/mqtt/";
+    public static final String MQTT = "synthetic/mqtt/";
 
     static final String PAR_RAW = SERIAL + "measurement-par-v2.raw";
     static final String RIDES_RAW = SERIAL + "measurement-rides-v2-reconstructed.raw";
@@ -59,7 +59,7 @@ final class IngestFixtures {
         return TestResources.bytes(ROOT + path);
     }
 
-    static String text(String path) {
+    public static String text(String path) {
         return new String(bytes(path), StandardCharsets.UTF_8);
     }
 

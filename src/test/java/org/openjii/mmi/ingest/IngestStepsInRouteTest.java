@@ -11,6 +11,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.device.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,7 +77,7 @@ class IngestStepsInRouteTest {
 
         assertThat(dlq.getExchanges()).isEmpty();
         Exchange published = out.getExchanges().get(0);
-        assertThat(published.getMessage().getHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC))
+        assertThat(published.getMessage().getHeader(IotConstants.TOPIC))
                 .isEqualTo("experiment/data_ingest/v1/" + EXPERIMENT + "/multispeq/2/00:00:04:32");
         assertThat(json(published).get("timestamp").asText()).startsWith("2020-01-2");
     }
@@ -94,7 +95,7 @@ class IngestStepsInRouteTest {
         assertThat(envelope.get("raw").asText()).isEqualTo(hostile);
         assertThat(envelope.get("device_id").asText()).isEqualTo("a/b/#");
         assertThat(envelope.get("route_id").asText()).isEqualTo("ingest");
-        assertThat(letter.getMessage().getHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC))
+        assertThat(letter.getMessage().getHeader(IotConstants.TOPIC))
                 .isEqualTo("mmi/dlq/mmi/invalid-topic");
     }
 

@@ -4,6 +4,8 @@ import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.openjii.mmi.component.iot.IotConstants;
+import org.openjii.mmi.topic.InvalidTopicException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +34,7 @@ class IngestTopicTest {
 
         String expected = "experiment/data_ingest/v1/" + EXPERIMENT + "/multispeq/2/01:12:53:20";
         assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo(expected);
-        assertThat(exchange.getMessage().getHeader(IngestHeaders.PAHO_OVERRIDE_TOPIC)).isEqualTo(expected);
+        assertThat(exchange.getMessage().getHeader(IotConstants.TOPIC)).isEqualTo(expected);
         assertThat(exchange.getMessage().getBody()).isEqualTo("{}");
     }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,9 +17,9 @@ import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 
@@ -181,7 +182,7 @@ class DeliveryIT extends MmiRouteTestSupport {
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
         assertThat(delivery().outbox().quarantined()).isEqualTo(quarantined + 1);
         MeterRegistry meters = context.getRegistry()
-                .lookupByNameAndType(Delivery.METER_REGISTRY_NAME,
+                .lookupByNameAndType(Observability.METER_REGISTRY_NAME,
                         MeterRegistry.class);
         assertThat(meters.get("mmi.mqtt.refused").tag("reason_code", "0x87").counter().count()).isEqualTo(1);
         assertThat(meters.get("mmi.mqtt.published").counter().count()).isGreaterThanOrEqualTo(2);
@@ -234,6 +235,21 @@ class DeliveryIT extends MmiRouteTestSupport {
                 .as("tried a few times, not forever: the drop that starts probing (other messages may be in"
                         + " flight then), and three with the message alone in flight")
                 .isBetween(3L, 4L);
+    }
+
+    /** {@code mmi.delivery.latency} counts from the device's last byte, through the real routes, to the PUBACK. */
+    @Test
+    void shouldMeasureTheDeliveryLatencyFromTheDevicesLastByte() {
+        MeterRegistry meters = context.getRegistry()
+                .lookupByNameAndType(Observability.METER_REGISTRY_NAME, MeterRegistry.class);
+        long before = meters.get("mmi.delivery.latency").timer().count();
+        Instant lastByte = Instant.now();
+        template.sendBodyAndHeaders("direct:ingest", par, Map.of(MultispeqConstants.LAST_BYTE_AT, lastByte,
+                MultispeqConstants.PORT, "/dev/ttyTEST0"));
+
+        await().atMost(WAIT).until(() -> meters.get("mmi.delivery.latency").timer().count() > before);
+        assertThat(meters.get("mmi.delivery.latency").timer().max(TimeUnit.MILLISECONDS))
+                .isBetween(0.0, (double) Duration.between(lastByte, Instant.now()).toMillis());
     }
 
     @Test

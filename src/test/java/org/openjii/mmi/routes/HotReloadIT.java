@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Editing a YAML route while the bridge runs: the change takes effect without a restart, and the Java routes
- * (publishing, dead letters) keep working (camel.main.routes-reload-remove-all-routes=false).
+ * Editing a YAML route while the bridge runs: the change takes effect without a restart, and the routes made in Java
+ * (one per device, by the device route manager) keep working (camel.main.routes-reload-remove-all-routes=false).
  */
 class HotReloadIT extends MmiRouteTestSupport {
 
@@ -43,10 +43,10 @@ class HotReloadIT extends MmiRouteTestSupport {
     }
 
     @Test
-    void shouldApplyAnEditedRouteWithoutRestartAndKeepTheJavaRoutes() throws Exception {
+    void shouldApplyAnEditedRouteWithoutRestartAndKeepTheDeviceRoutes() throws Exception {
         await().atMost(WAIT).until(() -> !recorder.on(DATA).isEmpty());
         assertThat(DeviceJson.parse(recorder.on(DATA).get(0).payload()).has("_split")).isFalse();
-        var publisher = context.getRoute("mqtt-publish");
+        var device = context.getRoute("device-multispeq");
 
         // Split per sample from now on: write the edit next to the file, then move it in (an editor's atomic save).
         Path ingest = routes.resolve("ingest.camel.yaml");
@@ -59,9 +59,9 @@ class HotReloadIT extends MmiRouteTestSupport {
         Files.move(temp, ingest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         await().atMost(WAIT).until(() -> recorder.on(DATA).stream().anyMatch(m -> split(m.payload())));
-        assertThat(context.getRoute("mqtt-publish")).isSameAs(publisher);
+        assertThat(context.getRoute("device-multispeq")).isSameAs(device);
         assertThat(context.getRoute("dead-letter")).isNotNull();
-        assertThat(context.getRouteController().getRouteStatus("mqtt-publish").isStarted()).isTrue();
+        assertThat(context.getRouteController().getRouteStatus("device-multispeq").isStarted()).isTrue();
     }
 
     private static boolean split(String payload) {

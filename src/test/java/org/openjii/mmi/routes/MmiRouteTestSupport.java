@@ -12,6 +12,8 @@ import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInfo;
+import org.openjii.mmi.component.iot.IotComponent;
+import org.openjii.mmi.component.iot.IotConfiguration;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
@@ -75,9 +77,9 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         OVERRIDES.put(key, value);
     }
 
-    /** The running app's delivery service (outbox, MQTT connection, publisher). */
+    /** The running app's delivery of the default identity (outbox, MQTT connection, publisher). */
     Delivery delivery() {
-        return context.getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
+        return context.getComponent("iot", IotComponent.class).identity(IotConfiguration.DEFAULT_IDENTITY).delivery();
     }
 
     /** The delivery's readiness: UP while connected and the outbox is not stuck. */

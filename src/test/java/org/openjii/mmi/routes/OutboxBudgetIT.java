@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -19,8 +20,8 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.control.CommandHeaders;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.test.TestResources;
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The issue's flood, through the command route (without the MQTT part of the gateway): 10,000 requests that cannot be
+ * The issue's flood, through the command route (fed directly, not from the broker: it is away): 10,000 requests that
+ * cannot be
  * read, each answered and filed as a dead letter, while measurements arrive, with mmi.outbox.max-mb=5 and the broker
  * away so that nothing drains. Dead letters and responses fill their own budget and are refused beyond it, counted and
  * logged a few times, without a stack trace; every measurement is stored and, once the broker is back, delivered.
@@ -76,6 +78,8 @@ class OutboxBudgetIT extends MmiRouteTestSupport {
     @Test
     void shouldStoreAndDeliverEveryMeasurementThroughAFloodOfBadRequests() throws Exception {
         Outbox outbox = delivery().outbox();
+        // The requests come straight into the command route: the broker they would come from is away.
+        AdviceWith.adviceWith(context, "command-request", route -> route.replaceFromWith("direct:command-request"));
         byte[] unreadable = ("{\"command\": \"battery\", \"padding\": \"" + "x".repeat(4000))
                 .getBytes(StandardCharsets.UTF_8);
         Capture capture = new Capture();
@@ -89,9 +93,9 @@ class OutboxBudgetIT extends MmiRouteTestSupport {
             for (int i = 0; i < REQUESTS; i++) {
                 Exchange request = new DefaultExchange(context);
                 request.getMessage().setBody(unreadable);
-                request.getMessage().setHeader(CommandHeaders.REQUEST_PAYLOAD, unreadable);
-                request.getMessage().setHeader(CommandHeaders.RECEIVED_AT, Instant.now());
-                request.getMessage().setHeader(CommandHeaders.REQUEST_TOPIC, "mmi/v1/" + CLIENT_ID + "/command");
+                // The headers the iot:command consumer sets.
+                request.getMessage().setHeader(IotConstants.RECEIVED_AT, Instant.now());
+                request.getMessage().setHeader(IotConstants.TOPIC, "mmi/v1/" + CLIENT_ID + "/command");
                 template.send("direct:command-request", request);
                 if (i % MEASUREMENT_EVERY == 0) {
                     template.sendBodyAndHeaders("direct:ingest", par, Map.of(MultispeqConstants.LAST_BYTE_AT,

@@ -133,7 +133,8 @@ public final class MosquittoBroker implements AutoCloseable {
         stop();
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listens on now, on loopback. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

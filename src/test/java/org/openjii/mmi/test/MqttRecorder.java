@@ -19,7 +19,7 @@ public final class MqttRecorder implements AutoCloseable {
 
     /** One received message. */
     public record Received(String topic, String payload, Map<String, String> userProperties, String contentType,
-            int qos) {
+            int qos, String correlationData) {
     }
 
     private final MqttClient client;
@@ -69,7 +69,9 @@ public final class MqttRecorder implements AutoCloseable {
                             .stream()
                             .collect(
                                     Collectors.toMap(UserProperty::getKey, UserProperty::getValue, (a, b) -> b)),
-                    message.getProperties().getContentType(), message.getQos()));
+                    message.getProperties().getContentType(), message.getQos(),
+                    message.getProperties().getCorrelationData() == null ? null
+                            : new String(message.getProperties().getCorrelationData(), StandardCharsets.UTF_8)));
         }
         // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses forever (stack-notes trap 9).
         client.subscribe(subscriptions, listeners);
@@ -103,11 +105,12 @@ public final class MqttRecorder implements AutoCloseable {
         return messages.stream().filter(m -> m.topic().startsWith(topicPrefix)).toList();
     }
 
+    /** Closes even while the automatic reconnect is connecting (after a broker restart): forced. */
     @Override
     public void close() throws MqttException {
         if (client.isConnected()) {
             client.disconnect();
         }
-        client.close();
+        client.close(true);
     }
 }

@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -33,7 +36,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -159,6 +165,33 @@ public final class TestPki {
 
         public Path writeCertificate(Path file) throws IOException {
             return self.writeCertificate(file);
+        }
+
+        /**
+         * A certificate revocation list of this CA, valid from an hour ago for a day, revoking {@code revoked} (none
+         * for an empty list), as PEM: what a broker's {@code crlfile} reads.
+         */
+        public Path writeCrl(Path file, X509Certificate... revoked) throws IOException {
+            Instant now = Instant.now();
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(
+                    X500Name.getInstance(self.certificate().getSubjectX500Principal().getEncoded()),
+                    Date.from(now.minus(Duration.ofHours(1))));
+            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(1))),
+                        CRLReason.keyCompromise);
+            }
+            try {
+                builder.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils()
+                        .createAuthorityKeyIdentifier(self.keyPair().getPublic()));
+                builder.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(SERIALS
+                        .incrementAndGet())));
+                X509CRLHolder crl = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(self.keyPair()
+                        .getPrivate()));
+                return writePem(file, new JcaX509CRLConverter().getCRL(crl));
+            } catch (GeneralSecurityException | OperatorCreationException e) {
+                throw new IllegalStateException("cannot make a test CRL", e);
+            }
         }
 
         /** A server certificate valid now, with DNS names or IP addresses as subject alternative names. */

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Where the broker is and whether the connection is encrypted, from a URL such as {@code ssl://host:8883}. Paho knows
- * only {@code ssl://} and {@code tcp://}, so the common {@code mqtts://} and {@code mqtt://} are translated.
+ * Where the broker is and whether the connection is encrypted, from a URL such as {@code ssl://host:8883}. The common
+ * {@code mqtts://} and {@code mqtt://} mean the same as {@code ssl://} and {@code tcp://}.
  *
  * @param url the URL as configured, for messages and the startup log (it carries no credentials: those are refused)
  * @param tls true for {@code ssl://} and {@code mqtts://}
@@ -64,9 +64,10 @@ record BrokerAddress(String url, boolean tls, String host, int port) {
                 BrokerTransport.BROKER_URL_SETTING + " " + url + " " + problem + "; " + EXPECTED + ".");
     }
 
-    /** The URI Paho accepts: {@code ssl://} or {@code tcp://}, always with the port. */
-    String pahoServerUri() {
-        return (tls ? "ssl" : "tcp") + "://" + host + ":" + port;
+    /** True when the host is an IPv4 or IPv6 literal rather than a name (no SNI for those). */
+    boolean isIpLiteral() {
+        String bare = bareHost();
+        return IPV4_LITERAL.matcher(bare).matches() || bare.contains(":");
     }
 
     /** The host without an IPv6 literal's brackets, as sockets and certificates name it. */

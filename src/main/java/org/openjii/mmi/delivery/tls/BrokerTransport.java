@@ -1,15 +1,26 @@
 package org.openjii.mmi.delivery.tls;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import javax.net.SocketFactory;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+
+import com.hivemq.client.internal.mqtt.MqttClientConfig;
+import com.hivemq.client.mqtt.MqttClient;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * How mmi's one MQTT connection reaches the broker: the URL, and for TLS the client certificate, its key and the CA,
@@ -19,8 +30,9 @@ import javax.net.ssl.TrustManager;
  * from a network failure worth retrying.
  *
  * <p>
- * Use with Paho's {@code MqttAsyncClient}: the server URI from {@link #pahoServerUri()}, and in
- * {@code MqttConnectionOptions} the {@link #socketFactory()} and {@link #pahoHostnameVerification()}.
+ * The MQTT client connects to {@link #host()}:{@link #port()}, over TLS with {@link #sslContext()} when
+ * {@link #tls()}: TLS 1.3/1.2, the configured CA, the client certificate and ALPN (host name verification is the
+ * client's, on the engine the context makes).
  */
 public final class BrokerTransport {
 
@@ -31,17 +43,20 @@ public final class BrokerTransport {
     public static final String ALLOW_PLAINTEXT_SETTING = "mmi.mqtt.allow-plaintext";
     public static final String ALPN_SETTING = "mmi.mqtt.alpn";
 
+    /** The TLS versions offered: AWS IoT Core accepts both; older ones are not offered. */
+    static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     private final BrokerAddress address;
-    private final SocketFactory socketFactory;
+    private final SslContext sslContext;
     private final ClientIdentity identity;
     private final BrokerTrust trust;
     private final List<String> applicationProtocols;
     private final ConnectFailures failures;
 
-    private BrokerTransport(BrokerAddress address, SocketFactory socketFactory, ClientIdentity identity,
+    private BrokerTransport(BrokerAddress address, SslContext sslContext, ClientIdentity identity,
             BrokerTrust trust, List<String> applicationProtocols) {
         this.address = address;
-        this.socketFactory = socketFactory;
+        this.sslContext = sslContext;
         this.identity = identity;
         this.trust = trust;
         this.applicationProtocols = applicationProtocols;
@@ -69,14 +84,13 @@ public final class BrokerTransport {
             boolean allowPlaintext, String alpn) throws MqttConfigurationException {
         Plan plan = plan(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn);
         if (!plan.address().tls()) {
-            return new BrokerTransport(plan.address(), new NoDelaySocketFactory(), null, null, List.of());
+            return new BrokerTransport(plan.address(), null, null, null, List.of());
         }
         Instant now = Instant.now();
         ClientIdentity identity = plan.cert() == null ? null : ClientIdentity.load(plan.cert(), plan.key(), now);
         BrokerTrust trust = BrokerTrust.load(plan.ca(), now);
-        TlsSocketFactory sockets = new TlsSocketFactory(sslContext(identity, trust), plan.applicationProtocols(),
-                identity);
-        return new BrokerTransport(plan.address(), sockets, identity, trust, plan.applicationProtocols());
+        return new BrokerTransport(plan.address(), nettySslContext(identity, trust, plan.applicationProtocols()),
+                identity, trust, plan.applicationProtocols());
     }
 
     /** The settings of {@link #create} checked against each other, before any file is read. */
@@ -128,38 +142,84 @@ public final class BrokerTransport {
         }
     }
 
-    private static SSLContext sslContext(ClientIdentity identity, BrokerTrust trust)
+    /** The client's TLS: JDK provider, TLS 1.3/1.2, our key and trust managers, and the ALPN protocols if any. */
+    private static SslContext nettySslContext(ClientIdentity identity, BrokerTrust trust, List<String> alpn)
             throws MqttConfigurationException {
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            KeyManager[] keyManagers = identity == null ? null : new KeyManager[]{identity.keyManager()};
-            context.init(keyManagers, new TrustManager[]{trust}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .trustManager(trust)
+                    .protocols(PROTOCOLS);
+            if (identity != null) {
+                builder.keyManager(identity.keyManager());
+            }
+            if (!alpn.isEmpty()) {
+                builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            }
+            return builder.build();
+        } catch (SSLException e) {
             throw new MqttConfigurationException("This JVM cannot set up TLS for " + BROKER_URL_SETTING + ": "
                     + e.getMessage(), e);
         }
     }
 
-    /** The server URI to give Paho's {@code MqttAsyncClient}: {@code ssl://host:port} or {@code tcp://host:port}. */
-    public String pahoServerUri() {
-        return address.pahoServerUri();
+    /**
+     * A JDK TLS socket as the MQTT connection would make it (TLS 1.3/1.2, the same key and trust, host name
+     * verification, ALPN), not yet connected: {@code mmi check}'s handshake step.
+     */
+    SSLSocket newCheckSocket() throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            KeyManager[] keyManagers = identity == null ? null : new KeyManager[]{identity.keyManager()};
+            context.init(keyManagers, new TrustManager[]{trust}, null);
+            SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setProtocols(PROTOCOLS.toArray(String[]::new));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!address.isIpLiteral()) {
+                parameters.setServerNames(List.of(new SNIHostName(address.bareHost())));
+            }
+            if (!applicationProtocols.isEmpty()) {
+                parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            }
+            socket.setSSLParameters(parameters);
+            socket.setTcpNoDelay(true);
+            return socket;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("This JVM cannot set up TLS: " + e.getMessage(), e);
+        }
     }
 
-    /**
-     * The socket factory for {@code MqttConnectionOptions.setSocketFactory}: TLS 1.3/1.2 with ALPN and host name
-     * verification for {@code ssl://}, plain sockets for {@code tcp://}; {@code TCP_NODELAY} on both.
-     */
-    public SocketFactory socketFactory() {
-        return socketFactory;
-    }
-
-    /**
-     * For {@code MqttConnectionOptions.setHttpsHostnameVerificationEnabled}: true with TLS. The socket verifies the
-     * host name even if Paho's check is turned off.
-     */
-    public boolean pahoHostnameVerification() {
+    /** True for TLS ({@code ssl://}, {@code mqtts://}). */
+    public boolean tls() {
         return address.tls();
+    }
+
+    /** The host as sockets and certificates name it (an IPv6 literal without brackets). */
+    public String host() {
+        return address.bareHost();
+    }
+
+    public int port() {
+        return address.port();
+    }
+
+    /**
+     * Makes a HiveMQ MQTT client built for this transport (with TLS switched on in its transport configuration) use
+     * {@link #sslContext()}. The client has no ALPN setting (hivemq-mqtt-client issue 464), and AWS IoT Core on port
+     * 443 needs ALPN; its TLS set-up uses a context already set on its configuration instead of making its own, so
+     * ours goes there. Call before connecting.
+     */
+    public void applyTlsTo(MqttClient client) {
+        if (sslContext != null) {
+            ((MqttClientConfig) client.getConfig()).setCurrentSslContext(sslContext);
+        }
+    }
+
+    /** The TLS context of the connection; {@code null} for plain MQTT. */
+    public SslContext sslContext() {
+        return sslContext;
     }
 
     /** One line for the startup log, without secrets. */

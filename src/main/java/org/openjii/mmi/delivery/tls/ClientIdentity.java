@@ -7,6 +7,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,6 +23,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * first connect: both files readable PEM, the certificate valid today, the key the certificate's own.
  */
 final class ClientIdentity {
+
+    /** When the certificate was last given to a broker ({@link System#nanoTime()}), 0 before that. */
+    private volatile long shownAtNanos;
 
     private final List<X509Certificate> chain;
     private final PrivateKey key;
@@ -101,6 +105,15 @@ final class ClientIdentity {
     }
 
     /**
+     * Whether a broker asked for this certificate, and was given it, in the last {@code period}: a connection closed
+     * right after that is the broker refusing the certificate.
+     */
+    boolean shownWithin(Duration period) {
+        long shown = shownAtNanos;
+        return shown != 0 && System.nanoTime() - shown <= period.toNanos();
+    }
+
+    /**
      * A key manager that always offers this one certificate. The JDK's own would offer none when the broker's list
      * of acceptable issuers does not name ours, and the broker would then report a missing certificate instead of
      * rejecting the one we have, which hides the real problem.
@@ -121,12 +134,17 @@ final class ClientIdentity {
             if (socket != null) {
                 shownOn.add(socket);
             }
+            shownAtNanos = System.nanoTime();
             return ALIAS;
         }
 
         @Override
         public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-            return offers(keyTypes) ? ALIAS : null;
+            if (!offers(keyTypes)) {
+                return null;
+            }
+            shownAtNanos = System.nanoTime();
+            return ALIAS;
         }
 
         @Override

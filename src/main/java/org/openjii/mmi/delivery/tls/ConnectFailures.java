@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery.tls;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -9,7 +10,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * Tells a failed connect that retrying cannot fix (the broker is not trusted, has another host name, or refuses our
- * certificate) from a passing one (unreachable, refused, timed out, dropped), from the exception Paho reports.
+ * certificate) from a passing one (unreachable, refused, timed out, dropped), from the exception the MQTT client or the
+ * TLS socket reports.
  */
 final class ConnectFailures {
 
@@ -20,7 +22,13 @@ final class ConnectFailures {
     private static final Set<String> CERTIFICATE_REFUSED = Set.of("bad_certificate", "unsupported_certificate",
             "certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca");
 
-    /** Enough for any wrapping (Camel, Paho, JDK) and a guard against cause cycles. */
+    /**
+     * A hang-up this soon after the broker took the client certificate is its refusal; longer after, it may be
+     * anything.
+     */
+    private static final Duration CERTIFICATE_JUST_SHOWN = Duration.ofSeconds(5);
+
+    /** Enough for any wrapping (Camel, the MQTT client, Netty, JDK) and a guard against cause cycles. */
     private static final int MAX_CAUSE_DEPTH = 20;
 
     private final BrokerAddress address;
@@ -77,18 +85,27 @@ final class ConnectFailures {
                     + mismatch.getMessage() + "); connect with a host name the certificate names (for AWS IoT the "
                     + "ATS endpoint, <prefix>-ats.iot.<region>.amazonaws.com).");
         }
-        if (cause instanceof PinnedSettingsSslSocket.HungUpAfterClientCertificateException && identity != null) {
-            return found(Kind.CLIENT_CERTIFICATE_REFUSED, certificateRefused("the broker hung up as soon as it "
-                    + "received the client certificate " + CertificateDates.subject(identity.certificate())
-                    + ", which is how it refuses one"));
-        }
         if (cause instanceof SSLException && cause.getMessage() != null) {
             Matcher alert = RECEIVED_ALERT.matcher(cause.getMessage());
             if (alert.find()) {
                 return refusedByBroker(alert.group(1));
             }
         }
+        if (identity != null && hungUp(cause) && identity.shownWithin(CERTIFICATE_JUST_SHOWN)) {
+            return found(Kind.CLIENT_CERTIFICATE_REFUSED, certificateRefused("the broker hung up as soon as it "
+                    + "received the client certificate " + CertificateDates.subject(identity.certificate())
+                    + ", which is how it refuses one"));
+        }
         return Optional.empty();
+    }
+
+    /** The connection was closed by the other side (no alert, no answer), as OpenSSL does over TLS 1.3. */
+    private static boolean hungUp(Throwable cause) {
+        String message = cause.getMessage() == null ? "" : cause.getMessage();
+        return cause instanceof java.nio.channels.ClosedChannelException
+                || cause.getClass().getSimpleName().equals("ConnectionClosedException")
+                || (cause instanceof java.io.IOException && (message.contains("Broken pipe")
+                        || message.contains("Connection reset") || message.contains("closed")));
     }
 
     private static Optional<Diagnosis> found(Kind kind, String message) {

@@ -211,14 +211,14 @@ public final class TransportCheck {
     }
 
     /**
-     * A TLS handshake with the broker through the bridge's socket factory: TLS 1.3/1.2, the configured CA, host name
+     * A TLS handshake with the broker as the bridge makes it: TLS 1.3/1.2, the configured CA, host name
      * verification, ALPN and the client certificate. Over TLS 1.3 a broker judges the client certificate after the
      * handshake has completed on our side, so its refusal arrives as an alert (or a hang-up) on the first read: the
      * check then waits up to {@code alertWait} for one; silence means the broker accepted us and waits for CONNECT.
      */
     public static Outcome handshake(BrokerTransport transport, Duration timeout, Duration alertWait) {
         BrokerAddress address = transport.address();
-        try (SSLSocket socket = (SSLSocket) transport.socketFactory().createSocket()) {
+        try (SSLSocket socket = transport.newCheckSocket()) {
             socket.connect(new InetSocketAddress(address.bareHost(), address.port()), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             socket.startHandshake();

@@ -2,7 +2,6 @@ package org.openjii.mmi.delivery.tls;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +10,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.TestPki.KeyFormat;
 import org.openjii.mmi.test.TestPki.KeyType;
+
+import io.netty.buffer.ByteBufAllocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -279,8 +279,8 @@ class BrokerTransportTest {
     void plainMqttToLoopbackIsAllowed(String url) throws Exception {
         BrokerTransport transport = BrokerTransport.create(url, null, null, null, false, null);
 
-        assertThat(transport.pahoServerUri()).startsWith("tcp://");
-        assertThat(transport.pahoHostnameVerification()).isFalse();
+        assertThat(transport.tls()).isFalse();
+        assertThat(transport.sslContext()).isNull();
         assertThat(transport.describe()).contains("plain MQTT, not encrypted (loopback)");
     }
 
@@ -314,15 +314,19 @@ class BrokerTransportTest {
     }
 
     @Test
-    void schemesAndDefaultPortsBecomeWhatPahoKnows() throws Exception {
-        assertThat(BrokerTransport.create("mqtts://broker.example", null, null, caFile, false, null).pahoServerUri())
-                .isEqualTo("ssl://broker.example:8883");
-        assertThat(BrokerTransport.create("SSL://broker.example:443/", null, null, caFile, false, null)
-                .pahoServerUri()).isEqualTo("ssl://broker.example:443");
-        assertThat(BrokerTransport.create("mqtt://localhost", null, null, null, false, null).pahoServerUri())
-                .isEqualTo("tcp://localhost:1883");
-        assertThat(BrokerTransport.create("tcp://[::1]:1884", null, null, null, false, null).pahoServerUri())
-                .isEqualTo("tcp://[::1]:1884");
+    void schemesAndDefaultPortsMeanTlsOrNotOnTheirPorts() throws Exception {
+        assertThat(address(BrokerTransport.create("mqtts://broker.example", null, null, caFile, false, null)))
+                .isEqualTo("tls broker.example:8883");
+        assertThat(address(BrokerTransport.create("SSL://broker.example:443/", null, null, caFile, false, null)))
+                .isEqualTo("tls broker.example:443");
+        assertThat(address(BrokerTransport.create("mqtt://localhost", null, null, null, false, null)))
+                .isEqualTo("plain localhost:1883");
+        assertThat(address(BrokerTransport.create("tcp://[::1]:1884", null, null, null, false, null)))
+                .isEqualTo("plain ::1:1884");
+    }
+
+    private static String address(BrokerTransport transport) {
+        return (transport.tls() ? "tls " : "plain ") + transport.host() + ":" + transport.port();
     }
 
     @ParameterizedTest
@@ -373,28 +377,26 @@ class BrokerTransportTest {
                 .hasMessageStartingWith(BrokerTransport.ALPN_SETTING + " 'a b' is not a protocol name");
     }
 
-    // --- Sockets
+    // --- TLS
 
     @Test
-    void plainSocketsHaveNoDelay() throws Exception {
-        BrokerTransport transport = BrokerTransport.create("tcp://localhost:1883", null, null, null, false, null);
-
-        assertThat(transport.socketFactory()).isNotInstanceOf(SSLSocketFactory.class);
-        try (Socket socket = transport.socketFactory().createSocket()) {
-            assertThat(socket.getTcpNoDelay()).isTrue();
-        }
-    }
-
-    @Test
-    void tlsSocketsKeepTheirSettingsThroughPahosResets() throws Exception {
+    void theClientsTlsOffersAlpnOnPort443AndOnlyTls13And12() throws Exception {
         BrokerTransport transport = BrokerTransport.create("ssl://broker.example:443", rsaCert, rsaPkcs1Key, caFile,
                 false, null);
 
-        assertThat(transport.socketFactory()).isInstanceOf(SSLSocketFactory.class);
-        assertThat(transport.pahoHostnameVerification()).isTrue();
-        try (SSLSocket socket = (SSLSocket) transport.socketFactory().createSocket()) {
-            // What Paho's SSLNetworkModule.start() does before the handshake:
-            socket.setSSLParameters(new SSLParameters());
+        SSLEngine engine = transport.sslContext().newEngine(ByteBufAllocator.DEFAULT, "broker.example", 443);
+
+        assertThat(engine.getSSLParameters().getApplicationProtocols()).containsExactly("x-amzn-mqtt-ca");
+        assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        assertThat(engine.getUseClientMode()).isTrue();
+    }
+
+    @Test
+    void theChecksSocketIsTheSameTlsWithHostNameVerification() throws Exception {
+        BrokerTransport transport = BrokerTransport.create("ssl://broker.example:443", rsaCert, rsaPkcs1Key, caFile,
+                false, null);
+
+        try (SSLSocket socket = transport.newCheckSocket()) {
             SSLParameters effective = socket.getSSLParameters();
 
             assertThat(effective.getApplicationProtocols()).containsExactly("x-amzn-mqtt-ca");
@@ -408,7 +410,7 @@ class BrokerTransportTest {
     void networkFailuresAreWorthRetrying() throws Exception {
         BrokerTransport transport = tls(rsaCert, rsaPkcs1Key);
 
-        assertThat(transport.explainConnectFailure(new MqttException(32103, new ConnectException("refused"))))
+        assertThat(transport.explainConnectFailure(new IOException("connect failed", new ConnectException("refused"))))
                 .isEmpty();
         assertThat(transport.explainConnectFailure(new IOException("Connection reset"))).isEmpty();
     }

@@ -26,7 +26,8 @@ import javax.net.ssl.SSLSocketFactory;
 import org.openjii.mmi.test.TestPki;
 
 /**
- * A TLS server on loopback that accepts an MQTT 5 CONNECT with a CONNACK: enough for Paho to connect, and able to do
+ * A TLS server on loopback that accepts an MQTT 5 CONNECT with a CONNACK: enough for an MQTT client to connect, and
+ * able to do
  * what Mosquitto cannot be made to do in a test: record the ALPN protocol each client negotiated, and start each
  * handshake only after a delay, as a slow broker far away would.
  */

@@ -1,4 +1,4 @@
-package org.openjii.mmi.ingest;
+package org.openjii.mmi.topic;
 
 import java.util.List;
 import java.util.Map;
@@ -6,6 +6,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.openjii.mmi.ingest.IngestFixtures;
+import org.openjii.mmi.ingest.IngestTopic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

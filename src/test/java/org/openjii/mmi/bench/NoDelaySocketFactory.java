@@ -1,4 +1,4 @@
-package org.openjii.mmi.delivery.tls;
+package org.openjii.mmi.bench;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,7 +8,7 @@ import javax.net.SocketFactory;
 
 /**
  * Plain TCP sockets with {@code TCP_NODELAY}: without it a synchronous QoS 1 publish larger than one TCP segment
- * waits about 45 ms for the broker's delayed ACK (stack-notes, "Performance traps"). Deliberately not an
+ * waits about 45 ms for the broker's delayed ACK; the benchmark's bare Paho client gets it as the bridge does. Not an
  * {@code SSLSocketFactory}: Paho refuses one for a {@code tcp://} URI.
  */
 final class NoDelaySocketFactory extends SocketFactory {

@@ -1,4 +1,4 @@
-package org.openjii.mmi.ingest;
+package org.openjii.mmi.topic;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -119,7 +119,7 @@ public final class TopicTemplate {
         if (problem != null) {
             return problem;
         }
-        int bytes = IngestMessage.utf8Length(topic);
+        int bytes = utf8Length(topic);
         return bytes > MAX_TOPIC_BYTES ? "is " + bytes + " bytes; AWS IoT Core allows at most " + MAX_TOPIC_BYTES
                 : null;
     }
@@ -170,7 +170,7 @@ public final class TopicTemplate {
                 topic.append(value);
             }
         }
-        int bytes = IngestMessage.utf8Length(topic);
+        int bytes = utf8Length(topic);
         if (bytes > MAX_TOPIC_BYTES) {
             throw new InvalidTopicException("topic", topic.toString(), "Topic " + show(topic.toString()) + " is "
                     + bytes + " bytes; AWS IoT Core allows at most " + MAX_TOPIC_BYTES);
@@ -217,7 +217,7 @@ public final class TopicTemplate {
                 return "contains an unpaired surrogate (not UTF-8)";
             }
         }
-        if (IngestMessage.utf8Length(value) > MAX_TOPIC_BYTES) {
+        if (utf8Length(value) > MAX_TOPIC_BYTES) {
             return "is longer than a whole topic may be (" + MAX_TOPIC_BYTES + " bytes)";
         }
         return null;
@@ -251,7 +251,7 @@ public final class TopicTemplate {
         }
         shown.append('"');
         if (value.length() > limit) {
-            shown.append("... (").append(IngestMessage.utf8Length(value)).append(" bytes)");
+            shown.append("... (").append(utf8Length(value)).append(" bytes)");
         }
         return shown.toString();
     }
@@ -260,5 +260,28 @@ public final class TopicTemplate {
     @Override
     public String toString() {
         return template;
+    }
+
+    /** Bytes of {@code text} in UTF-8, counted without encoding it. */
+    public static int utf8Length(CharSequence text) {
+        int length = text.length();
+        int bytes = length;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes++;
+                } else if (Character.isHighSurrogate(c) && i + 1 < length
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    // 4 bytes for the pair of chars
+                    bytes += 2;
+                    i++;
+                } else {
+                    // 3 bytes; a lone surrogate becomes '?' (1 byte) in String.getBytes, counted as 3 to stay safe
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
     }
 }

@@ -1,4 +1,4 @@
-package org.openjii.mmi.component.multispeq;
+package org.openjii.mmi.component;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,25 +16,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's option and header tables are rendered from the component metadata that camel-component-maven-plugin
- * generates (src/generated/.../multispeq.json), so they cannot drift from the code. After changing an option, run
+ * The README's option and header tables of the {@code multispeq:} and {@code iot:} components are rendered from the
+ * component metadata that camel-component-maven-plugin generates (src/generated/.../multispeq.json, iot.json), so
+ * they cannot drift from the code. After changing an option, run
  * {@code ./mvnw test -Dtest=ComponentDocumentationTest -Dmmi.docs.update=true} and commit the README.
  */
 class ComponentDocumentationTest {
 
     private static final Path README = Path.of("README.md");
-    private static final String METADATA = "/META-INF/org/openjii/mmi/component/multispeq/multispeq.json";
-
-    @Test
-    void shouldDocumentEveryOptionAndHeaderFromTheGeneratedMetadata() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"multispeq, ''", "iot, iot-"})
+    void shouldDocumentEveryOptionAndHeaderFromTheGeneratedMetadata(String component, String marker)
+            throws IOException {
         JsonNode metadata;
-        try (InputStream in = getClass().getResourceAsStream(METADATA)) {
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/org/openjii/mmi/component/" + component + "/"
+                + component + ".json")) {
             assertThat(in).as("generated component metadata on the classpath").isNotNull();
             metadata = new ObjectMapper().readTree(in);
         }
         String readme = Files.readString(README, StandardCharsets.UTF_8);
-        String updated = replaceSection(readme, "options-table", optionsTable(metadata));
-        updated = replaceSection(updated, "headers-table", headersTable(metadata));
+        String updated = replaceSection(readme, marker + "options-table", optionsTable(metadata));
+        updated = replaceSection(updated, marker + "headers-table", headersTable(metadata));
 
         if (Boolean.getBoolean("mmi.docs.update")) {
             Files.writeString(README, updated, StandardCharsets.UTF_8);

@@ -1,11 +1,13 @@
-package org.openjii.mmi.ingest;
+package org.openjii.mmi.topic;
+
+import org.openjii.mmi.ReasonCoded;
 
 /**
  * A topic cannot be built: a placeholder has no value, a value would add a level or a wildcard ({@code /}, {@code +},
  * {@code #}), start a reserved {@code $} topic, or the topic would exceed AWS IoT Core's 256 bytes. Refusing is the
  * point: a device id such as {@code a/b/#} must never reach a topic.
  */
-public class InvalidTopicException extends IngestException {
+public class InvalidTopicException extends Exception implements ReasonCoded {
 
     public static final String REASON = "invalid-topic";
 
@@ -13,9 +15,14 @@ public class InvalidTopicException extends IngestException {
     private final String value;
 
     public InvalidTopicException(String segment, String value, String message) {
-        super(REASON, message);
+        super(message);
         this.segment = segment;
         this.value = value;
+    }
+
+    @Override
+    public String reason() {
+        return REASON;
     }
 
     /** The placeholder (or {@code topic} for the whole topic) that failed. */

@@ -11,88 +11,60 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.service.ServiceSupport;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.CommandCancelledException;
 import org.openjii.mmi.device.DeviceAbsentException;
 import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.MultispeqException;
-import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.routes.DeviceRouteManager;
-import org.openjii.mmi.routes.PublishRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where remote commands enter and leave the routes (bean {@value #BEAN_NAME}): subscribes to the command topic on the
- * process's one MQTT connection, hands every request to {@value #REQUEST_ENDPOINT} (the route in
- * {@code routes/commands.camel.yaml}), and offers that route the steps that need Java: the response topic check, the
- * device choice, the expiry check, the status, and the preparation of the response for the outbox.
- * <p>
- * A request enters with only the headers set here, none copied from MQTT (user properties could otherwise pose as
- * route headers): {@value CommandHeaders#RECEIVED_AT}, {@value CommandHeaders#REQUEST_TOPIC},
- * {@value CommandHeaders#RESPONSE_TOPIC} (as requested; checked by {@link #checkResponseTopic}),
- * {@value CommandHeaders#CORRELATION_DATA} and {@value CommandHeaders#EXPIRES_AT} when the request has them.
+ * The steps of the command route ({@code routes/commands.camel.yaml}, bean {@value #BEAN_NAME}) that need Java: the
+ * response topic check, the device choice, the expiry check, the status, and the preparation of the response. The
+ * requests arrive from the {@code iot:command} endpoint with only the headers it sets (its
+ * {@link org.openjii.mmi.component.iot.IotConstants}); answers leave through {@code iot:response}.
  */
-public final class CommandGateway extends ServiceSupport {
+public final class RemoteCommands {
 
     public static final String BEAN_NAME = "mmiCommands";
-    /** The route the requests are sent to. */
-    public static final String REQUEST_ENDPOINT = "direct:command-request";
     /** The status bean (a snapshot of devices, connection and outbox), when present. */
     public static final String STATUS_BEAN = "mmiStatus";
-    /** Requests arrived but not yet handed to the route: beyond this, the broker's flood is refused in the log. */
-    private static final int ARRIVALS = 1000;
-    private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteCommands.class);
 
     private final CamelContext context;
     private final CommandTopics topics;
-    private final boolean enabled;
     private final int queueSize;
     private final DeviceRouteManager devices;
     private final Clock clock;
-    private ProducerTemplate template;
-    private ExecutorService arrivals;
 
-    public CommandGateway(CamelContext context, CommandTopics topics, boolean enabled, int queueSize,
-            DeviceRouteManager devices, Clock clock) {
+    public RemoteCommands(CamelContext context, CommandTopics topics, int queueSize, DeviceRouteManager devices,
+            Clock clock) {
         this.context = Objects.requireNonNull(context, "context");
         this.topics = Objects.requireNonNull(topics, "topics");
-        this.enabled = enabled;
         this.queueSize = queueSize;
         this.devices = Objects.requireNonNull(devices, "devices");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
-     * The gateway configured by {@code mmi.commands.*} and {@code mmi.mqtt.client-id}.
+     * The steps configured by {@code mmi.commands.*} and {@code mmi.mqtt.client-id}.
      *
      * @throws IllegalArgumentException naming the key, for a topic that cannot work
      */
-    public static CommandGateway fromProperties(CamelContext context, DeviceRouteManager devices) {
+    public static RemoteCommands fromProperties(CamelContext context, DeviceRouteManager devices) {
         PropertiesComponent properties = context.getPropertiesComponent();
         CommandTopics topics = CommandTopics.fromProperties(properties);
-        boolean enabled = Boolean.parseBoolean(properties.resolveProperty("mmi.commands.enabled")
-                .orElse("true")
-                .trim());
         String queue = properties.resolveProperty("mmi.commands.queue-size").orElse("10").trim();
         int queueSize;
         try {
@@ -104,85 +76,11 @@ public final class CommandGateway extends ServiceSupport {
             throw new IllegalArgumentException("mmi.commands.queue-size must be a whole number of at least 1, was '"
                     + queue + "'");
         }
-        return new CommandGateway(context, topics, enabled, queueSize, devices, Clock.systemUTC());
+        return new RemoteCommands(context, topics, queueSize, devices, Clock.systemUTC());
     }
 
     public CommandTopics topics() {
         return topics;
-    }
-
-    @Override
-    protected void doStart() {
-        Delivery delivery = context.getRegistry().lookupByNameAndType(Delivery.BEAN_NAME, Delivery.class);
-        if (!enabled || delivery == null) {
-            LOG.info("Remote commands off ({})", enabled ? "no MQTT broker configured" : "mmi.commands.enabled=false");
-            return;
-        }
-        template = context.createProducerTemplate();
-        // One thread: requests enter the route in the order they arrived. The route only parses and queues, so the
-        // thread is free again within milliseconds; Paho's callback thread (which also delivers PUBACKs) never waits.
-        arrivals = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(ARRIVALS),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "mmi-command-arrivals");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        delivery.connection().subscribe(topics.command(), 1, this::arrived);
-        LOG.info("Remote commands on {} (responses to the request's response topic, else {})", topics.command(),
-                topics.response());
-    }
-
-    @Override
-    protected void doStop() throws InterruptedException {
-        if (arrivals != null) {
-            arrivals.shutdown();
-            arrivals.awaitTermination(5, TimeUnit.SECONDS);
-            arrivals = null;
-        }
-        if (template != null) {
-            try {
-                template.close();
-            } catch (java.io.IOException e) {
-                LOG.debug("Closing the producer template: {}", e.getMessage());
-            }
-            template = null;
-        }
-    }
-
-    /** A request from the broker (Paho's callback thread): to the route, on the arrivals thread. */
-    void arrived(String topic, MqttMessage message) {
-        Exchange exchange = request(topic, message);
-        try {
-            arrivals.execute(() -> template.send(REQUEST_ENDPOINT, exchange));
-        } catch (RejectedExecutionException e) {
-            LOG.error("Dropped a request from {}: {} requests are waiting to enter the command route (a flood?)",
-                    topic, ARRIVALS);
-        }
-    }
-
-    /** The exchange for a request: its payload, and only the headers the command route relies on. */
-    Exchange request(String topic, MqttMessage message) {
-        Instant now = clock.instant();
-        Exchange exchange = new DefaultExchange(context);
-        Message in = exchange.getMessage();
-        in.setBody(message.getPayload());
-        in.setHeader(CommandHeaders.REQUEST_PAYLOAD, message.getPayload());
-        in.setHeader(CommandHeaders.RECEIVED_AT, now);
-        in.setHeader(CommandHeaders.REQUEST_TOPIC, topic);
-        MqttProperties properties = message.getProperties();
-        if (properties != null) {
-            if (properties.getResponseTopic() != null) {
-                in.setHeader(CommandHeaders.RESPONSE_TOPIC, properties.getResponseTopic());
-            }
-            if (properties.getCorrelationData() != null) {
-                in.setHeader(CommandHeaders.CORRELATION_DATA, properties.getCorrelationData());
-            }
-            if (properties.getMessageExpiryInterval() != null) {
-                // What the broker forwards is the time left (MQTT 5.0, 3.3.2.3.3): counted from arrival here.
-                in.setHeader(CommandHeaders.EXPIRES_AT, now.plusSeconds(properties.getMessageExpiryInterval()));
-            }
-        }
-        return exchange;
     }
 
     /**
@@ -191,6 +89,9 @@ public final class CommandGateway extends ServiceSupport {
      */
     public void checkResponseTopic(Exchange exchange) throws BadCommandRequestException {
         Message in = exchange.getMessage();
+        // Kept as they came: the dead letter of a malformed request carries the request, the log names its topic.
+        in.setHeader(CommandHeaders.REQUEST_TOPIC, in.getHeader(IotConstants.TOPIC));
+        in.setHeader(CommandHeaders.REQUEST_PAYLOAD, in.getBody());
         String requested = in.getHeader(CommandHeaders.RESPONSE_TOPIC, String.class);
         // The fallback first: if the requested topic is refused, the bad-request answer goes there.
         in.setHeader(CommandHeaders.RESPONSE_TOPIC, topics.response());
@@ -278,9 +179,9 @@ public final class CommandGateway extends ServiceSupport {
         return status != null ? status.snapshot() : Map.of("devices", List.copyOf(devices.devices().keySet()));
     }
 
-    /** Before a requested run enters the ingest route: the publish route collects its data message ids. */
+    /** Before a requested run enters the ingest route: the {@code iot:data} producer collects its message ids. */
     public void collectMessageIds(Exchange exchange) {
-        exchange.setProperty(PublishRoutes.COLLECT_MESSAGE_IDS, Collections.synchronizedList(new ArrayList<>()));
+        exchange.setProperty(IotConstants.COLLECTED_MESSAGE_IDS, Collections.synchronizedList(new ArrayList<>()));
     }
 
     /**
@@ -297,7 +198,7 @@ public final class CommandGateway extends ServiceSupport {
         result.put("device_battery", in.getHeader(MultispeqConstants.DEVICE_BATTERY));
         Instant measuredAt = ParseMeasurement.instant(in.getHeader(MultispeqConstants.LAST_BYTE_AT));
         result.put("measured_at", measuredAt == null ? null : measuredAt.toString());
-        List<?> ids = exchange.getProperty(PublishRoutes.COLLECT_MESSAGE_IDS, List.class);
+        List<?> ids = exchange.getProperty(IotConstants.COLLECTED_MESSAGE_IDS, List.class);
         result.put("messages", ids == null ? 0 : ids.size());
         result.values().removeIf(Objects::isNull);
         in.setBody(result);
@@ -334,24 +235,19 @@ public final class CommandGateway extends ServiceSupport {
     }
 
     /**
-     * Last step before the outbox: the response (the body, from {@link BuildCommandResponse}) goes to the response
-     * topic with the request's correlation data, as a message of its own.
+     * Last step before {@code iot:response}: the response (the body, from {@link BuildCommandResponse}) goes to the
+     * response topic with the request's correlation data (its {@value IotConstants#CORRELATION_DATA} header, kept),
+     * as a message of its own.
      */
     public void prepareResponse(Exchange exchange) {
         Message in = exchange.getMessage();
         String topic = Optional.ofNullable(in.getHeader(CommandHeaders.RESPONSE_TOPIC, String.class))
                 .orElse(topics.response());
-        in.setHeader(IngestHeaders.TOPIC, topic);
-        in.setHeader(IngestHeaders.MESSAGE_ID, UUID.randomUUID().toString());
-        in.setHeader(Delivery.RESPONSE_HEADER, true);
-        in.removeHeader(Delivery.DEAD_LETTER_HEADER);
-        in.removeHeader(IngestHeaders.RAW_INPUT);
-        byte[] correlation = in.getHeader(CommandHeaders.CORRELATION_DATA, byte[].class);
-        if (correlation != null) {
-            in.setHeader(Delivery.CORRELATION_DATA_HEADER, correlation);
-        } else {
-            in.removeHeader(Delivery.CORRELATION_DATA_HEADER);
-        }
+        in.setHeader(IotConstants.TOPIC, topic);
+        in.setHeader(IotConstants.MESSAGE_ID, UUID.randomUUID().toString());
+        in.removeHeader(IotConstants.RAW_INPUT);
+        in.removeHeader(IotConstants.ORIGIN_TIME);
+        in.setHeader(IotConstants.CORRELATION_DATA, in.getHeader(CommandHeaders.CORRELATION_DATA));
         String code = in.getHeader(CommandHeaders.ERROR_CODE, String.class);
         LOG.info("Answered the {} request{} on {}: {}", Optional.ofNullable(in.getHeader(CommandHeaders.KIND))
                 .orElse("unparsed"),
