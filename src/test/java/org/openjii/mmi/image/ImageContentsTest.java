@@ -42,6 +42,7 @@ class ImageContentsTest {
             "(hivemq-community-edition-embedded|hivemq-extension-sdk|rocksdbjni|xodus-|guice-|guava-|kotlin-|oshi-"
                     + "|jna-).*\\.jar");
     private static final double MB = 1_000_000.0;
+    private static final double GROWTH_MB = 1.0;
 
     /** What the layers of an image tar hold: every file with its size, and the entries' owners. */
     private record Image(JsonNode config, Map<String, TarArchiveEntry> entries, long compressed, String classPath) {
@@ -119,7 +120,10 @@ class ImageContentsTest {
         assertThat(labels.path("org.opencontainers.image.source").asText()).isNotBlank();
     }
 
-    /** The README states the sizes; the jars may only shrink (a larger total must be written there on purpose). */
+    /**
+     * The README states the sizes; the jars may not grow by more than {@value #GROWTH_MB} MB beyond its row (the
+     * application's own jar grows a little with every change; a new dependency must be written there on purpose).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"amd64", "arm64"})
     void shouldNotGrowBeyondTheReadmeTable(String arch) throws Exception {
@@ -133,10 +137,10 @@ class ImageContentsTest {
         assertThat(documented).as("README: a row '| Jars in the image ... | <amd64> MB | <arm64> MB |'")
                 .containsKey(
                         arch);
-        assertThat(jars).as("the jars in the %s image (MB) grew beyond the README's %s MB: make the image smaller, or"
-                + " write the new size there (docs/containers.md)", arch, documented.get(arch))
+        assertThat(jars).as("the jars in the %s image (MB) grew by more than 1 MB beyond the README's %s MB: make the"
+                + " image smaller, or write the new size there (docs/containers.md)", arch, documented.get(arch))
                 .isLessThanOrEqualTo(
-                        documented.get(arch) + 0.05);
+                        documented.get(arch) + GROWTH_MB);
     }
 
     /** The README's row {@code | Jars in the image ... | 51.9 MB | 51.9 MB |} (amd64, then arm64). */

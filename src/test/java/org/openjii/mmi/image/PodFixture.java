@@ -1,5 +1,6 @@
 package org.openjii.mmi.image;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -89,14 +90,21 @@ final class PodFixture implements AutoCloseable {
             Path brokerDir = Files.createDirectories(dir.resolve("broker"));
             Path caFile = authority.writeCertificate(brokerDir.resolve("ca.pem"));
             TestPki.Issued server = authority.issueServer("mosquitto", "mosquitto");
-            // The bridge's files as AWS IoT issues them, readable by the image's user as a Secret's files are.
+            // The bridge's files as AWS IoT issues them, mounted as the pod mounts its Secret: mode 0440, the group
+            // the pod's fsGroup (10001, the image's own group; as another user than root the test's own group,
+            // which the container then gets as a supplemental group, as fsGroup is one).
             Path certs = Files.createDirectories(dir.resolve("certs"));
             TestPki.Issued client = authority.issueClient(CLIENT_ID, TestPki.KeyType.RSA);
-            for (Path file : List.of(client.writeCertificate(certs.resolve("device.pem.crt")), client.writeKey(certs
-                    .resolve("private.pem.key"), TestPki.KeyFormat.TRADITIONAL), authority.writeCertificate(
-                            certs
-                                    .resolve("ca.pem")))) {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            List<Path> files = List.of(client.writeCertificate(certs.resolve("device.pem.crt")),
+                    client.writeKey(certs.resolve("private.pem.key"), TestPki.KeyFormat.TRADITIONAL),
+                    authority.writeCertificate(certs.resolve("ca.pem")));
+            for (Path file : files) {
+                try {
+                    Files.setAttribute(file, "unix:gid", ProductImage.IMAGE_GROUP);
+                } catch (IOException e) {
+                    // Not root: the file keeps the test's group.
+                }
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r-----"));
             }
             MosquittoBroker broker = MosquittoBroker.startOnNetwork(network, "mosquitto", brokerDir,
                     "persistence true", "persistence_location " + brokerDir + "/", "max_queued_messages 10000",

@@ -54,6 +54,8 @@ final class ProductImage implements AutoCloseable {
     static final String DEVICE = "/dev/ttyACM0";
     static final String CERTS = "/etc/mmi/certs";
     static final String OUTBOX = "/var/lib/mmi/outbox";
+    /** The image's group, also the pod's fsGroup. */
+    static final int IMAGE_GROUP = 10001;
     /** HTTP/1.1, as the kubelet's probes and a Prometheus scrape ask. */
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -130,7 +132,7 @@ final class ProductImage implements AutoCloseable {
                         .withReadonlyRootfs(true)
                         .withCapDrop(Capability.ALL)
                         .withSecurityOpts(List.of("no-new-privileges"))
-                        .withGroupAdd(List.of("20"))
+                        .withGroupAdd(groups(certs))
                         .withMemory(1024L * 1024 * 1024)
                         // The pty as the device. Not with --device, which makes a new node: the kernel opens a pty
                         // only through its own devpts (EIO otherwise). The node itself, and the device cgroup rule
@@ -180,6 +182,19 @@ final class ProductImage implements AutoCloseable {
             Files.setPosixFilePermissions(device, PosixFilePermissions.fromString("rw-rw-rw-"));
         }
         return device;
+    }
+
+    /**
+     * The supplemental groups: dialout (20), as the pod's, and the certificates' group when it is not the image's own,
+     * as the pod's fsGroup makes its Secret readable.
+     */
+    private static List<String> groups(Path certs) {
+        try {
+            int group = (Integer) Files.getAttribute(certs.resolve("private.pem.key"), "unix:gid");
+            return group == IMAGE_GROUP || group == 20 ? List.of("20") : List.of("20", String.valueOf(group));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code major:minor} of a character device. */
