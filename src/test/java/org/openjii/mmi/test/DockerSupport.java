@@ -32,7 +32,7 @@ public final class DockerSupport {
     /** On every container and volume a test makes: what it is ({@code mosquitto}, {@code product}, ...). */
     public static final String LABEL = "org.openjii.mmi.test";
     /**
-     * And the run it belongs to ({@code MMI_TEST_RUN}, set by {@code .ci/run}), so that a run removes what a killed JVM
+     * And the run it belongs to ({@code OPENJII_TEST_RUN}, set by {@code .ci/run}), so that a run removes what a killed JVM
      * of its own left behind, and nothing of another run on the same Docker.
      */
     public static final String RUN_LABEL = "org.openjii.mmi.test.run";
@@ -68,7 +68,7 @@ public final class DockerSupport {
 
     /** The labels of a container or volume a test makes. */
     public static Map<String, String> labels(String role) {
-        String run = System.getenv("MMI_TEST_RUN");
+        String run = System.getenv("OPENJII_TEST_RUN");
         return Map.of(LABEL, role, RUN_LABEL, run == null || run.isBlank() ? "local" : run);
     }
 
