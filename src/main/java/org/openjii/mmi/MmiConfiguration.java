@@ -4,6 +4,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.broker.EmbeddedBroker;
+import org.openjii.mmi.broker.EmbeddedBrokerPresence;
 import org.openjii.mmi.component.iot.IotComponent;
 import org.openjii.mmi.component.iot.IotConfiguration;
 import org.openjii.mmi.component.iot.IotIdentity;
@@ -73,7 +74,9 @@ public class MmiConfiguration implements CamelConfiguration {
             EmbeddedBroker embedded = null;
             if (EmbeddedBroker.BROKER_URL.equals(brokerUrl)) {
                 // ./mmi run's default: a broker in this process on loopback, begun now, in parallel with loading the
-                // routes. Added before the delivery, it is up before the delivery connects and stopped after it.
+                // routes. Added before the delivery, it is up before the delivery connects and stopped after it. The
+                // production image has none: that stops here with one line.
+                EmbeddedBrokerPresence.require(context);
                 embedded = EmbeddedBroker.fromProperties(context);
                 embedded.startInBackground();
                 context.addService(embedded, true, false);

@@ -25,6 +25,7 @@ import org.openjii.mmi.ConfigurationKeys;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.broker.EmbeddedBroker;
+import org.openjii.mmi.broker.EmbeddedBrokerPresence;
 import org.openjii.mmi.control.CommandTopics;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.DeliverySettings;
@@ -207,6 +208,7 @@ final class CheckCommand implements Callable<Integer> {
                     // The default: the broker runs inside mmi run. Start one the same way (on a free port, so a
                     // running bridge's 1883 is not in the way) and check the way to it: the broker starts, the
                     // bridge's client connects and publishes.
+                    EmbeddedBrokerPresence.require(context);
                     properties.addOverrideProperty(EmbeddedBroker.PORT_SETTING, "0");
                     embedded = EmbeddedBroker.fromProperties(context);
                     embedded.start();

@@ -302,6 +302,26 @@ class KubernetesManifestsTest {
                 .containsExactlyInAnyOrder("mmi", "mosquitto");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    void everyObjectCarriesTheRecommendedLabelsAndTheImagesVersion(String overlay) throws Exception {
+        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        for (HasMetadata object : objects) {
+            assertThat(object.getMetadata().getLabels()).as(object.getKind() + " " + object.getMetadata().getName())
+                    .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                            "app.kubernetes.io/component", "app.kubernetes.io/part-of",
+                            "app.kubernetes.io/managed-by");
+        }
+        // The pods carry them too; the version is the image's, which Jib tags with the project's version.
+        Deployment mmi = mmi(objects);
+        String version = projectVersion();
+        assertThat(mmi.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app.kubernetes.io/version",
+                version).containsEntry("app.kubernetes.io/component", "bridge");
+        assertThat(container(objects).getImage()).isEqualTo(jibSetting("to").replace("${project.version}", version));
+        // A selector cannot change: it holds the name only, not the version of a release.
+        assertThat(mmi.getSpec().getSelector().getMatchLabels()).containsOnlyKeys("app.kubernetes.io/name");
+    }
+
     @Test
     void thePrivilegedFallbackRendersAndStaysNonRoot(@TempDir Path temp) throws Exception {
         Path overlay = temp.resolve("privileged");
@@ -557,6 +577,17 @@ class KubernetesManifestsTest {
             }
         }
         throw new AssertionError("no jib-maven-plugin in pom.xml");
+    }
+
+    private static String projectVersion() throws Exception {
+        var pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+        var children = pom.getDocumentElement().getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            if (children.item(i).getNodeName().equals("version")) {
+                return children.item(i).getTextContent().strip();
+            }
+        }
+        throw new AssertionError("pom.xml has no version");
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -13,31 +13,60 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.openjii.mmi.simulator.ToolAssumptions;
+import org.testcontainers.containers.Network;
+
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A real MQTT 5 broker for tests: a Mosquitto process on a free loopback port, its configuration and log in a
- * folder of the test's. Tests read the broker's own log to check what the broker saw (connections, take-overs).
+ * A real MQTT 5 broker for tests: Mosquitto on a free loopback port, its configuration and log in a folder of the
+ * test's. Tests read the broker's own log to check what the broker saw (connections, take-overs).
+ * <p>
+ * With Docker it runs in a container (on the host's network, the folder mounted at the same path: ports, restarts,
+ * files and the log behave as for a process); without, the {@code mosquitto} program on the {@code PATH} runs.
+ * {@link MosquittoRuntime} decides once per JVM; docs/containers.md explains the choice.
  */
 public final class MosquittoBroker implements AutoCloseable {
-
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
 
     private final Path dir;
     private final List<String> extraConfig;
     private final String urlPrefix;
+    private final Network network;
+    private final String alias;
     private int port;
     private Process process;
+    private MosquittoContainer container;
 
-    private MosquittoBroker(Path dir, List<String> extraConfig, String urlPrefix) {
+    private MosquittoBroker(Path dir, List<String> extraConfig, String urlPrefix, Network network, String alias) {
         this.dir = dir;
         this.extraConfig = extraConfig;
         this.urlPrefix = urlPrefix;
+        this.network = network;
+        this.alias = alias;
     }
 
-    /** True when Mosquitto is installed ({@code apt-get install mosquitto}). */
+    private MosquittoBroker(Path dir, List<String> extraConfig, String urlPrefix) {
+        this(dir, extraConfig, urlPrefix, null, null);
+    }
+
+    /**
+     * True when a broker can be started: in a container, or from the {@code mosquitto} program. Under CI
+     * ({@code CI=true}) it fails the test instead of returning false, saying what is missing.
+     */
     public static boolean available() {
-        return Files.isExecutable(MOSQUITTO);
+        MosquittoRuntime.Choice choice = MosquittoRuntime.choice();
+        if (choice.kind() == MosquittoRuntime.Kind.NONE && ToolAssumptions.onCi()) {
+            fail("A broker is required on CI (CI=true): " + choice.description());
+        }
+        return choice.kind() != MosquittoRuntime.Kind.NONE;
+    }
+
+    /**
+     * True when brokers run in containers (Docker and the Mosquitto image are there), as {@link #startOnNetwork} needs.
+     */
+    public static boolean inContainers() {
+        return MosquittoRuntime.choice().kind() == MosquittoRuntime.Kind.CONTAINER;
     }
 
     /**
@@ -62,6 +91,21 @@ public final class MosquittoBroker implements AutoCloseable {
         return launchOnFreePort(new MosquittoBroker(dir, config, "ssl://localhost:"));
     }
 
+    /**
+     * Starts a broker in a container on {@code network}, where other containers reach it as {@code alias}. Its first
+     * listener is plain MQTT on {@link #port()}, published on the same loopback port: {@link #url()} works from the
+     * test. {@code extraConfig} may add listeners (a {@code listener 8883} line and its TLS settings after it).
+     * Needs {@link #inContainers()}.
+     */
+    public static MosquittoBroker startOnNetwork(Network network, String alias, Path dir, String... extraConfig)
+            throws IOException {
+        if (!inContainers()) {
+            throw new IllegalStateException("A broker on a Docker network needs containers; test broker: "
+                    + MosquittoRuntime.choice().description());
+        }
+        return launchOnFreePort(new MosquittoBroker(dir, List.of(extraConfig), "tcp://127.0.0.1:", network, alias));
+    }
+
     private static MosquittoBroker launchOnFreePort(MosquittoBroker broker) throws IOException {
         broker.port = freePort();
         broker.launch();
@@ -69,10 +113,21 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> config = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
-                "persistence false", "log_dest file " + log(), "connection_messages true",
-                // Run as root, mosquitto would switch to its own user and lose access to the test's folder.
-                "user " + System.getProperty("user.name")));
+        MosquittoRuntime.Choice runtime = MosquittoRuntime.choice();
+        if (runtime.kind() == MosquittoRuntime.Kind.NONE) {
+            throw new IllegalStateException("No Mosquitto for the tests: " + runtime.description());
+        }
+        boolean inContainer = runtime.kind() == MosquittoRuntime.Kind.CONTAINER;
+        // On a Docker network the container listens on all its interfaces; Docker publishes the port on loopback.
+        List<String> config = new ArrayList<>(List.of("listener " + port + (network == null ? " 127.0.0.1" : ""),
+                "allow_anonymous true", "persistence false", "log_dest file " + log(), "connection_messages true"));
+        // Run as root, mosquitto switches to this user; as anyone else it stays who it is. Its own user (the default)
+        // could not write the test's folder.
+        if (!inContainer) {
+            config.add("user " + System.getProperty("user.name"));
+        } else if ((Integer) Files.getAttribute(dir, "unix:uid") == 0) {
+            config.add("user root");
+        }
         if (extraConfig.stream().noneMatch(line -> line.startsWith("log_type "))) {
             // Everything, unless the test chooses (a benchmark would measure the broker writing its log).
             config.add("log_type all");
@@ -80,7 +135,11 @@ public final class MosquittoBroker implements AutoCloseable {
         config.addAll(extraConfig);
         Path conf = dir.resolve("mosquitto.conf");
         Files.write(conf, config, StandardCharsets.UTF_8);
-        process = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
+        if (inContainer) {
+            container = MosquittoContainer.start(runtime.image(), dir, conf, config, port, network, alias);
+            return;
+        }
+        process = new ProcessBuilder(runtime.binary().toString(), "-c", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.out").toFile())
                 .start();
@@ -94,6 +153,10 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Stops the broker (SIGTERM) and waits for it; the port stays reserved for {@link #restart()}. */
     public void stop() throws InterruptedException {
+        if (container != null) {
+            container.stop();
+            container = null;
+        }
         if (process != null && process.isAlive()) {
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -107,6 +170,11 @@ public final class MosquittoBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The name other containers on its Docker network reach it by ({@link #startOnNetwork}), else {@code null}. */
+    public String alias() {
+        return alias;
     }
 
     /** {@code tcp://127.0.0.1:<port>}, or {@code ssl://localhost:<port>} for {@link #startMutualTls}. */
