@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.HttpProxy;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,15 +37,29 @@ public final class Delivery extends ServiceSupport {
      * @param brokerUrl where to connect ({@code ssl://}, {@code tcp://}, ...)
      * @param messageExpiry MQTT 5 message expiry of every publish, or {@code null}
      * @param maxAge readiness is DOWN while the oldest waiting message is older
+     * @param proxy the HTTP proxy to tunnel through, or {@code null}
+     * @param pubackTimeout a publish without PUBACK for this long has the connection dropped and made again
      */
     public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
             String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
-            Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge,
+            HttpProxy proxy, Duration pubackTimeout) {
+
+        /** The default PUBACK timeout: far beyond a PUBACK's round trip, also from a throttled IoT Core. */
+        public static final Duration DEFAULT_PUBACK_TIMEOUT = Duration.ofSeconds(60);
+
+        /** Without a proxy, with the default PUBACK timeout. */
+        public Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
+                String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
+                Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            this(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl, messageExpiry,
+                    outboxDir, outboxBudget, fullPolicy, maxAge, null, DEFAULT_PUBACK_TIMEOUT);
+        }
 
         /** These settings with another outbox folder (one per identity). */
         public Settings withOutboxDir(Path dir) {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
-                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge);
+                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge, proxy, pubackTimeout);
         }
     }
 
@@ -92,7 +107,8 @@ public final class Delivery extends ServiceSupport {
     @Override
     protected void doStart() throws MqttConfigurationException {
         BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
-                settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
+                settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn())
+                .withProxy(settings.proxy());
         outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(), clock);
         spill = new OutboxSpill(outbox, identity, clock);
         connection = new MqttConnection(transport, settings.connection(), clock, resources.network(),
@@ -107,12 +123,21 @@ public final class Delivery extends ServiceSupport {
         publisher.start();
         connection.start();
         healthCheck = new DeliveryHealthCheck(identity, connection.describe(), connection::state, outbox,
-                publisher::inFlight, settings.maxAge(), clock);
+                publisher::health, settings.maxAge(), clock);
         outboxCheck = new OutboxHealthCheck(identity, outbox, spill);
-        // Held messages move into the outbox as soon as it stores again, also when no new message comes.
+        // Held messages move into the outbox as soon as it stores again, also when no new message comes; and the
+        // publish watchdog looks for publishes without PUBACK.
         flushHeld = resources.ticks().scheduleWithFixedDelay(() -> {
-            if (spill.held() > 0 && spill.flush() > 0) {
-                publisher.wakeUp();
+            try {
+                if (spill.held() > 0 && spill.flush() > 0) {
+                    publisher.wakeUp();
+                }
+                if (!settings.pubackTimeout().isZero()) {
+                    publisher.checkAcknowledgements(settings.pubackTimeout());
+                }
+            } catch (RuntimeException e) {
+                // Thrown out of here, it would end the schedule: held messages and the watchdog would stop.
+                LOG.warn("The outbox's timer: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
     }

@@ -18,6 +18,8 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code mmi.mqtt.refused} (tag {@code reason_code}): messages the broker refused (PUBACK reason code ≥ 0x80,
  * quota excepted);</li>
  * <li>{@code mmi.mqtt.retried}: publishes tried again (connection lost, quota exceeded);</li>
+ * <li>{@code mmi.mqtt.watchdog.reconnects}: connections dropped for want of a PUBACK
+ * ({@code mmi.mqtt.puback-timeout});</li>
  * <li>{@code mmi.mqtt.connected}: 1 while connected;</li>
  * <li>{@code mmi.outbox.depth}, {@code mmi.outbox.bytes}, {@code mmi.outbox.oldest.age} (seconds),
  * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full} (of them measurements:
@@ -40,6 +42,7 @@ public final class DeliveryMetrics {
     private final MeterRegistry registry;
     private final Counter published;
     private final Counter retried;
+    private final Counter watchdogReconnects;
     private final Timer publishLatency;
     private final Timer deliveryLatency;
 
@@ -55,6 +58,10 @@ public final class DeliveryMetrics {
                 .register(registry);
         retried = Counter.builder("mmi.mqtt.retried")
                 .description("Publishes tried again after a lost connection or a quota refusal")
+                .tag("identity", identity)
+                .register(registry);
+        watchdogReconnects = Counter.builder("mmi.mqtt.watchdog.reconnects")
+                .description("Connections dropped and made again because publishes got no PUBACK in time")
                 .tag("identity", identity)
                 .register(registry);
         publishLatency = latency("mmi.mqtt.publish.latency", "From the publish call to its PUBACK").register(registry);
@@ -131,6 +138,10 @@ public final class DeliveryMetrics {
 
     void retried() {
         retried.increment();
+    }
+
+    void watchdogReconnected() {
+        watchdogReconnects.increment();
     }
 
     /** The registry the meters are in. */

@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
 import org.openjii.mmi.Durations;
+import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
+import org.openjii.mmi.delivery.tls.HttpProxy;
+import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
 
@@ -17,11 +20,13 @@ import org.openjii.mmi.topic.TopicTemplate;
  * Reads a delivery's {@link Delivery.Settings} from the {@code mmi.mqtt.*} and {@code mmi.outbox.*} keys, checked
  * before anything starts: a value that cannot work stops startup with a sentence naming the key.
  * <p>
- * Keys: {@code mmi.mqtt.broker-url}, {@code client-id}, {@code cert-file}, {@code key-file}, {@code ca-file},
- * {@code allow-plaintext}, {@code alpn}, {@code qos} (only 1), {@code keep-alive}, {@code session-expiry},
- * {@code connect-timeout}, {@code max-reconnect-delay}, {@code status-topic}, {@code message-expiry},
- * {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir}, {@code max-mb}, {@code dead-letter-max-mb},
- * {@code raw-input-max-age}, {@code full-policy}, {@code max-age}.
+ * Keys: {@code mmi.mqtt.broker-url}, {@code client-id}, {@code protocol-version}, {@code username},
+ * {@code password}, {@code password-file}, {@code cert-file}, {@code key-file}, {@code ca-file},
+ * {@code allow-plaintext}, {@code alpn}, {@code proxy}, {@code qos} (only 1), {@code keep-alive},
+ * {@code session-expiry}, {@code connect-timeout}, {@code max-reconnect-delay}, {@code puback-timeout},
+ * {@code status-topic}, {@code message-expiry}, {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir},
+ * {@code max-mb}, {@code dead-letter-max-mb}, {@code raw-input-max-age}, {@code full-policy}, {@code max-age}. The
+ * environment's {@code HTTPS_PROXY} and {@code NO_PROXY} are read when {@code mmi.mqtt.proxy} is not set.
  */
 public final class DeliverySettings {
 
@@ -35,6 +40,13 @@ public final class DeliverySettings {
      * @throws IllegalArgumentException naming the key, for a value that cannot work
      */
     public static Delivery.Settings fromProperties(PropertiesComponent properties, String brokerUrl) {
+        return fromProperties(properties, brokerUrl, System.getenv());
+    }
+
+    /** As {@link #fromProperties(PropertiesComponent, String)}, with {@code env} for the proxy variables. */
+    public static Delivery.Settings fromProperties(PropertiesComponent properties, String configuredUrl,
+            Map<String, String> env) {
+        String brokerUrl = BrokerTransport.normalizeUrl(configuredUrl);
         String qos = properties.resolveProperty("mmi.mqtt.qos").orElse("1").trim();
         if (!"1".equals(qos)) {
             throw new IllegalArgumentException("mmi.mqtt.qos must be 1, was " + qos + ": AWS IoT Core never"
@@ -46,11 +58,13 @@ public final class DeliverySettings {
                 .filter(topic -> !topic.isEmpty())
                 .map(topic -> statusTopic(topic, clientId))
                 .orElse(null);
+        MqttVersion version = MqttVersion.parse(properties.resolveProperty(MqttVersion.SETTING).orElse("5"));
         MqttConnection.Settings connection = new MqttConnection.Settings(clientId,
                 (int) seconds(properties, "mmi.mqtt.keep-alive", "60s"),
                 seconds(properties, "mmi.mqtt.session-expiry", "1h"), statusTopic,
                 (int) seconds(properties, "mmi.mqtt.connect-timeout", "30s"),
-                Duration.ofSeconds(seconds(properties, "mmi.mqtt.max-reconnect-delay", "60s")));
+                Duration.ofSeconds(seconds(properties, "mmi.mqtt.max-reconnect-delay", "60s")), version,
+                credentials(properties));
         int maxInFlight = integer(properties, "mmi.mqtt.max-in-flight", "100");
         FlowControl flow = FlowControl.forProfile(properties.resolveProperty("mmi.mqtt.flow-control").orElse("auto"),
                 brokerUrl, maxInFlight);
@@ -74,7 +88,27 @@ public final class DeliverySettings {
                 connection, flow, messageExpiry, Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox")),
                 budget,
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
-                Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")));
+                Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")),
+                proxy(properties.resolveProperty(HttpProxy.SETTING).orElse(null), env, brokerUrl),
+                Duration.ofSeconds(seconds(properties, "mmi.mqtt.puback-timeout", "60s")));
+    }
+
+    private static BrokerCredentials credentials(PropertiesComponent properties) {
+        try {
+            return BrokerCredentials.of(properties.resolveProperty(BrokerCredentials.USERNAME_SETTING).orElse(null),
+                    properties.resolveProperty(BrokerCredentials.PASSWORD_SETTING).orElse(null),
+                    path(properties, BrokerCredentials.PASSWORD_FILE_SETTING));
+        } catch (MqttConfigurationException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static HttpProxy proxy(String setting, Map<String, String> env, String brokerUrl) {
+        try {
+            return HttpProxy.select(setting, env, brokerUrl).orElse(null);
+        } catch (MqttConfigurationException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The status topic for this client id; the id must be a valid topic segment. */

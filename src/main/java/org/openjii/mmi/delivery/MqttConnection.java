@@ -10,13 +10,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.device.DeviceJson;
@@ -24,47 +24,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
-import com.hivemq.client.mqtt.MqttClientSslConfig;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.datatypes.MqttTopic;
-import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
-import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
-import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientReconnector;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckRestrictions;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 
 import io.reactivex.disposables.Disposable;
 import io.reactivex.schedulers.Schedulers;
 
 /**
- * One MQTT 5 connection of one identity (client id and credentials): publishing (data, dead letters, responses,
- * status) and subscribing (commands) all go through it. A second client with the same client id would take the
- * session over, and AWS IoT Core then disconnects the two in turn: so there is one client per identity, made here.
+ * One MQTT connection of one identity (client id and credentials): publishing (data, dead letters, responses, status)
+ * and subscribing (commands) all go through it. A second client with the same client id would take the session over,
+ * and AWS IoT Core then disconnects the two in turn: so there is one client per identity, made here.
  * <p>
- * The client is the HiveMQ MQTT client. Session: clean start off with a session expiry (default 1 h, at most IoT
- * Core's 7 days), keep-alive clamped to IoT Core's 30–1200 s, QoS 1. With a status topic, a Last Will publishes a
- * retained {@code offline} there, and every (re)connect publishes a retained {@code online}: the
- * {@link StatusSource}'s payload when one is set, else a bare {@code {"status":"online",...}}.
+ * The client is the HiveMQ MQTT client, speaking MQTT 5 or 3.1.1 ({@link MqttWire}). Session: clean start off with a
+ * session expiry (default 1 h, at most IoT Core's 7 days), keep-alive clamped to IoT Core's 30–1200 s, QoS 1. With a
+ * status topic, a Last Will publishes a retained {@code offline} there, and every (re)connect publishes a retained
+ * {@code online}: the {@link StatusSource}'s payload when one is set, else a bare {@code {"status":"online",...}}.
+ * A user name and password go with every CONNECT; a password file is read again before each.
  * <p>
  * Connecting never blocks: {@link #start()} begins the first attempt and returns. A failed attempt or a lost
  * connection is retried with exponential backoff (1 s to {@code maxReconnectDelay}, with jitter; never more than one
@@ -72,7 +52,7 @@ import io.reactivex.schedulers.Schedulers;
  * found a configuration problem: such a refusal is logged as an error naming the setting, and readiness says why
  * (an IoT policy can take minutes to propagate, a certificate can be activated later). Publishes in flight when the
  * connection drops are sent again by the client in the resumed session; if the broker did not keep the session they
- * fail, and the publisher sends them again.
+ * fail, and the publisher sends them again. {@link #reconnectNow} drops a connection that has stopped answering.
  * <p>
  * Threads: the client's network threads and its callbacks run on the executors given at construction (Camel's,
  * named); messages of subscriptions are handed to their {@link MessageHandler} on the callback executor in the order
@@ -90,8 +70,6 @@ public final class MqttConnection implements AutoCloseable {
     private static final Duration MIN_RECONNECT_DELAY = Duration.ofSeconds(1);
     /** A connection that lasted this long resets the backoff when it drops. */
     private static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
-    /** The client's TLS settings are ours ({@link BrokerTransport#sslContext()}); this only switches TLS on. */
-    private static final MqttClientSslConfig TLS_ON = MqttClientSslConfig.builder().build();
 
     /**
      * Connection settings.
@@ -102,12 +80,17 @@ public final class MqttConnection implements AutoCloseable {
      * @param statusTopic where {@code online} (retained) and the Last Will {@code offline} go; {@code null} for none
      * @param connectTimeoutSeconds how long one CONNECT may take
      * @param maxReconnectDelay the longest wait between two attempts
+     * @param version MQTT 5 or 3.1.1
+     * @param credentials the user name and password of CONNECT ({@link BrokerCredentials#NONE}: none)
      */
     public record Settings(String clientId, int keepAliveSeconds, long sessionExpirySeconds, String statusTopic,
-            int connectTimeoutSeconds, Duration maxReconnectDelay) {
+            int connectTimeoutSeconds, Duration maxReconnectDelay, MqttVersion version,
+            BrokerCredentials credentials) {
 
         public Settings {
             Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(credentials, "credentials");
             if (clientId.isBlank() || clientId.startsWith("$")
                     || clientId.getBytes(StandardCharsets.UTF_8).length > 128) {
                 throw new IllegalArgumentException("mmi.mqtt.client-id must be 1 to 128 bytes and not start with $"
@@ -125,6 +108,13 @@ public final class MqttConnection implements AutoCloseable {
             }
         }
 
+        /** MQTT 5 without user name and password. */
+        public Settings(String clientId, int keepAliveSeconds, long sessionExpirySeconds, String statusTopic,
+                int connectTimeoutSeconds, Duration maxReconnectDelay) {
+            this(clientId, keepAliveSeconds, sessionExpirySeconds, statusTopic, connectTimeoutSeconds,
+                    maxReconnectDelay, MqttVersion.V5, BrokerCredentials.NONE);
+        }
+
         /** The keep-alive IoT Core will grant: clamped into 30..1200 s. */
         public int effectiveKeepAliveSeconds() {
             return Math.max(MIN_KEEP_ALIVE_SECONDS, Math.min(MAX_KEEP_ALIVE_SECONDS, keepAliveSeconds));
@@ -140,7 +130,10 @@ public final class MqttConnection implements AutoCloseable {
             long maximumPacketSize) {
     }
 
-    /** A message of a subscription, with what the command route needs of its MQTT 5 properties. */
+    /**
+     * A message of a subscription, with what the command route needs of its MQTT 5 properties (all null with MQTT
+     * 3.1.1).
+     */
     public record ReceivedMessage(String topic, byte[] payload, boolean retained, String responseTopic,
             byte[] correlationData, Long messageExpirySeconds, Runnable acknowledgement) {
 
@@ -187,11 +180,13 @@ public final class MqttConnection implements AutoCloseable {
 
         void connected(State state);
 
-        /** @param cause why, as the client reported it ({@link #closedOnARefusal} tells one kind apart) */
+        /** @param cause why, as the client reported it ({@link #mayBeRefusal} tells one kind apart) */
         void disconnected(State state, Throwable cause);
     }
 
-    /** The properties of one publish. */
+    /**
+     * The properties of one publish. With MQTT 3.1.1 only the topic, payload and retain flag are sent.
+     */
     public record Outgoing(String topic, byte[] payload, boolean retain, List<Map.Entry<String, String>> userProperties,
             byte[] correlationData, Long messageExpirySeconds) {
     }
@@ -201,15 +196,20 @@ public final class MqttConnection implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService network;
     private final ExecutorService callbacks;
+    private final ConnectRefusals refusals;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private volatile Mqtt5AsyncClient client;
+    private final Subscriptions subscriptions = new Subscriptions();
+    private volatile MqttWire wire;
     private volatile StatusSource statusSource;
     private volatile State state;
     private volatile boolean stopping;
     private volatile boolean forgetSession;
+    /** Why {@link #reconnectNow} dropped the connection, until the disconnect it caused is handled. */
+    private volatile String reconnectReason;
     /** The flow of received messages: it holds on to the client's network thread until disposed. */
     private volatile Disposable received;
+    /** The last password that could be read, used when the file cannot be read at a reconnect. */
+    private volatile byte[] lastPassword;
     private int failedAttempts;
     private Instant connectedAt;
 
@@ -224,6 +224,7 @@ public final class MqttConnection implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.network = Objects.requireNonNull(network, "network");
         this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
+        this.refusals = new ConnectRefusals(transport, settings);
         this.state = new State(false, clock.instant(), "not started", 0, 0);
     }
 
@@ -245,74 +246,68 @@ public final class MqttConnection implements AutoCloseable {
             LOG.warn("mmi.mqtt.keep-alive={} s is outside AWS IoT Core's 30..1200 s; using {} s",
                     settings.keepAliveSeconds(), settings.effectiveKeepAliveSeconds());
         }
-        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+        MqttClientBuilder builder = MqttClient.builder()
                 .identifier(settings.clientId())
-                .serverHost(transport.host())
-                .serverPort(transport.port())
                 .executorConfig(MqttClientExecutorConfig.builder()
                         .nettyExecutor(network)
                         .nettyThreads(1)
                         .applicationScheduler(Schedulers.from(callbacks, true))
                         .build())
-                .transportConfig()
-                .serverHost(transport.host())
-                .serverPort(transport.port())
-                .sslConfig(transport.tls() ? TLS_ON : null)
-                .socketConnectTimeout(settings.connectTimeoutSeconds(), TimeUnit.SECONDS)
-                .mqttConnectTimeout(settings.connectTimeoutSeconds(), TimeUnit.SECONDS)
-                .applyTransportConfig()
-                .addConnectedListener(context -> connected((Mqtt5ClientConnectedContext) context))
-                .addDisconnectedListener(context -> disconnected((Mqtt5ClientDisconnectedContext) context));
-        Mqtt5AsyncClient created = builder.buildAsync();
-        transport.applyTlsTo(created);
-        client = created;
+                .transportConfig(transport.clientTransportConfig(Duration.ofSeconds(settings.connectTimeoutSeconds())))
+                .addConnectedListener(this::connected)
+                .addDisconnectedListener(this::disconnected);
+        MqttWire created = MqttWire.create(settings.version(), builder);
+        transport.applyTlsTo(created.client());
+        wire = created;
         // Registered before connecting: a resumed session may deliver messages before any SUBSCRIBE is sent.
         receiveMessages(created);
-        LOG.info("MQTT: {} as client id '{}'", transport.describe(), settings.clientId());
+        LOG.info("MQTT: {} as client id '{}', {}{}", transport.describe(), settings.clientId(), settings.version(),
+                settings.credentials().none() ? "" : ", " + settings.credentials().describe());
         state = new State(false, clock.instant(), "connecting to " + transport.describe(), 0, 0);
-        connect(created);
+        // Failures are handled by the disconnected listener, which the client calls for a failed attempt too.
+        created.connect(connectPacket(false));
     }
 
     /**
-     * Hands every message the client receives to {@link #dispatch} on the callback executor, in arrival order. The
+     * Hands every message the client receives to the subscriptions on the callback executor, in arrival order. The
      * client ends this flow when its session ends (the broker did not keep it, or it expired); a new flow then takes
      * over at once, before any message of the next session can arrive (the client registers it on its own thread).
      */
-    private void receiveMessages(Mqtt5AsyncClient target) {
-        received = target.toRx()
-                .publishes(MqttGlobalPublishFilter.ALL, true)
+    private void receiveMessages(MqttWire target) {
+        received = target.received()
                 // On the client's thread as the session ends: the new flow is in place before the next read.
                 .doOnError(error -> {
-                    if (!stopping && client == target) {
+                    if (!stopping && wire == target) {
                         receiveMessages(target);
                     }
                 })
                 .observeOn(Schedulers.from(callbacks), true)
-                .subscribe(this::dispatch, error -> LOG.debug("MQTT session ended ({}); receiving on a new flow",
-                        error.getMessage()));
+                .subscribe(subscriptions::dispatch, error -> LOG.debug("MQTT session ended ({}); receiving on a new"
+                        + " flow", error.getMessage()));
     }
 
-    private void connect(Mqtt5AsyncClient target) {
-        // Failures are handled by the disconnected listener, which the client calls for a failed attempt too.
-        target.connect(connectPacket(false));
+    private MqttWire.Connect connectPacket(boolean cleanStart) {
+        BrokerCredentials credentials = settings.credentials();
+        return new MqttWire.Connect(cleanStart, settings.sessionExpirySeconds(), settings.effectiveKeepAliveSeconds(),
+                settings.statusTopic(), settings.statusTopic() == null ? null : status("offline"),
+                credentials.username(), credentials.hasPassword() ? currentPassword(credentials) : null);
     }
 
-    private Mqtt5Connect connectPacket(boolean cleanStart) {
-        Mqtt5ConnectBuilder connect = Mqtt5Connect.builder()
-                .cleanStart(cleanStart)
-                .sessionExpiryInterval(settings.sessionExpirySeconds())
-                .keepAlive(settings.effectiveKeepAliveSeconds());
-        if (settings.statusTopic() != null) {
-            connect.willPublish()
-                    .topic(settings.statusTopic())
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .retain(true)
-                    .payload(status("offline"))
-                    .contentType("application/json")
-                    .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
-                    .applyWillPublish();
+    /** The password as it is now (a password file is read again); the last one read when the file cannot be. */
+    private byte[] currentPassword(BrokerCredentials credentials) {
+        try {
+            byte[] password = credentials.password();
+            lastPassword = password;
+            BrokerCredentials.tokenExpiry(password)
+                    .filter(expiry -> expiry.isBefore(clock.instant()))
+                    .ifPresent(expiry -> LOG.warn("The token in {} expired at {}; connecting with it anyway (the"
+                            + " broker decides), and reading the file again at the next attempt",
+                            credentials.passwordSource(), expiry));
+            return password;
+        } catch (MqttConfigurationException e) {
+            LOG.error("{} Connecting with the password read last time", e.getMessage());
+            return lastPassword;
         }
-        return connect.build();
     }
 
     /**
@@ -325,18 +320,32 @@ public final class MqttConnection implements AutoCloseable {
     }
 
     /**
-     * Whether a lost connection was the client's answer to a broker refusing a publish with a reason code a PUBACK may
-     * not carry (Mosquitto answers a message over its {@code message_size_limit} with PUBACK 0x95), rather than a
-     * network failure: the refusal is explicit, only its encoding is wrong.
+     * Drops the connection and connects again at once, keeping the session: publishes in flight are sent again on
+     * the new connection. For a connection that takes publishes and never acknowledges them (a proxy or broker that
+     * stopped forwarding), which keep-alive alone does not notice.
+     *
+     * @param reason why, for the log and readiness
+     * @return false when there is no connection to drop
      */
-    public static boolean closedOnARefusal(Throwable cause) {
-        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            String message = c.getMessage();
-            if (message != null && message.contains("PUBACK") && message.contains("reason code")) {
-                return true;
-            }
+    public boolean reconnectNow(String reason) {
+        MqttWire current = wire;
+        if (current == null || stopping || !isConnected()) {
+            return false;
         }
-        return false;
+        reconnectReason = reason;
+        state = new State(false, clock.instant(), "reconnecting: " + reason, 0, 0);
+        LOG.warn("MQTT: dropping the connection to {} and connecting again: {}", transport.describe(), reason);
+        current.disconnect();
+        return true;
+    }
+
+    /**
+     * Whether a lost connection may be the broker refusing a publish, the only way its version lets it
+     * ({@link MqttWire#mayBeRefusal}), rather than a network failure.
+     */
+    public boolean mayBeRefusal(Throwable cause) {
+        MqttWire current = wire;
+        return current != null && current.mayBeRefusal(cause);
     }
 
     private byte[] status(String status) {
@@ -350,33 +359,31 @@ public final class MqttConnection implements AutoCloseable {
         return DeviceJson.write(node).getBytes(StandardCharsets.UTF_8);
     }
 
-    private void connected(Mqtt5ClientConnectedContext context) {
-        Mqtt5ConnAck connAck = context.getConnAck();
-        Mqtt5ConnAckRestrictions restrictions = connAck.getRestrictions();
-        long maximumPacketSize = restrictions
-                .getMaximumPacketSize() >= Mqtt5ConnAckRestrictions.DEFAULT_MAXIMUM_PACKET_SIZE_NO_LIMIT ? 0
-                        : restrictions.getMaximumPacketSize();
+    private void connected(MqttClientConnectedContext context) {
+        MqttWire.Granted granted = wire.granted(context);
         synchronized (this) {
             connectedAt = clock.instant();
         }
-        boolean resumed = connAck.isSessionPresent();
-        state = new State(true, clock.instant(), "connected to " + transport.describe() + (resumed
-                ? ", session resumed"
-                : ", new session"), restrictions.getReceiveMaximum(), maximumPacketSize);
-        LOG.info("MQTT connected to {} as '{}' (session {}, broker receive maximum {}{})", transport.describe(),
-                settings.clientId(), resumed ? "resumed" : "new", restrictions.getReceiveMaximum(),
-                maximumPacketSize > 0 ? ", maximum packet size " + maximumPacketSize : "");
+        state = new State(true, clock.instant(), "connected to " + transport.describe() + ", " + settings.version()
+                + (granted.sessionPresent() ? ", session resumed" : ", new session"), granted.receiveMaximum(),
+                granted.maximumPacketSize());
+        LOG.info("MQTT connected to {} as '{}' ({}, session {}{}{})", transport.describe(), settings.clientId(),
+                settings.version(), granted.sessionPresent() ? "resumed" : "new",
+                settings.version().hasProperties() ? ", broker receive maximum " + granted.receiveMaximum() : "",
+                granted.maximumPacketSize() > 0 ? ", maximum packet size " + granted.maximumPacketSize() : "");
         publishStatus();
-        subscribeAll();
+        subscriptions.subscribeAll(wire);
         for (Listener listener : listeners) {
             listener.connected(state);
         }
     }
 
-    private void disconnected(Mqtt5ClientDisconnectedContext context) {
-        boolean wasConnected = state.connected();
+    private void disconnected(MqttClientDisconnectedContext context) {
+        String requested = reconnectReason;
+        reconnectReason = null;
+        boolean wasConnected = state.connected() || requested != null;
         Throwable cause = context.getCause();
-        if (stopping || context.getSource() == MqttDisconnectSource.USER) {
+        if (stopping || (context.getSource() == MqttDisconnectSource.USER && requested == null)) {
             state = new State(false, clock.instant(), "stopped", 0, 0);
             return;
         }
@@ -386,13 +393,14 @@ public final class MqttConnection implements AutoCloseable {
             // so a broker that keeps closing it right away is not hammered once a second.
             boolean lasted = wasConnected && connectedAt != null
                     && Duration.between(connectedAt, clock.instant()).compareTo(STABLE_CONNECTION) >= 0;
-            failedAttempts = lasted ? 0 : failedAttempts + 1;
+            failedAttempts = lasted || requested != null ? 0 : failedAttempts + 1;
             attempts = failedAttempts;
         }
         // The first retry after a lost connection comes after a second: IoT Core allows one CONNECT per second.
         Duration delay = attempts == 0 ? MIN_RECONNECT_DELAY : reconnectDelay(attempts);
-        String reason = describe(cause);
-        Optional<MqttConfigurationException> refusal = refusal(cause);
+        String reason = requested != null ? requested : describe(cause);
+        Optional<MqttConfigurationException> refusal = requested != null ? Optional.empty()
+                : refusals.explain(wire, cause);
         state = new State(false, wasConnected ? clock.instant() : state.since(), refusal.map(Throwable::getMessage)
                 .orElse(wasConnected ? "disconnected: " + reason : reason), 0, 0);
         if (wasConnected) {
@@ -412,36 +420,11 @@ public final class MqttConnection implements AutoCloseable {
             LOG.warn("MQTT broker {} not reachable (attempt {}: {}); retrying in {} s, messages wait in the outbox",
                     transport.describe(), attempts, reason, delay.toSeconds());
         }
-        Mqtt5ClientReconnector reconnector = context.getReconnector();
-        if (forgetSession) {
-            forgetSession = false;
-            reconnector.connect(connectPacket(true));
-        }
-        // Subscriptions are made again by connected(), whatever the broker kept.
-        reconnector.reconnect(true)
-                .resubscribeIfSessionExpired(false)
-                .delay(delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** A failure the broker or the TLS handshake explained: a refused CONNECT or a configuration problem. */
-    private Optional<MqttConfigurationException> refusal(Throwable cause) {
-        Optional<MqttConfigurationException> explained = transport.explainConnectFailure(cause);
-        if (explained.isPresent() || !(cause instanceof Mqtt5ConnAckException refused)) {
-            return explained;
-        }
-        int code = refused.getMqttMessage().getReasonCode().getCode();
-        String why = switch (code) {
-            case 0x84 -> "does not support MQTT 5";
-            case 0x85 -> "refused the client id '" + settings.clientId() + "' (mmi.mqtt.client-id)";
-            case 0x86 -> "refused the credentials";
-            case 0x87 -> "refused the connection as not authorized (check the certificate and its policy;"
-                    + " mmi.mqtt.client-id must be the Thing name the policy allows)";
-            case 0x8A -> "refused the connection as banned";
-            case 0x8C -> "refused the authentication method";
-            default -> "refused the connection: " + MqttReasonCodes.describe(code);
-        };
-        return Optional.of(new MqttConfigurationException("The MQTT broker " + transport.describe() + " " + why
-                + " (MQTT reason code 0x" + Integer.toHexString(code) + ")", cause));
+        boolean cleanStart = forgetSession;
+        forgetSession = false;
+        // A fresh CONNECT each time: the password file may hold a new token. Subscriptions are made again by
+        // connected(), whatever the broker kept.
+        wire.reconnect(context.getReconnector(), connectPacket(cleanStart), delay);
     }
 
     /** 1, 2, 4, ... s up to the maximum, each with up to 20 % jitter so a fleet does not reconnect in step. */
@@ -478,8 +461,7 @@ public final class MqttConnection implements AutoCloseable {
      * @return false when there is no status topic or no connection (the next connect publishes the status anyway)
      */
     public boolean publishStatus() {
-        Mqtt5AsyncClient current = client;
-        if (settings.statusTopic() == null || current == null || !isConnected()) {
+        if (settings.statusTopic() == null || wire == null || !isConnected()) {
             return false;
         }
         StatusSource source = statusSource;
@@ -512,13 +494,13 @@ public final class MqttConnection implements AutoCloseable {
 
     /**
      * Subscribes on this connection, now if connected and again after every reconnect (the broker may not have kept
-     * the session). Retained messages are not sent by the broker (Retain Handling 2) and ignored if they come anyway,
-     * unless the subscription wants them.
+     * the session). Retained messages are not sent by the broker (MQTT 5's Retain Handling 2) and ignored if they
+     * come anyway (always, with MQTT 3.1.1), unless the subscription wants them.
      */
     public void subscribe(String filter, Subscription subscription) {
         subscriptions.put(filter, subscription);
         if (isConnected()) {
-            subscribe(filter);
+            subscriptions.subscribe(wire, filter);
         }
     }
 
@@ -530,133 +512,28 @@ public final class MqttConnection implements AutoCloseable {
         subscriptions.remove(filter);
     }
 
-    private void subscribeAll() {
-        subscriptions.keySet().forEach(this::subscribe);
-    }
-
-    private void subscribe(String filter) {
-        Subscription subscription = subscriptions.get(filter);
-        Mqtt5AsyncClient current = client;
-        if (subscription == null || current == null) {
-            return;
-        }
-        current.subscribeWith()
-                .topicFilter(filter)
-                .qos(subscription.qos() == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE)
-                .retainHandling(subscription.retainedWanted() ? Mqtt5RetainHandling.SEND
-                        : Mqtt5RetainHandling.DO_NOT_SEND)
-                .send()
-                .whenComplete((Mqtt5SubAck subAck, Throwable error) -> {
-                    if (error != null) {
-                        LOG.warn("Subscribing to {} failed: {}; trying again on the next connection", filter,
-                                describe(error));
-                        return;
-                    }
-                    Mqtt5SubAckReasonCode code = subAck.getReasonCodes().get(0);
-                    if (code.isError()) {
-                        LOG.error("The broker refused the subscription to {}: {}", filter, MqttReasonCodes.describe(
-                                code.getCode()));
-                    } else {
-                        LOG.info("Subscribed to {} (QoS {})", filter, code.getCode());
-                    }
-                });
-    }
-
-    /** Hands a message to the subscription whose filter matches its topic (callback executor, arrival order). */
-    private void dispatch(Mqtt5Publish publish) {
-        String topic = publish.getTopic().toString();
-        MqttTopic parsed = publish.getTopic();
-        Subscription match = null;
-        for (Map.Entry<String, Subscription> subscription : subscriptions.entrySet()) {
-            if (MqttTopicFilter.of(subscription.getKey()).matches(parsed)) {
-                match = subscription.getValue();
-                break;
-            }
-        }
-        if (match == null) {
-            LOG.warn("Ignoring a message on {}: no subscription matches it", topic);
-            publish.acknowledge();
-            return;
-        }
-        if (publish.isRetain() && !match.retainedWanted()) {
-            LOG.warn("Ignoring a retained message on {}: requests are taken only as they are sent, never replayed",
-                    topic);
-            publish.acknowledge();
-            return;
-        }
-        byte[] correlation = publish.getCorrelationData().map(MqttConnection::bytes).orElse(null);
-        ReceivedMessage message = new ReceivedMessage(topic, publish.getPayloadAsBytes(), publish.isRetain(),
-                publish.getResponseTopic().map(MqttTopic::toString).orElse(null), correlation,
-                publish.getMessageExpiryInterval().isPresent() ? publish.getMessageExpiryInterval().getAsLong()
-                        : null,
-                publish::acknowledge);
-        try {
-            match.handler().arrived(message);
-        } catch (RuntimeException e) {
-            LOG.error("Handling a message on {} failed: {}", topic, e.getMessage(), e);
-            publish.acknowledge();
-        }
-    }
-
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
-
     /**
      * Publishes at QoS 1. The future completes with the PUBACK's reason code (below 0x80: accepted; 0x80 and above:
-     * refused), or exceptionally when the message was not acknowledged (not connected, connection lost and the session
-     * not resumed, or the client refused it).
+     * refused; always 0 with MQTT 3.1.1), or exceptionally when the message was not acknowledged (not connected,
+     * connection lost and the session not resumed, or the client refused it).
      */
     public CompletableFuture<Integer> publish(Outgoing message) {
-        Mqtt5AsyncClient current = client;
+        MqttWire current = wire;
         if (current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not started"));
         }
-        Mqtt5PublishBuilder.Complete builder;
         try {
-            builder = Mqtt5Publish.builder().topic(message.topic());
+            return current.publish(message);
         } catch (IllegalArgumentException e) {
             // The client checks the topic as the broker would (wildcards, empty levels, length): a refusal.
             LOG.warn("Not publishing to '{}': {}", message.topic(), e.getMessage());
             return CompletableFuture.completedFuture(MqttReasonCodes.TOPIC_NAME_INVALID);
         }
-        builder.qos(MqttQos.AT_LEAST_ONCE)
-                .retain(message.retain())
-                .payload(message.payload())
-                .contentType("application/json")
-                .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8);
-        if (!message.userProperties().isEmpty()) {
-            var properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
-            message.userProperties().forEach(property -> properties.add(property.getKey(), property.getValue()));
-            builder.userProperties(properties.build());
-        }
-        if (message.correlationData() != null) {
-            builder.correlationData(message.correlationData());
-        }
-        if (message.messageExpirySeconds() != null) {
-            builder.messageExpiryInterval(message.messageExpirySeconds());
-        }
-        return current.publish(builder.build()).handle((Mqtt5PublishResult result, Throwable error) -> {
-            if (error == null) {
-                return result instanceof Mqtt5PublishResult.Mqtt5Qos1Result acknowledged
-                        ? acknowledged.getPubAck().getReasonCode().getCode()
-                        : 0;
-            }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                    : error;
-            if (cause instanceof Mqtt5PubAckException refused) {
-                Mqtt5PubAck pubAck = refused.getMqttMessage();
-                return pubAck.getReasonCode().getCode();
-            }
-            throw error instanceof CompletionException completion ? completion : new CompletionException(cause);
-        });
     }
 
     public boolean isConnected() {
-        Mqtt5AsyncClient current = client;
-        return state.connected() && current != null && current.getState().isConnected();
+        MqttWire current = wire;
+        return state.connected() && current != null && current.client().getState().isConnected();
     }
 
     public State state() {
@@ -665,6 +542,11 @@ public final class MqttConnection implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The protocol version this connection speaks. */
+    public MqttVersion version() {
+        return settings.version();
     }
 
     public String describe() {
@@ -677,12 +559,12 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        Mqtt5AsyncClient current = client;
+        MqttWire current = wire;
         if (current == null) {
             return;
         }
         try {
-            if (current.getState().isConnected()) {
+            if (current.client().getState().isConnected()) {
                 if (settings.statusTopic() != null) {
                     publish(new Outgoing(settings.statusTopic(), status("offline"), true, List.of(), null, null))
                             .get(2, TimeUnit.SECONDS);

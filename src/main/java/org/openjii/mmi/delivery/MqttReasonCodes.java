@@ -8,6 +8,7 @@ public final class MqttReasonCodes {
 
     /** The first failure code: a PUBACK with this or more refused the message. */
     public static final int FIRST_FAILURE = 0x80;
+    public static final int UNSPECIFIED_ERROR = 0x80;
     public static final int NOT_AUTHORIZED = 0x87;
     public static final int TOPIC_NAME_INVALID = 0x90;
     public static final int PACKET_TOO_LARGE = 0x95;

@@ -31,13 +31,18 @@ import org.slf4j.LoggerFactory;
  * keep the session, they fail and are sent again by this class, before any newer one. A lost connection is never
  * taken for a refusal, however often it happens.</li>
  * <li>A broker that refuses a message with a reason code a PUBACK may not carry (Mosquitto's
- * {@code message_size_limit}: 0x95) makes the client close the connection ({@link MqttConnection#closedOnARefusal}).
- * The publisher then sends one message at a time, and a message alone in flight at {@value #STRIKES} such closes in
- * a row is refused like any other.</li>
+ * {@code message_size_limit}: 0x95) makes the client close the connection; with MQTT 3.1.1 a broker can refuse only
+ * by closing it ({@link MqttConnection#mayBeRefusal}). The publisher then sends one message at a time, and a message
+ * alone in flight at {@value #STRIKES} such closes in a row, each within {@code STRIKE_WINDOW} of sending it, is
+ * refused like any other.</li>
+ * <li>No PUBACK for {@code pubackTimeout} (a link or proxy that takes publishes and forwards none, which keep-alive
+ * does not notice): {@link #checkAcknowledgements} drops the connection, and the client sends what is in flight
+ * again on the next one. Readiness is DOWN meanwhile ({@link #health()}).</li>
  * </ul>
  * Order: messages leave in outbox order, so a device's messages arrive in the order they were made; a message that
  * has to be sent again is sent before newer ones, but after those already in flight. Duplicates: a message in flight
- * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property.
+ * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property (with MQTT
+ * 3.1.1, which has no properties, a data message carries it as {@code message_id} in its JSON object).
  * <p>
  * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
  * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
@@ -56,6 +61,13 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     static final int BATCH = 100;
     /** Closes on a refusal with a message alone in flight before it counts as refused. */
     static final int STRIKES = 3;
+    /**
+     * A close counts against the message alone in flight only this soon after it was sent (or sent again, as the
+     * connection came up): a broker refusing it closes at once, a link that fails does so at any time.
+     */
+    static final Duration STRIKE_WINDOW = Duration.ofSeconds(5);
+    /** Data messages refused in a row (none accepted since) that make readiness DOWN: the broker refuses the data. */
+    static final int REFUSALS_DOWN = 3;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofMillis(200);
@@ -84,7 +96,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      */
     private volatile boolean idle;
     /** Messages handed to the connection and not yet acknowledged or failed, by sequence number. */
-    private final Map<Long, OutboxEntry> inFlight = new ConcurrentHashMap<>();
+    private final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
     /** Times the connection closed on a refusal while a message was the only one in flight (probing). */
     private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
     /** Messages refused by closing the connection, to be refused when the client lets go of them. */
@@ -96,6 +108,32 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private int quotaRefusals;
     private volatile boolean running;
     private Thread drainer;
+    /** When the connection last came up (System.nanoTime): a publish waits for its PUBACK from then at the latest. */
+    private volatile long connectedAtNanos = System.nanoTime();
+    /** Why the watchdog dropped the connection, until a PUBACK arrives; null while PUBACKs come. */
+    private volatile String unacknowledged;
+    /** Data messages refused since the last one accepted, and the last refusal. */
+    private int dataRefusedInARow;
+    private String lastRefusal;
+
+    /** A publish handed to the connection, and when (System.nanoTime). */
+    private record Sent(OutboxEntry entry, long atNanos) {
+    }
+
+    /**
+     * What readiness needs of the publisher.
+     *
+     * @param unacknowledged why the watchdog dropped the connection, while no PUBACK has come since; else null
+     * @param dataRefusedInARow data messages the broker refused since the last one it accepted
+     * @param lastRefusal the last of those refusals, or null
+     */
+    public record Health(int inFlight, String unacknowledged, int dataRefusedInARow, String lastRefusal) {
+
+        /** True when the broker refused the last {@value OutboxPublisher#REFUSALS_DOWN} or more data messages. */
+        public boolean dataRefused() {
+            return dataRefusedInARow >= REFUSALS_DOWN;
+        }
+    }
 
     /**
      * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
@@ -142,6 +180,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     @Override
     public void connected(MqttConnection.State state) {
+        connectedAtNanos = System.nanoTime();
         limiter.brokerReceiveMaximum(state.receiveMaximum());
         wakeUp();
     }
@@ -153,7 +192,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      */
     @Override
     public void disconnected(MqttConnection.State state, Throwable cause) {
-        if (!MqttConnection.closedOnARefusal(cause)) {
+        if (!connection.mayBeRefusal(cause)) {
             return;
         }
         if (!probing) {
@@ -165,7 +204,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         if (inFlight.size() == 1) {
-            OutboxEntry alone = inFlight.values().iterator().next();
+            Sent sent = inFlight.values().iterator().next();
+            // Sent, or sent again by the client as the connection came up (a resumed session).
+            if (System.nanoTime() - Math.max(sent.atNanos(), connectedAtNanos) > STRIKE_WINDOW.toNanos()) {
+                return;
+            }
+            OutboxEntry alone = sent.entry();
             int count = strikes.merge(alone.seq(), 1, Integer::sum);
             if (count >= STRIKES) {
                 strikes.remove(alone.seq());
@@ -247,7 +291,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         long started = System.nanoTime();
-        inFlight.put(entry.seq(), entry);
+        inFlight.put(entry.seq(), new Sent(entry, started));
         connection.publish(message).whenComplete((code, error) -> {
             inFlight.remove(entry.seq());
             if (error == null) {
@@ -284,16 +328,23 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private MqttConnection.Outgoing outgoing(OutboxEntry entry) {
-        return new MqttConnection.Outgoing(entry.topic(), entry.payload(), false,
+        byte[] payload = !connection.version().hasProperties() && entry.kind() == OutboxEntry.Kind.DATA
+                ? MessageIdInPayload.add(entry.payload(), entry.messageId())
+                : entry.payload();
+        return new MqttConnection.Outgoing(entry.topic(), payload, false,
                 List.of(Map.entry("message-id", entry.messageId()), Map.entry("mmi-version", VERSION)),
                 entry.correlationData(), messageExpiry == null ? null : messageExpiry.toSeconds());
     }
 
     private void acknowledged(OutboxEntry entry, int code, long started) {
         limiter.release();
+        unacknowledged = null;
         if (!MqttReasonCodes.isFailure(code)) {
             synchronized (this) {
                 quotaRefusals = 0;
+                if (entry.kind() == OutboxEntry.Kind.DATA) {
+                    dataRefusedInARow = 0;
+                }
             }
             strikes.remove(entry.seq());
             if (probing) {
@@ -363,6 +414,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private void refused(OutboxEntry entry, PublishRefusedException refusal) {
         int code = refusal.reasonCode();
         metrics.refused(code);
+        if (entry.kind() == OutboxEntry.Kind.DATA) {
+            synchronized (this) {
+                dataRefusedInARow++;
+                lastRefusal = refusal.getMessage();
+            }
+        }
         try {
             if (entry.kind() == OutboxEntry.Kind.DATA) {
                 Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
@@ -388,6 +445,42 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     /** Publishes in flight now. */
     public int inFlight() {
         return limiter.inFlight();
+    }
+
+    /** What readiness needs: the watchdog's finding and the refusals of data. */
+    public synchronized Health health() {
+        return new Health(limiter.inFlight(), unacknowledged, dataRefusedInARow, lastRefusal);
+    }
+
+    /**
+     * The publish watchdog (every second, from the delivery's timer): a message in flight for longer than
+     * {@code timeout}, counted from when it was sent or the connection last came up, has the connection dropped and
+     * made again ({@link MqttConnection#reconnectNow}); the client sends it again on the new connection.
+     *
+     * @return true when it dropped the connection
+     */
+    public boolean checkAcknowledgements(Duration timeout) {
+        long now = System.nanoTime();
+        long since = connectedAtNanos;
+        Sent oldest = null;
+        for (Sent sent : inFlight.values()) {
+            if (oldest == null || sent.atNanos() < oldest.atNanos()) {
+                oldest = sent;
+            }
+        }
+        if (oldest == null || !connection.isConnected()
+                || now - Math.max(oldest.atNanos(), since) < timeout.toNanos()) {
+            return false;
+        }
+        String reason = "no PUBACK for " + Duration.ofNanos(now - oldest.atNanos()).toSeconds() + " s ("
+                + inFlight.size() + " publish(es) in flight, the oldest " + oldest.entry().messageId()
+                + "; mmi.mqtt.puback-timeout " + timeout.toSeconds() + " s)";
+        if (connection.reconnectNow(reason)) {
+            unacknowledged = reason;
+            metrics.watchdogReconnected();
+            return true;
+        }
+        return false;
     }
 
     /** Messages waiting to be sent again. */

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where the broker is and whether the connection is encrypted, from a URL such as {@code ssl://host:8883}. The common
- * {@code mqtts://} and {@code mqtt://} mean the same as {@code ssl://} and {@code tcp://}.
+ * {@code mqtts://} and {@code mqtt://} mean the same as {@code ssl://} and {@code tcp://}. An AWS IoT endpoint may be
+ * given bare, as {@code aws iot describe-endpoint} prints it ({@link #normalize}).
  *
  * @param url the URL as configured, for messages and the startup log (it carries no credentials: those are refused)
  * @param tls true for {@code ssl://} and {@code mqtts://}
@@ -24,8 +25,28 @@ record BrokerAddress(String url, boolean tls, String host, int port) {
     private static final String EXPECTED = "expected ssl://host:8883 (or mqtts://) for TLS, or tcp://host:1883 (or "
             + "mqtt://) for plain MQTT";
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** An AWS IoT data endpoint without a scheme, with an optional port. */
+    private static final Pattern BARE_AWS_HOST = Pattern.compile(
+            "(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\\.amazonaws\\.com(\\.cn)?(:\\d{1,5})?");
 
-    static BrokerAddress parse(String url) throws MqttConfigurationException {
+    /**
+     * The URL a bare AWS IoT endpoint stands for: {@code <prefix>-ats.iot.<region>.amazonaws.com} is
+     * {@code ssl://<host>:8883}, and with {@code :443} it is {@code ssl://<host>:443} (where ALPN comes on by itself).
+     * Anything else is returned as it is.
+     */
+    static String normalize(String url) {
+        if (url == null) {
+            return null;
+        }
+        String text = url.strip();
+        if (!BARE_AWS_HOST.matcher(text).matches()) {
+            return url;
+        }
+        return "ssl://" + text + (text.contains(":") ? "" : ":" + DEFAULT_TLS_PORT);
+    }
+
+    static BrokerAddress parse(String configured) throws MqttConfigurationException {
+        String url = normalize(configured);
         if (url == null || url.isBlank()) {
             throw new MqttConfigurationException(BrokerTransport.BROKER_URL_SETTING + " is empty; " + EXPECTED + ".");
         }
@@ -38,8 +59,10 @@ record BrokerAddress(String url, boolean tls, String host, int port) {
         if (uri.getRawUserInfo() != null) {
             // Not echoed: the part before @ may be a password, and this message goes to the log.
             throw new MqttConfigurationException(BrokerTransport.BROKER_URL_SETTING
-                    + " carries a user name or password before the host, which mmi does not use and would show in "
-                    + "logs; remove it (" + EXPECTED + ").");
+                    + " carries a user name or password before the host, which would show wherever the URL does;"
+                    + " remove it and set " + BrokerCredentials.USERNAME_SETTING + " and "
+                    + BrokerCredentials.PASSWORD_FILE_SETTING + " (or the variable MMI_MQTT_PASSWORD) instead ("
+                    + EXPECTED + ").");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         boolean tls;

@@ -1,11 +1,14 @@
 package org.openjii.mmi.delivery.tls;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
@@ -17,6 +20,10 @@ import javax.net.ssl.TrustManager;
 
 import com.hivemq.client.internal.mqtt.MqttClientConfig;
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.MqttProxyProtocol;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
@@ -32,7 +39,8 @@ import io.netty.handler.ssl.SslContextBuilder;
  * <p>
  * The MQTT client connects to {@link #host()}:{@link #port()}, over TLS with {@link #sslContext()} when
  * {@link #tls()}: TLS 1.3/1.2, the configured CA, the client certificate and ALPN (host name verification is the
- * client's, on the engine the context makes).
+ * client's, on the engine the context makes). With an {@link HttpProxy} ({@link #withProxy}), the connection is a
+ * tunnel through it ({@code CONNECT host:port}), and TLS runs inside the tunnel.
  */
 public final class BrokerTransport {
 
@@ -45,22 +53,36 @@ public final class BrokerTransport {
 
     /** The TLS versions offered: AWS IoT Core accepts both; older ones are not offered. */
     static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** The client's TLS settings are ours ({@link #sslContext()}); this only switches TLS on. */
+    private static final MqttClientSslConfig TLS_ON = MqttClientSslConfig.builder().build();
 
     private final BrokerAddress address;
     private final SslContext sslContext;
     private final ClientIdentity identity;
     private final BrokerTrust trust;
     private final List<String> applicationProtocols;
+    private final HttpProxy proxy;
     private final ConnectFailures failures;
 
     private BrokerTransport(BrokerAddress address, SslContext sslContext, ClientIdentity identity,
-            BrokerTrust trust, List<String> applicationProtocols) {
+            BrokerTrust trust, List<String> applicationProtocols, HttpProxy proxy) {
         this.address = address;
         this.sslContext = sslContext;
         this.identity = identity;
         this.trust = trust;
         this.applicationProtocols = applicationProtocols;
-        this.failures = new ConnectFailures(address, trust, identity);
+        this.proxy = proxy;
+        this.failures = new ConnectFailures(address, trust, identity, proxy);
+    }
+
+    /** This transport through an HTTP proxy ({@code null}: directly). */
+    public BrokerTransport withProxy(HttpProxy through) {
+        return new BrokerTransport(address, sslContext, identity, trust, applicationProtocols, through);
+    }
+
+    /** The HTTP proxy the connection tunnels through, or null. */
+    public HttpProxy proxy() {
+        return proxy;
     }
 
     /**
@@ -84,13 +106,13 @@ public final class BrokerTransport {
             boolean allowPlaintext, String alpn) throws MqttConfigurationException {
         Plan plan = plan(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn);
         if (!plan.address().tls()) {
-            return new BrokerTransport(plan.address(), null, null, null, List.of());
+            return new BrokerTransport(plan.address(), null, null, null, List.of(), null);
         }
         Instant now = Instant.now();
         ClientIdentity identity = plan.cert() == null ? null : ClientIdentity.load(plan.cert(), plan.key(), now);
         BrokerTrust trust = BrokerTrust.load(plan.ca(), now);
         return new BrokerTransport(plan.address(), nettySslContext(identity, trust, plan.applicationProtocols()),
-                identity, trust, plan.applicationProtocols());
+                identity, trust, plan.applicationProtocols(), null);
     }
 
     /** The settings of {@link #create} checked against each other, before any file is read. */
@@ -165,15 +187,48 @@ public final class BrokerTransport {
     }
 
     /**
+     * The HiveMQ client's transport for this broker: its host and port, TLS on or off ({@link #applyTlsTo} sets our
+     * TLS context), the proxy if any, and the time a TCP connect, the proxy's CONNECT, and the MQTT CONNECT may take.
+     */
+    public MqttClientTransportConfig clientTransportConfig(Duration connectTimeout) {
+        MqttClientTransportConfigBuilder builder = MqttClientTransportConfig.builder()
+                .serverHost(address.bareHost())
+                .serverPort(address.port())
+                .sslConfig(address.tls() ? TLS_ON : null)
+                .socketConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (proxy != null) {
+            builder.proxyConfig()
+                    .protocol(MqttProxyProtocol.HTTP)
+                    .host(proxy.host())
+                    .port(proxy.port())
+                    .username(proxy.username())
+                    .password(proxy.password())
+                    .handshakeTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .applyProxyConfig();
+        }
+        return builder.build();
+    }
+
+    /**
      * A JDK TLS socket as the MQTT connection would make it (TLS 1.3/1.2, the same key and trust, host name
      * verification, ALPN), not yet connected: {@code mmi check}'s handshake step.
      */
     SSLSocket newCheckSocket() throws IOException {
+        return newCheckSocket(null);
+    }
+
+    /**
+     * As {@link #newCheckSocket()}, but layered over {@code tunnel}, a socket already connected to the broker through
+     * the proxy; null for a socket of its own.
+     */
+    SSLSocket newCheckSocket(Socket tunnel) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManager[] keyManagers = identity == null ? null : new KeyManager[]{identity.keyManager()};
             context.init(keyManagers, new TrustManager[]{trust}, null);
-            SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+            SSLSocket socket = (SSLSocket) (tunnel == null ? context.getSocketFactory().createSocket()
+                    : context.getSocketFactory().createSocket(tunnel, address.bareHost(), address.port(), true));
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setProtocols(PROTOCOLS.toArray(String[]::new));
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -189,6 +244,15 @@ public final class BrokerTransport {
         } catch (GeneralSecurityException e) {
             throw new IOException("This JVM cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The URL a configured broker URL stands for: a bare AWS IoT endpoint ({@code <prefix>-ats.iot.<region>.amazonaws
+     * .com}, as {@code aws iot describe-endpoint} prints it) means {@code ssl://<host>:8883}, {@code <host>:443} means
+     * {@code ssl://<host>:443}; any other value is returned as it is.
+     */
+    public static String normalizeUrl(String url) {
+        return BrokerAddress.normalize(url);
     }
 
     /** True for TLS ({@code ssl://}, {@code mqtts://}). */
@@ -224,6 +288,10 @@ public final class BrokerTransport {
 
     /** One line for the startup log, without secrets. */
     public String describe() {
+        return describeBroker() + (proxy == null ? "" : ", through the HTTP proxy " + proxy.describe());
+    }
+
+    private String describeBroker() {
         if (!address.tls()) {
             return address.url() + ", plain MQTT, not encrypted ("
                     + (address.isLoopback() ? "loopback" : "allowed by " + ALLOW_PLAINTEXT_SETTING) + ")";

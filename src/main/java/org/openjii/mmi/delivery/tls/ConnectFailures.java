@@ -8,12 +8,17 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
+import io.netty.handler.proxy.ProxyConnectException;
+
 /**
  * Tells a failed connect that retrying cannot fix (the broker is not trusted, has another host name, or refuses our
  * certificate) from a passing one (unreachable, refused, timed out, dropped), from the exception the MQTT client or the
  * TLS socket reports.
  */
 final class ConnectFailures {
+
+    /** How Netty's proxy handler reports the proxy's answer to CONNECT: {@code ..., status: 407 Proxy ...}. */
+    private static final Pattern PROXY_STATUS = Pattern.compile("status: (\\d{3})(.*)$");
 
     /** How the JDK words a fatal TLS alert received from the broker; the name is the TLS standard's. */
     private static final Pattern RECEIVED_ALERT = Pattern.compile("Received fatal alert: (\\w+)");
@@ -34,12 +39,17 @@ final class ConnectFailures {
     private final BrokerAddress address;
     private final BrokerTrust trust;
     private final ClientIdentity identity;
+    private final HttpProxy proxy;
 
-    /** @param identity null without a client certificate */
-    ConnectFailures(BrokerAddress address, BrokerTrust trust, ClientIdentity identity) {
+    /**
+     * @param identity null without a client certificate
+     * @param proxy null without a proxy
+     */
+    ConnectFailures(BrokerAddress address, BrokerTrust trust, ClientIdentity identity, HttpProxy proxy) {
         this.address = address;
         this.trust = trust;
         this.identity = identity;
+        this.proxy = proxy;
     }
 
     /** What a failed connect revealed about the configuration. */
@@ -53,7 +63,11 @@ final class ConnectFailures {
         /** The broker wants a client certificate and none is configured. */
         CLIENT_CERTIFICATE_REQUIRED,
         /** The broker speaks neither TLS 1.3 nor 1.2. */
-        PROTOCOL_VERSION
+        PROTOCOL_VERSION,
+        /** The HTTP proxy wants credentials (407) it did not get, or refused those it got. */
+        PROXY_AUTHENTICATION_REQUIRED,
+        /** The HTTP proxy refused to open the tunnel to the broker (403, 502, ...). */
+        PROXY_REFUSED
     }
 
     /** A failure retrying cannot fix: its kind and the sentence naming the setting and the fix. */
@@ -76,6 +90,12 @@ final class ConnectFailures {
     }
 
     private Optional<Diagnosis> describe(Throwable cause) {
+        if (proxy != null && cause instanceof ProxyConnectException && cause.getMessage() != null) {
+            Matcher status = PROXY_STATUS.matcher(cause.getMessage());
+            if (status.find()) {
+                return proxyAnswered(Integer.parseInt(status.group(1)), status.group(2).strip());
+            }
+        }
         if (cause instanceof BrokerTrust.UntrustedBrokerCertificateException untrusted) {
             return found(Kind.UNTRUSTED_BROKER, untrusted(untrusted.getMessage()));
         }
@@ -97,6 +117,22 @@ final class ConnectFailures {
                     + ", which is how it refuses one"));
         }
         return Optional.empty();
+    }
+
+    /** What the proxy's answer to CONNECT means, when it is not 200. */
+    Optional<Diagnosis> proxyAnswered(int status, String reason) {
+        String answer = "HTTP " + status + (reason.isEmpty() ? "" : " " + reason);
+        String tunnel = "CONNECT " + address.bareHost() + ":" + address.port();
+        if (status == 407) {
+            return found(Kind.PROXY_AUTHENTICATION_REQUIRED, HttpProxy.SETTING + ": the proxy " + proxy.describe()
+                    + (proxy.authenticates() ? " refused the user name and password of the URL"
+                            : " requires authentication")
+                    + " (" + answer + " to " + tunnel + "); give them in the URL, "
+                    + "http://user:password@host:port (in MMI_MQTT_PROXY rather than a properties file).");
+        }
+        return found(Kind.PROXY_REFUSED, HttpProxy.SETTING + ": the proxy " + proxy.describe() + " refused " + tunnel
+                + " (" + answer + "); its operator must allow tunnels to port " + address.port()
+                + " (squid: the SSL_ports ACL and http_access; tinyproxy: ConnectPort).");
     }
 
     /** The connection was closed by the other side (no alert, no answer), as OpenSSL does over TLS 1.3. */

@@ -269,6 +269,8 @@ public final class TransportCheck {
             case CLIENT_CERTIFICATE_REFUSED -> "TLS rejected: the broker refused the client certificate";
             case CLIENT_CERTIFICATE_REQUIRED -> "TLS rejected: the broker requires a client certificate";
             case PROTOCOL_VERSION -> "no common TLS version";
+            case PROXY_AUTHENTICATION_REQUIRED -> "proxy authentication required";
+            case PROXY_REFUSED -> "the proxy refused CONNECT";
         };
     }
 

@@ -1,0 +1,84 @@
+package org.openjii.mmi.delivery;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
+
+/**
+ * The subscriptions of one {@link MqttConnection}: made on every connect (whatever the broker kept of the session), and
+ * the hand-over of each received message to the subscription whose filter matches its topic.
+ */
+final class Subscriptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+    private final Map<String, MqttConnection.Subscription> byFilter = new ConcurrentHashMap<>();
+
+    void put(String filter, MqttConnection.Subscription subscription) {
+        byFilter.put(filter, subscription);
+    }
+
+    void remove(String filter) {
+        byFilter.remove(filter);
+    }
+
+    void subscribeAll(MqttWire wire) {
+        byFilter.keySet().forEach(filter -> subscribe(wire, filter));
+    }
+
+    void subscribe(MqttWire wire, String filter) {
+        MqttConnection.Subscription subscription = byFilter.get(filter);
+        if (subscription == null || wire == null) {
+            return;
+        }
+        wire.subscribe(filter, subscription.qos(), subscription.retainedWanted()).whenComplete((code, error) -> {
+            if (error != null) {
+                LOG.warn("Subscribing to {} failed: {}; trying again on the next connection", filter,
+                        MqttConnection.describe(error));
+            } else if (MqttReasonCodes.isFailure(code)) {
+                LOG.error("The broker refused the subscription to {}: {}", filter, MqttReasonCodes.describe(code));
+            } else {
+                LOG.info("Subscribed to {} (QoS {})", filter, code);
+            }
+        });
+    }
+
+    /**
+     * Hands a message to the subscription that matches its topic (on the callback executor, in arrival order). A
+     * retained message is acknowledged and ignored unless the subscription wants those: with MQTT 5 the broker does
+     * not send them (Retain Handling 2), with MQTT 3.1.1 it does at every subscription.
+     */
+    void dispatch(MqttConnection.ReceivedMessage message) {
+        String topic = message.topic();
+        MqttTopic parsed = MqttTopic.of(topic);
+        MqttConnection.Subscription match = null;
+        for (Map.Entry<String, MqttConnection.Subscription> subscription : byFilter.entrySet()) {
+            if (MqttTopicFilter.of(subscription.getKey()).matches(parsed)) {
+                match = subscription.getValue();
+                break;
+            }
+        }
+        if (match == null) {
+            LOG.warn("Ignoring a message on {}: no subscription matches it", topic);
+            message.acknowledge();
+            return;
+        }
+        if (message.retained() && !match.retainedWanted()) {
+            LOG.warn("Ignoring a retained message on {}: requests are taken only as they are sent, never replayed",
+                    topic);
+            message.acknowledge();
+            return;
+        }
+        try {
+            match.handler().arrived(message);
+        } catch (RuntimeException e) {
+            LOG.error("Handling a message on {} failed: {}", topic, e.getMessage(), e);
+            message.acknowledge();
+        }
+    }
+}
