@@ -25,7 +25,8 @@ public final class ConfigurationKeys {
 
     /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
     public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
-            "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic",
+            "mmi.commands.duplicate-window", "mmi.commands.enabled", "mmi.commands.queue-size",
+            "mmi.commands.rate-limit", "mmi.commands.response-topic",
             "mmi.commands.response-topic-filter", "mmi.commands.topic",
             "mmi.device.all", "mmi.device.interval", "mmi.device.name", "mmi.device.port", "mmi.device.protocol",
             "mmi.device.scan-interval", "mmi.device.scan-patterns", "mmi.embedded.dir", "mmi.embedded.port",
@@ -36,6 +37,8 @@ public final class ConfigurationKeys {
             "mmi.mqtt.ca-file", "mmi.mqtt.cert-file", "mmi.mqtt.client-id", "mmi.mqtt.connect-timeout",
             "mmi.mqtt.dlq-topic", "mmi.mqtt.flow-control", "mmi.mqtt.keep-alive", "mmi.mqtt.key-file",
             "mmi.mqtt.max-in-flight", "mmi.mqtt.max-reconnect-delay", "mmi.mqtt.message-expiry", "mmi.mqtt.qos",
+            "mmi.mqtt.password", "mmi.mqtt.password-file", "mmi.mqtt.protocol-version", "mmi.mqtt.proxy",
+            "mmi.mqtt.puback-timeout", "mmi.mqtt.username",
             "mmi.mqtt.session-expiry", "mmi.mqtt.status-topic", "mmi.mqtt.topic", "mmi.outbox.dir",
             "mmi.outbox.dead-letter-max-mb", "mmi.outbox.full-policy", "mmi.outbox.max-age", "mmi.outbox.max-mb",
             "mmi.outbox.raw-input-max-age", "mmi.protocol-id",

@@ -22,6 +22,9 @@ import org.apache.camel.spi.PropertiesComponent;
  * {@code application-<profile>.properties} over {@code application.properties}, as Camel JBang's
  * {@code camel run --profile} does with the same files. {@code dev}, the default, is {@code application.properties}
  * alone: the simulator and the embedded broker.
+ * <p>
+ * The Python MMI's environment variables ({@link PythonMmiSettings}) come between the {@code --config} file and the
+ * profile's file.
  */
 public final class MmiApplication {
 
@@ -45,6 +48,7 @@ public final class MmiApplication {
         String profile = profile(overrides, System.getProperties(), System.getenv());
         main.setPropertyPlaceholderLocations(propertyLocations(configFile, profile, Path.of("")));
         overrides.forEach(main::addOverrideProperty);
+        main.bind(PythonMmiSettings.BEAN, pythonSettings(configFile, overrides));
         return main;
     }
 
@@ -60,6 +64,7 @@ public final class MmiApplication {
     public static CamelContext configuration(String configFile, Map<String, String> overrides) {
         CamelContext context = new DefaultCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
+        context.getRegistry().bind(PythonMmiSettings.BEAN, pythonSettings(configFile, overrides));
         // What Camel Main does with the locations and override properties create() gives it.
         properties.addLocation(propertyLocations(configFile,
                 profile(overrides, System.getProperties(), System.getenv()), Path.of("")));
@@ -67,6 +72,12 @@ public final class MmiApplication {
         override.putAll(overrides);
         properties.setOverrideProperties(override);
         return context;
+    }
+
+    /** The Python MMI's settings from this process's environment; logs which are used. */
+    private static Properties pythonSettings(String configFile, Map<String, String> overrides) {
+        PythonMmiSettings.logUse(System.getenv(), System.getProperties(), overrides, configFile);
+        return PythonMmiSettings.properties(System.getenv());
     }
 
     /** The active profile: --set / overrides, then -D, then the environment, then {@value #DEFAULT_PROFILE}. */
@@ -89,6 +100,7 @@ public final class MmiApplication {
         if (configFile != null) {
             locations.add("file:" + configFile);
         }
+        locations.add(PythonMmiSettings.LOCATION);
         if (!DEFAULT_PROFILE.equals(profile)) {
             if (!profile.matches("[a-z0-9][a-z0-9-]*")) {
                 throw new IllegalArgumentException(PROFILE_KEY + " '" + profile + "' is not a profile name: use lower"

@@ -4,8 +4,8 @@ import org.openjii.mmi.ReasonCoded;
 
 /**
  * The request queue is full: requests wait behind the measuring loop, one at a time at the device, and a bounded
- * queue refuses more instead of letting answers arrive long after anyone waits for them. Answered with
- * {@value #REASON}; the sender may try again later.
+ * queue refuses more instead of letting answers arrive long after anyone waits for them; or more requests came in a
+ * second than {@code mmi.commands.rate-limit} allows. Answered with {@value #REASON}; the sender may try again later.
  */
 public class CommandBusyException extends Exception implements ReasonCoded {
 
@@ -14,6 +14,11 @@ public class CommandBusyException extends Exception implements ReasonCoded {
     /** @param waiting how many requests wait already (the queue's capacity) */
     public CommandBusyException(int waiting) {
         super("The bridge is busy: " + waiting + " request(s) are already waiting for the device; try again later");
+    }
+
+    /** @param message why, for the answer: the request rate, say */
+    public CommandBusyException(String message) {
+        super(message);
     }
 
     @Override

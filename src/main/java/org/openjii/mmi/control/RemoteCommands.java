@@ -1,10 +1,14 @@
 package org.openjii.mmi.control;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.spi.PropertiesComponent;
+import org.openjii.mmi.Durations;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
@@ -25,9 +30,13 @@ import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.ingest.ParseMeasurement;
+import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.observe.RateLimitedLog;
 import org.openjii.mmi.routes.DeviceRouteManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
 
 /**
  * The steps of the command route ({@code routes/commands.camel.yaml}, bean {@value #BEAN_NAME}) that need Java: the
@@ -40,21 +49,38 @@ public final class RemoteCommands {
     public static final String BEAN_NAME = "mmiCommands";
     /** The status bean (a snapshot of devices, connection and outbox), when present. */
     public static final String STATUS_BEAN = "mmiStatus";
+    /** Requests per second answered {@code busy} beyond, by default. */
+    public static final int DEFAULT_RATE_LIMIT = 10;
     private static final Logger LOG = LoggerFactory.getLogger(RemoteCommands.class);
+    /** Lines a flood of requests would repeat: at most one per this. */
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final CamelContext context;
     private final CommandTopics topics;
     private final int queueSize;
     private final DeviceRouteManager devices;
     private final Clock clock;
+    private final int rateLimit;
+    private final RateLimitedLog answers;
+    private final RateLimitedLog duplicates;
+    private Counter duplicateCount;
 
     public RemoteCommands(CamelContext context, CommandTopics topics, int queueSize, DeviceRouteManager devices,
             Clock clock) {
+        this(context, topics, queueSize, DEFAULT_RATE_LIMIT, devices, clock);
+    }
+
+    /** @param rateLimit requests per second taken; more are answered {@code busy} */
+    public RemoteCommands(CamelContext context, CommandTopics topics, int queueSize, int rateLimit,
+            DeviceRouteManager devices, Clock clock) {
         this.context = Objects.requireNonNull(context, "context");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.queueSize = queueSize;
+        this.rateLimit = rateLimit;
         this.devices = Objects.requireNonNull(devices, "devices");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.answers = new RateLimitedLog(LOG, LOG_INTERVAL, clock);
+        this.duplicates = new RateLimitedLog(LOG, LOG_INTERVAL, clock);
     }
 
     /**
@@ -76,7 +102,22 @@ public final class RemoteCommands {
             throw new IllegalArgumentException("mmi.commands.queue-size must be a whole number of at least 1, was '"
                     + queue + "'");
         }
-        return new RemoteCommands(context, topics, queueSize, devices, Clock.systemUTC());
+        String rate = properties.resolveProperty("mmi.commands.rate-limit")
+                .orElse(String.valueOf(DEFAULT_RATE_LIMIT))
+                .trim();
+        int rateLimit;
+        try {
+            rateLimit = Integer.parseInt(rate);
+        } catch (NumberFormatException e) {
+            rateLimit = 0;
+        }
+        if (rateLimit < 1) {
+            throw new IllegalArgumentException("mmi.commands.rate-limit must be a whole number of requests per second,"
+                    + " at least 1, was '" + rate + "'");
+        }
+        // Read here so that a typo stops startup with the key, not the route with Camel's words.
+        Durations.millis(properties, "mmi.commands.duplicate-window", "10m");
+        return new RemoteCommands(context, topics, queueSize, rateLimit, devices, Clock.systemUTC());
     }
 
     public CommandTopics topics() {
@@ -104,6 +145,57 @@ public final class RemoteCommands {
      */
     public void busy() throws CommandBusyException {
         throw new CommandBusyException(queueSize);
+    }
+
+    /** More requests came in the last second than {@code mmi.commands.rate-limit} allows: answered {@code busy}. */
+    public void tooManyRequests() throws CommandBusyException {
+        throw new CommandBusyException("The bridge takes at most " + rateLimit + " request(s) per second"
+                + " (mmi.commands.rate-limit); try again later");
+    }
+
+    /**
+     * What makes a request the same request again, for the route's idempotent consumer: a digest of its correlation
+     * data, response topic and payload. A sender that repeats a request repeats all three (a QoS 1 redelivery does);
+     * one that reuses its correlation data for another request does not.
+     */
+    public String requestKey(Exchange exchange) {
+        Message in = exchange.getMessage();
+        MessageDigest digest = sha256();
+        byte[] correlation = in.getHeader(CommandHeaders.CORRELATION_DATA, byte[].class);
+        digest.update(correlation == null ? new byte[0] : correlation);
+        digest.update((byte) 0);
+        String responseTopic = in.getHeader(IotConstants.RESPONSE_TOPIC, String.class);
+        digest.update((responseTopic == null ? "" : responseTopic).getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        Object body = in.getBody();
+        digest.update(body instanceof byte[] bytes ? bytes
+                : String.valueOf(in.getBody(String.class)).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * A request taken already within {@code mmi.commands.duplicate-window} came again: acknowledged, not run, not
+     * answered again (its answer went out, or is on its way, through the outbox). Counted in
+     * {@code mmi_commands_duplicates_total}.
+     */
+    public void duplicate(Exchange exchange) {
+        if (duplicateCount == null) {
+            duplicateCount = Counter.builder("mmi.commands.duplicates")
+                    .description("Requests taken already (same correlation data, response topic and payload) that"
+                            + " came again within mmi.commands.duplicate-window: not run again")
+                    .register(Observability.meterRegistry(context));
+        }
+        duplicateCount.increment();
+        duplicates.warn("Ignored a request on {} that was taken already (same correlation data and payload): not run"
+                + " or answered twice", exchange.getMessage().getHeader(IotConstants.TOPIC));
     }
 
     /**
@@ -249,7 +341,8 @@ public final class RemoteCommands {
         in.removeHeader(IotConstants.ORIGIN_TIME);
         in.setHeader(IotConstants.CORRELATION_DATA, in.getHeader(CommandHeaders.CORRELATION_DATA));
         String code = in.getHeader(CommandHeaders.ERROR_CODE, String.class);
-        LOG.info("Answered the {} request{} on {}: {}", Optional.ofNullable(in.getHeader(CommandHeaders.KIND))
+        // At most one line per 10 s: a flood of requests is answered (busy, bad-request) one by one.
+        answers.info("Answered the {} request{} on {}: {}", Optional.ofNullable(in.getHeader(CommandHeaders.KIND))
                 .orElse("unparsed"),
                 Optional.ofNullable(in.getHeader(CommandHeaders.DEVICE, String.class))
                         .map(device -> " for " + device)

@@ -28,14 +28,24 @@ public final class RateLimitedLog {
         this.clock = clock;
     }
 
+    /** An information line, or a count of one. */
+    public void info(String format, Object... arguments) {
+        log(Level.INFO, format, arguments);
+    }
+
+    /** A line at {@code level}, or a count of one. */
+    public void log(Level level, String format, Object... arguments) {
+        logAt(level, format, arguments);
+    }
+
     /** A warning, or a count of one. */
     public void warn(String format, Object... arguments) {
-        log(Level.WARN, format, arguments);
+        logAt(Level.WARN, format, arguments);
     }
 
     /** An error, or a count of one. */
     public void error(String format, Object... arguments) {
-        log(Level.ERROR, format, arguments);
+        logAt(Level.ERROR, format, arguments);
     }
 
     /** How many lines were left out since the last one logged. */
@@ -43,7 +53,7 @@ public final class RateLimitedLog {
         return leftOut;
     }
 
-    private void log(Level level, String format, Object... arguments) {
+    private void logAt(Level level, String format, Object... arguments) {
         long before;
         synchronized (this) {
             Instant now = clock.instant();
