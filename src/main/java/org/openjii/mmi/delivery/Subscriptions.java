@@ -1,8 +1,11 @@
 package org.openjii.mmi.delivery;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +21,10 @@ final class Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
     private final Map<String, MqttConnection.Subscription> byFilter = new ConcurrentHashMap<>();
+    /** Lines a sender could make the bridge repeat: at most one per 10 s each, with the count. */
+    private final RateLimitedLog unmatched = new RateLimitedLog(LOG, Duration.ofSeconds(10), Clock.systemUTC());
+    private final RateLimitedLog retainedIgnored = new RateLimitedLog(LOG, Duration.ofSeconds(10),
+            Clock.systemUTC());
 
     void put(String filter, MqttConnection.Subscription subscription) {
         byFilter.put(filter, subscription);
@@ -64,13 +71,13 @@ final class Subscriptions {
             }
         }
         if (match == null) {
-            LOG.warn("Ignoring a message on {}: no subscription matches it", topic);
+            unmatched.warn("Ignoring a message on {}: no subscription matches it", topic);
             message.acknowledge();
             return;
         }
         if (message.retained() && !match.retainedWanted()) {
-            LOG.warn("Ignoring a retained message on {}: requests are taken only as they are sent, never replayed",
-                    topic);
+            retainedIgnored.warn("Ignoring a retained message on {}: requests are taken only as they are sent, never"
+                    + " replayed", topic);
             message.acknowledge();
             return;
         }

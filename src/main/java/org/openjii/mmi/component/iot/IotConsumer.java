@@ -1,6 +1,7 @@
 package org.openjii.mmi.component.iot;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,6 +15,7 @@ import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.openjii.mmi.delivery.MqttConnection;
+import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ public class IotConsumer extends DefaultConsumer {
     private ExecutorService worker;
     private Counter received;
     private Counter dropped;
+    /** A flood would log a line per dropped message: at most one per 10 s, with the count. */
+    private final RateLimitedLog droppedLog = new RateLimitedLog(LOG, Duration.ofSeconds(10), clock);
 
     public IotConsumer(IotEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -91,7 +95,8 @@ public class IotConsumer extends DefaultConsumer {
             worker.execute(() -> process(message));
         } catch (RejectedExecutionException e) {
             dropped.increment();
-            LOG.error("Dropped a message on {}: {} messages are waiting for the route (a flood?); {} dropped so far",
+            droppedLog.error(
+                    "Dropped a message on {}: {} messages are waiting for the route (a flood?); {} dropped so far",
                     message.topic(), getEndpoint().getConfiguration().getQueueSize(), (long) dropped.count());
             message.acknowledge();
         }
