@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -23,22 +22,17 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.ConfigurationKeys;
 import org.openjii.mmi.MmiApplication;
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.broker.EmbeddedBrokerPresence;
 import org.openjii.mmi.control.CommandTopics;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.MqttCheck;
-import org.openjii.mmi.delivery.MqttReasonCodes;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,9 +52,10 @@ import picocli.CommandLine.Option;
  * Thing itself while the bridge is stopped.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, description = {
-        "Check the broker setup step by step: configuration, files, certificate, DNS, TCP, TLS handshake, MQTT CONNECT"
-                + " and a test publish. Each step prints one line, ✔ or ✘ with a hint for the fix; steps after a"
-                + " failure that makes them meaningless are skipped.",
+        "Check the broker setup step by step: configuration, files, certificate, DNS, TCP, the HTTP proxy's CONNECT"
+                + " (with a proxy), TLS handshake, MQTT CONNECT (protocol version, user name and password) and a test"
+                + " publish. Each step prints one line, ✔ or ✘ with a hint for the fix; steps after a failure that"
+                + " makes them meaningless are skipped.",
         "The check connects with its own short-lived client (clean start, no session kept) as <client-id>-check, so"
                 + " a running bridge is not disturbed."}, exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                         "0:every step passed", "1:a step failed",
@@ -159,6 +154,11 @@ final class CheckCommand implements Callable<Integer> {
             List<InetAddress> addresses = dns();
             boolean tcpOk = addresses != null ? tcp(addresses) : report.skip("TCP connect", "no address to connect to");
             boolean reachable = addresses != null && tcpOk;
+            if (transport.proxy() != null) {
+                // Through a proxy, DNS and TCP were the proxy's; the proxy resolves and reaches the broker.
+                reachable = reachable ? report.outcome("proxy", transport.tunnel(timeout))
+                        : report.skip("proxy", "the proxy is not reachable");
+            }
             if (!(filesOk && certificateOk && reachable)) {
                 if (transport.tls()) {
                     report.skipAll("TLS handshake");
@@ -219,13 +219,17 @@ final class CheckCommand implements Callable<Integer> {
                 String bridgeClientId = settings.connection().clientId();
                 CommandTopics.checkClientId(bridgeClientId);
                 transport = TransportCheck.of(settings.brokerUrl(), settings.certFile(), settings.keyFile(),
-                        settings.caFile(), settings.allowPlaintext(), settings.alpn());
+                        settings.caFile(), settings.allowPlaintext(), settings.alpn(), settings.proxy());
                 checkClientId = clientId != null ? clientId : bridgeClientId + "-check";
                 checkTopic = TopicTemplate.parse(topic).render(Map.of("clientId", bridgeClientId));
                 return report.pass(step,
                         transport.url() + embeddedNote + ", client id '" + bridgeClientId + "' (the check connects"
-                                + " as '" + checkClientId + "'), keep-alive "
-                                + settings.connection().effectiveKeepAliveSeconds()
+                                + " as '" + checkClientId + "'), " + settings.connection().version() + ", "
+                                + settings.connection().credentials().describe()
+                                + (settings.proxy() == null ? ""
+                                        : ", through the HTTP proxy " + settings.proxy()
+                                                .describe())
+                                + ", keep-alive " + settings.connection().effectiveKeepAliveSeconds()
                                 + " s, QoS 1, test topic " + checkTopic);
             } catch (MqttConfigurationException | InvalidTopicException e) {
                 return report.fail(step, e.getMessage(), hint);
@@ -248,9 +252,9 @@ final class CheckCommand implements Callable<Integer> {
             return report.outcome("certificate", transport.certificates(Instant.now()));
         }
 
-        /** The broker's addresses, or null when the host does not resolve. */
+        /** The broker's addresses (through a proxy: the proxy's), or null when the host does not resolve. */
         private List<InetAddress> dns() {
-            String host = transport.host();
+            String host = transport.proxy() != null ? transport.proxy().host() : transport.host();
             try {
                 List<InetAddress> addresses = Arrays.asList(InetAddress.getAllByName(host));
                 String shown = addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "));
@@ -270,7 +274,7 @@ final class CheckCommand implements Callable<Integer> {
         }
 
         private boolean tcp(List<InetAddress> addresses) {
-            int port = transport.port();
+            int port = transport.proxy() != null ? transport.proxy().port() : transport.port();
             IOException first = null;
             InetAddress firstAddress = null;
             for (InetAddress address : addresses) {
@@ -308,99 +312,7 @@ final class CheckCommand implements Callable<Integer> {
         }
 
         private void mqtt(BrokerTransport broker) {
-            try (MqttCheck client = new MqttCheck(broker, checkClientId, timeout)) {
-                if (connect(client)) {
-                    publish(client);
-                } else {
-                    report.skip("publish", "not connected");
-                }
-            } catch (IllegalArgumentException e) {
-                report.fail("MQTT CONNECT", "the client id '" + checkClientId + "' cannot be used ("
-                        + Failures.describe(e) + ")", "give another --client-id");
-                report.skip("publish", "not connected");
-            }
-        }
-
-        private boolean connect(MqttCheck client) {
-            String step = "MQTT CONNECT";
-            MqttCheck.Connected connected = client.connect(settings.connection().effectiveKeepAliveSeconds());
-            if (connected.ok()) {
-                StringBuilder detail = new StringBuilder("connected as '" + checkClientId
-                        + "' (MQTT 5, clean start, no session kept), broker receive maximum "
-                        + connected.receiveMaximum());
-                if (connected.maximumPacketSize() > 0) {
-                    detail.append(", maximum packet size ").append(connected.maximumPacketSize());
-                }
-                return report.pass(step, detail.toString());
-            }
-            if (connected.explained() != null) {
-                return report.fail(step, "TLS rejected", connected.explained().getMessage());
-            }
-            int code = connected.reasonCode();
-            if (MqttReasonCodes.isFailure(code)) {
-                return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(code), connackHint(code));
-            }
-            return report.fail(step, "no CONNACK from the broker (" + connected.failure() + ")", "a broker closes"
-                    + " the connection like this when it does not allow the client id or certificate (AWS IoT:"
-                    + " the policy's iot:Connect on client/" + checkClientId + "); its log says why");
-        }
-
-        private String connackHint(int code) {
-            String thing = "'" + settings.connection().clientId() + "'";
-            return switch (code) {
-                case 0x87 -> checkClientId.equals(settings.connection().clientId())
-                        ? "the broker does not let client id " + thing + " connect: on AWS IoT the certificate must"
-                                + " be ACTIVE and attached to the Thing, and its policy must allow iot:Connect on"
-                                + " client/" + settings.connection().clientId() + "; on Mosquitto see allow_anonymous,"
-                                + " use_identity_as_username and the ACL"
-                        : "the broker does not let client id '" + checkClientId + "' connect. AWS IoT policies often"
-                                + " allow only the Thing name (client/${iot:Connection.Thing.ThingName}): with the"
-                                + " bridge stopped, check as the Thing with --client-id "
-                                + settings.connection().clientId() + "; on Mosquitto see allow_anonymous,"
-                                + " use_identity_as_username and the ACL";
-                case 0x86 -> "the broker wants a user name and password, which mmi does not send; authenticate with"
-                        + " a client certificate (" + BrokerTransport.CERT_FILE_SETTING + ", "
-                        + BrokerTransport.KEY_FILE_SETTING + ")";
-                case 0x85 -> "the broker refuses the client id '" + checkClientId + "': give one it accepts (AWS IoT:"
-                        + " 1 to 128 bytes, not starting with $)";
-                case 0x84 -> "the broker does not speak MQTT 5, which mmi needs (AWS IoT Core and Mosquitto 1.6 or"
-                        + " newer do)";
-                case 0x88, 0x89, 0x9F -> "the broker is overloaded or limits connections; try again later";
-                case 0x8A -> "the broker has banned this client; ask its operator";
-                case 0x9C, 0x9D -> "the broker points elsewhere; correct " + BrokerTransport.BROKER_URL_SETTING;
-                default -> "the broker's log says why";
-            };
-        }
-
-        private void publish(MqttCheck client) {
-            String step = "publish";
-            ObjectNode payload = DeviceJson.mapper().createObjectNode();
-            payload.put("check", "mmi check");
-            payload.put("client_id", checkClientId);
-            payload.put("mmi_version", MmiVersion.get());
-            payload.put("at", Instant.now().toString());
-            long started = System.nanoTime();
-            MqttCheck.Published published = client.publish(checkTopic, DeviceJson.write(payload)
-                    .getBytes(StandardCharsets.UTF_8));
-            int code = published.reasonCode();
-            if (code < 0) {
-                report.fail(step, "no PUBACK for " + checkTopic + " (" + published.failure() + ")", "a broker"
-                        + " may drop the connection on a publish it does not allow (AWS IoT: the policy's"
-                        + " iot:Publish on topic/" + checkTopic + ")");
-                return;
-            }
-            if (MqttReasonCodes.isFailure(code)) {
-                report.fail(step, "publish refused: " + MqttReasonCodes.describe(code) + " for " + checkTopic,
-                        code == MqttReasonCodes.NOT_AUTHORIZED
-                                ? "allow publishing to " + checkTopic + " (AWS IoT: iot:Publish on topic/" + checkTopic
-                                        + " in the certificate's policy; Mosquitto: the ACL), or check another topic"
-                                        + " with --topic"
-                                : "the broker's log says why");
-                return;
-            }
-            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-            report.pass(step, "QoS 1 to " + checkTopic + ", PUBACK " + MqttReasonCodes.describe(code) + " in " + millis
-                    + " ms");
+            new CheckMqttSteps(report, settings, checkClientId, checkTopic, timeout).run(broker);
         }
     }
 

@@ -2,6 +2,7 @@ package org.openjii.mmi.delivery.tls;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,10 +50,12 @@ public final class TransportCheck {
 
     private final BrokerTransport.Plan plan;
     private final TransportFactory factory;
+    private final HttpProxy proxy;
 
-    private TransportCheck(BrokerTransport.Plan plan, TransportFactory factory) {
+    private TransportCheck(BrokerTransport.Plan plan, TransportFactory factory, HttpProxy proxy) {
         this.plan = plan;
         this.factory = factory;
+        this.proxy = proxy;
     }
 
     /**
@@ -63,8 +66,42 @@ public final class TransportCheck {
      */
     public static TransportCheck of(String brokerUrl, Path certFile, Path keyFile, Path caFile,
             boolean allowPlaintext, String alpn) throws MqttConfigurationException {
+        return of(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, null);
+    }
+
+    /** As {@link #of(String, Path, Path, Path, boolean, String)}, through {@code proxy} (null: directly). */
+    public static TransportCheck of(String brokerUrl, Path certFile, Path keyFile, Path caFile,
+            boolean allowPlaintext, String alpn, HttpProxy proxy) throws MqttConfigurationException {
         return new TransportCheck(BrokerTransport.plan(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn),
-                () -> BrokerTransport.create(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn));
+                () -> BrokerTransport.create(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn)
+                        .withProxy(proxy),
+                proxy);
+    }
+
+    /** The HTTP proxy the connection goes through, or null. */
+    public HttpProxy proxy() {
+        return proxy;
+    }
+
+    /**
+     * The proxy step: a tunnel to the broker through the proxy ({@code CONNECT host:port}), and what the proxy
+     * answered. Call after the proxy is reachable (the check's TCP step connects to the proxy).
+     */
+    public Outcome tunnel(Duration timeout) {
+        String target = host() + ":" + port();
+        try (Socket tunnel = ProxyTunnel.open(proxy, host(), port(), timeout)) {
+            return Outcome.pass("CONNECT " + target + " through " + proxy.describe() + ": tunnel open"
+                    + (proxy.authenticates() ? " (Basic authentication as '" + proxy.username() + "')" : ""));
+        } catch (ProxyTunnel.RefusedException e) {
+            ConnectFailures.Diagnosis diagnosis = new ConnectFailures(plan.address(), null, null, proxy)
+                    .proxyAnswered(e.status(), e.reason())
+                    .orElseThrow();
+            return Outcome.fail(headline(diagnosis.kind()) + " (" + e.getMessage() + ")", diagnosis.message());
+        } catch (IOException e) {
+            return Outcome.fail("no tunnel through " + proxy.describe() + " (" + innermost(e) + ")",
+                    "check " + HttpProxy.SETTING + " (or HTTPS_PROXY): the proxy's host and port, and that it is an"
+                            + " HTTP proxy that allows CONNECT");
+        }
     }
 
     public boolean tls() {
@@ -218,8 +255,19 @@ public final class TransportCheck {
      */
     public static Outcome handshake(BrokerTransport transport, Duration timeout, Duration alertWait) {
         BrokerAddress address = transport.address();
-        try (SSLSocket socket = transport.newCheckSocket()) {
-            socket.connect(new InetSocketAddress(address.bareHost(), address.port()), (int) timeout.toMillis());
+        Socket tunnel = null;
+        try {
+            if (transport.proxy() != null) {
+                tunnel = ProxyTunnel.open(transport.proxy(), address.bareHost(), address.port(), timeout);
+            }
+        } catch (IOException e) {
+            return Outcome.fail("no tunnel through the proxy " + transport.proxy().describe() + " (" + e.getMessage()
+                    + ")", "see the proxy step");
+        }
+        try (SSLSocket socket = transport.newCheckSocket(tunnel)) {
+            if (tunnel == null) {
+                socket.connect(new InetSocketAddress(address.bareHost(), address.port()), (int) timeout.toMillis());
+            }
             socket.setSoTimeout((int) timeout.toMillis());
             socket.startHandshake();
             SSLSession session = socket.getSession();
