@@ -29,7 +29,10 @@ final class ConnectRefusals {
         }
         return wire.refusal(cause)
                 .map(refusal -> new MqttConfigurationException("The MQTT broker " + transport.describe() + " "
-                        + why(refusal.reasonCode()) + " (" + refusal.wireCode() + ")", cause));
+                        + why(refusal.reasonCode()) + " (CONNACK " + (wire.version() == MqttVersion.V5
+                                ? MqttReasonCodes.describe(refusal.reasonCode())
+                                : refusal.wireCode() + ": " + MqttReasonCodes.name(refusal.reasonCode()))
+                        + ")", cause));
     }
 
     private String why(int code) {

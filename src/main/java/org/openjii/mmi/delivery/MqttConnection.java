@@ -212,6 +212,8 @@ public final class MqttConnection implements AutoCloseable {
     private volatile byte[] lastPassword;
     private int failedAttempts;
     private Instant connectedAt;
+    /** The refusal logged last as an error, until a connection comes up: the same one is not logged again. */
+    private volatile String lastRefusalLogged;
 
     /**
      * @param network the threads of the client's network I/O (Netty's event loop)
@@ -364,6 +366,7 @@ public final class MqttConnection implements AutoCloseable {
         synchronized (this) {
             connectedAt = clock.instant();
         }
+        lastRefusalLogged = null;
         state = new State(true, clock.instant(), "connected to " + transport.describe() + ", " + settings.version()
                 + (granted.sessionPresent() ? ", session resumed" : ", new session"), granted.receiveMaximum(),
                 granted.maximumPacketSize());
@@ -409,13 +412,11 @@ public final class MqttConnection implements AutoCloseable {
             for (Listener listener : listeners) {
                 listener.disconnected(state, cause);
             }
+        } else if (refusal.isPresent()) {
+            logRefusal(attempts, refusal.get().getMessage(), delay);
         } else if (Long.bitCount(attempts) != 1) {
             // Logged at the 1st, 2nd, 4th, 8th ... attempt: enough to see it goes on, without flooding the log.
-            LOG.debug("MQTT connect attempt {} failed: {}", attempts,
-                    refusal.map(Throwable::getMessage).orElse(reason));
-        } else if (refusal.isPresent()) {
-            LOG.error("MQTT connect attempt {} failed: {}; retrying in {} s", attempts, refusal.get().getMessage(),
-                    delay.toSeconds());
+            LOG.debug("MQTT connect attempt {} failed: {}", attempts, reason);
         } else {
             LOG.warn("MQTT broker {} not reachable (attempt {}: {}); retrying in {} s, messages wait in the outbox",
                     transport.describe(), attempts, reason, delay.toSeconds());
@@ -425,6 +426,22 @@ public final class MqttConnection implements AutoCloseable {
         // A fresh CONNECT each time: the password file may hold a new token. Subscriptions are made again by
         // connected(), whatever the broker kept.
         wire.reconnect(context.getReconnector(), connectPacket(cleanStart), delay);
+    }
+
+    /**
+     * A refused connect is logged once as an error, naming the setting; the same refusal again only at the 16th, 32nd,
+     * ... attempt (readiness says it all along), a different one at once.
+     */
+    private void logRefusal(int attempts, String explanation, Duration delay) {
+        if (!explanation.equals(lastRefusalLogged)) {
+            lastRefusalLogged = explanation;
+            LOG.error("MQTT connect attempt {} failed: {}; retrying with backoff (next in {} s), measurements wait in"
+                    + " the outbox", attempts, explanation, delay.toSeconds());
+        } else if (attempts >= 16 && Long.bitCount(attempts) == 1) {
+            LOG.warn("MQTT connect attempt {} failed the same way: {}", attempts, explanation);
+        } else {
+            LOG.debug("MQTT connect attempt {} failed: {}", attempts, explanation);
+        }
     }
 
     /** 1, 2, 4, ... s up to the maximum, each with up to 20 % jitter so a fleet does not reconnect in step. */

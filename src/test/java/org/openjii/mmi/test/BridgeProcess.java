@@ -27,6 +27,12 @@ public final class BridgeProcess implements AutoCloseable {
 
     /** Starts {@code mmi run} from the repository root with these settings. */
     public static BridgeProcess start(Path output, Map<String, String> settings) throws IOException {
+        return start(output, settings, Map.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with these environment variables added to the test's. */
+    public static BridgeProcess start(Path output, Map<String, String> settings, Map<String, String> environment)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
@@ -36,9 +42,9 @@ public final class BridgeProcess implements AutoCloseable {
             command.addAll(List.of("--set", "mmi.http.port=off"));
         }
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new BridgeProcess(process, output);
     }
 

@@ -8,10 +8,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.testcontainers.containers.Network;
@@ -28,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link MosquittoRuntime} decides once per JVM; docs/containers.md explains the choice.
  */
 public final class MosquittoBroker implements AutoCloseable {
+
+    /** What mosquitto_passwd 2.0 uses. */
+    private static final int PASSWORD_ITERATIONS = 101;
 
     private final Path dir;
     private final List<String> extraConfig;
@@ -199,6 +209,32 @@ public final class MosquittoBroker implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
+    }
+
+    /**
+     * Writes a Mosquitto {@code password_file} (name it with a {@code password_file <file>} line) for these users, in
+     * the format {@code mosquitto_passwd} writes: {@code user:$7$<iterations>$<salt>$<hash>}, PBKDF2 with HMAC-SHA512,
+     * both in Base64 (Mosquitto's {@code pw_sha512_pbkdf2}). Written here because the broker may run in a container,
+     * where the host has no {@code mosquitto_passwd}.
+     */
+    public static Path writePasswordFile(Path file, Map<String, String> users) throws IOException {
+        List<String> lines = new ArrayList<>();
+        SecureRandom random = new SecureRandom();
+        users.forEach((user, password) -> {
+            byte[] salt = new byte[12];
+            random.nextBytes(salt);
+            try {
+                byte[] hash = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
+                        .generateSecret(new PBEKeySpec(password.toCharArray(), salt, PASSWORD_ITERATIONS, 512))
+                        .getEncoded();
+                Base64.Encoder base64 = Base64.getEncoder();
+                lines.add(user + ":$7$" + PASSWORD_ITERATIONS + "$" + base64.encodeToString(salt) + "$"
+                        + base64.encodeToString(hash));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return Files.write(file, lines, StandardCharsets.UTF_8);
     }
 
     /** A port nothing listens on now, on loopback. */
