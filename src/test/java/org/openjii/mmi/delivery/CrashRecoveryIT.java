@@ -17,8 +17,10 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
@@ -32,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * the same outbox: every message that was in the outbox when it died arrives, with the message id it was stored
  * with, and the broker publishes the Last Will ({@code offline}) for the killed process.
  * <p>
- * The bridge runs as a real separate process ({@code mmi run}) on its built-in simulator, measuring every 200 ms.
+ * The bridge runs as a real separate process ({@code mmi run}) on its built-in simulator, measuring every 200 ms, with
+ * MQTT 5 and with MQTT 3.1.1 (the message id then travels in the payload).
  */
 class CrashRecoveryIT {
 
@@ -69,11 +72,11 @@ class CrashRecoveryIT {
         }
     }
 
-    private BridgeProcess startBridge(String name) throws IOException {
+    private BridgeProcess startBridge(String name, String version) throws IOException {
         BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), Map.of("mmi.mqtt.broker-url",
                 broker.url(), "mmi.mqtt.client-id", CLIENT_ID, "mmi.experiment-id", "crash-experiment",
                 "mmi.outbox.dir", dir.resolve("outbox").toString(), "mmi.device.port", "sim", "mmi.device.interval",
-                "200ms", "mmi.simulator.options", "max-run-time=0s"));
+                "200ms", "mmi.simulator.options", "max-run-time=0s", "mmi.mqtt.protocol-version", version));
         bridges.add(bridge);
         return bridge;
     }
@@ -81,8 +84,21 @@ class CrashRecoveryIT {
     private Set<String> receivedIds() {
         return recorder.on(DATA)
                 .stream()
-                .map(m -> m.userProperties().get("message-id"))
+                .map(CrashRecoveryIT::messageId)
                 .collect(Collectors.toSet());
+    }
+
+    /** The message id: a user property with MQTT 5, a field of the payload with MQTT 3.1.1. */
+    private static String messageId(MqttRecorder.Received message) {
+        String property = message.userProperties().get("message-id");
+        if (property != null) {
+            return property;
+        }
+        try {
+            return DeviceJson.parse(message.payload()).path("message_id").asText(null);
+        } catch (IOException e) {
+            throw new AssertionError("Not JSON: " + message.payload(), e);
+        }
     }
 
     /** The message ids waiting in the outbox database, read as any SQLite client would. */
@@ -104,9 +120,10 @@ class CrashRecoveryIT {
         return statuses.isEmpty() ? "" : statuses.get(statuses.size() - 1).payload();
     }
 
-    @Test
-    void shouldDeliverEverythingTheOutboxHeldWhenTheProcessWasKilled() throws Exception {
-        BridgeProcess first = startBridge("first");
+    @ParameterizedTest(name = "MQTT {0}")
+    @ValueSource(strings = {"5", "3.1.1"})
+    void shouldDeliverEverythingTheOutboxHeldWhenTheProcessWasKilled(String version) throws Exception {
+        BridgeProcess first = startBridge("first", version);
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().size() >= 10);
 
         // kill -9 while connected: no shutdown hook, no DISCONNECT; the broker publishes the Last Will.
@@ -116,7 +133,7 @@ class CrashRecoveryIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"offline\""));
 
         // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
-        BridgeProcess second = startBridge("second");
+        BridgeProcess second = startBridge("second", version);
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
         recorder.leave();
         broker.stop();
@@ -131,14 +148,18 @@ class CrashRecoveryIT {
         }
         expected.addAll(waiting);
 
-        BridgeProcess third = startBridge("third");
+        BridgeProcess third = startBridge("third", version);
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
-        System.out.printf("kill -9 twice: %d messages were waiting in the outbox at the second kill; all %d stored"
-                + " before a kill arrived (%d messages in all so far)%n", waiting.size(), expected.size(),
+        System.out.printf(
+                "kill -9 twice (MQTT %s): %d messages were waiting in the outbox at the second kill; all %d stored"
+                        + " before a kill arrived (%d messages in all so far)%n",
+                version, waiting.size(), expected.size(),
                 receivedIds().size());
         assertThat(third.isAlive()).as(third.output()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"online\""));
-        assertThat(broker.logText()).doesNotContain("already connected");
+        assertThat(broker.logText()).doesNotContain("already connected")
+                // Mosquitto's connection line: p5 for MQTT 5, p2 for 3.1.1 (its enum mosq_p_mqtt311).
+                .contains("as " + CLIENT_ID + " (" + (version.equals("5") ? "p5" : "p2") + ", ");
     }
 
 }
