@@ -49,6 +49,9 @@ public final class MmiApplication {
         main.setPropertyPlaceholderLocations(propertyLocations(configFile, profile, Path.of("")));
         overrides.forEach(main::addOverrideProperty);
         main.bind(PythonMmiSettings.BEAN, pythonSettings(configFile, overrides));
+        // Camel's startup summary prints the value of every setting it resolved, masking those whose name says
+        // password or token; mmi.mqtt.proxy may carry a password in its URL.
+        main.configure().setAdditionalSensitiveKeywords("proxy");
         return main;
     }
 
