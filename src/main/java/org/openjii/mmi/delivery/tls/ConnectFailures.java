@@ -123,7 +123,8 @@ final class ConnectFailures {
     Optional<Diagnosis> proxyAnswered(int status, String reason) {
         String answer = "HTTP " + status + (reason.isEmpty() ? "" : " " + reason);
         String tunnel = "CONNECT " + address.bareHost() + ":" + address.port();
-        if (status == 407) {
+        // 407 asks for credentials; tinyproxy answers credentials it refuses with 401.
+        if (status == 407 || status == 401) {
             return found(Kind.PROXY_AUTHENTICATION_REQUIRED, HttpProxy.SETTING + ": the proxy " + proxy.describe()
                     + (proxy.authenticates() ? " refused the user name and password of the URL"
                             : " requires authentication")
