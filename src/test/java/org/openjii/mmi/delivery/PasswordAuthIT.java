@@ -1,13 +1,10 @@
 package org.openjii.mmi.delivery;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +22,7 @@ import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,16 +48,6 @@ class PasswordAuthIT {
     private MosquittoBroker broker;
     private MqttRecorder recorder;
     private final List<BridgeProcess> bridges = new ArrayList<>();
-
-    /** A token as a VerneMQ JWT plugin would take it: header.claims.signature, Base64url; it expires in an hour. */
-    static String token(String subject) {
-        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
-        String header = base64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = base64.encodeToString(("{\"sub\":\"" + subject + "\",\"exp\":"
-                + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "}").getBytes(StandardCharsets.UTF_8));
-        String signature = base64.encodeToString(subject.repeat(8).getBytes(StandardCharsets.UTF_8));
-        return header + "." + claims + "." + signature;
-    }
 
     @BeforeEach
     void startBroker() throws Exception {
@@ -170,8 +158,8 @@ class PasswordAuthIT {
 
     @Test
     void aTokenFileRewrittenWhileTheBrokerIsDownIsUsedAtTheReconnect() throws Exception {
-        String first = token("first");
-        String second = token("second");
+        String first = TestTokens.jwt("first", Duration.ofHours(1));
+        String second = TestTokens.jwt("second", Duration.ofHours(1));
         recorder.leave();
         broker.stop();
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, first));

@@ -33,12 +33,21 @@ public final class BridgeProcess implements AutoCloseable {
     /** As {@link #start(Path, Map)}, with these environment variables added to the test's. */
     public static BridgeProcess start(Path output, Map<String, String> settings, Map<String, String> environment)
             throws IOException {
+        return command(output, "run", settings, environment);
+    }
+
+    /**
+     * Starts {@code mmi <subcommand> --set key=value ...} (for example {@code check}), with these environment variables
+     * added to the test's; {@link #process()} tells when it ended.
+     */
+    public static BridgeProcess command(Path output, String subcommand, Map<String, String> settings,
+            Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
-                MmiCommand.class.getName(), "run"));
+                MmiCommand.class.getName(), subcommand));
         // No HTTP server unless asked for: bridges of parallel tests must not compete for a port.
-        if (!settings.containsKey("mmi.http.port")) {
+        if (subcommand.equals("run") && !settings.containsKey("mmi.http.port")) {
             command.addAll(List.of("--set", "mmi.http.port=off"));
         }
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
@@ -71,6 +80,19 @@ public final class BridgeProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for the bridge to die", e);
+        }
+    }
+
+    /** Stops the process as a service manager does (SIGTERM), so that its shutdown lines are written too. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                killHard();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killHard();
         }
     }
 
