@@ -1,6 +1,7 @@
 package org.openjii.mmi.delivery;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.camel.CamelContext;
@@ -22,6 +23,10 @@ class DeliverySettingsTest {
     }
 
     private Delivery.Settings settings(String... keyValues) {
+        return settings(Map.of(), keyValues);
+    }
+
+    private Delivery.Settings settings(Map<String, String> env, String... keyValues) {
         Properties properties = new Properties();
         properties.put("mmi.mqtt.broker-url", "tcp://127.0.0.1:1883");
         for (int i = 0; i < keyValues.length; i += 2) {
@@ -29,7 +34,7 @@ class DeliverySettingsTest {
         }
         context.getPropertiesComponent().setOverrideProperties(properties);
         return DeliverySettings.fromProperties(context.getPropertiesComponent(),
-                properties.getProperty("mmi.mqtt.broker-url"));
+                properties.getProperty("mmi.mqtt.broker-url"), env);
     }
 
     @Test
@@ -94,5 +99,41 @@ class DeliverySettingsTest {
     void shouldTurnOnTheIotCoreProfileForAnAwsEndpoint() {
         assertThat(settings("mmi.mqtt.broker-url", "ssl://abc-ats.iot.eu-central-1.amazonaws.com:8883")
                 .flowControl()).isEqualTo(FlowControl.IOT_CORE);
+    }
+
+    @Test
+    void shouldReadABareAwsEndpointAsTlsOn8883() {
+        Delivery.Settings settings = settings("mmi.mqtt.broker-url", "abc-ats.iot.eu-central-1.amazonaws.com");
+        assertThat(settings.brokerUrl()).isEqualTo("ssl://abc-ats.iot.eu-central-1.amazonaws.com:8883");
+        assertThat(settings.flowControl()).isEqualTo(FlowControl.IOT_CORE);
+    }
+
+    @Test
+    void shouldReadTheVersionCredentialsProxyAndPubackTimeout() {
+        Delivery.Settings settings = settings(Map.of("HTTPS_PROXY", "http://env-proxy:3128"), "mmi.mqtt.broker-url",
+                "ssl://broker.example:8883", "mmi.mqtt.protocol-version", "3.1.1", "mmi.mqtt.username", "lab-3",
+                "mmi.mqtt.password", "s3cret", "mmi.mqtt.puback-timeout", "20s");
+        assertThat(settings.connection().version()).isEqualTo(MqttVersion.V3_1_1);
+        assertThat(settings.connection().credentials().username()).isEqualTo("lab-3");
+        assertThat(settings.proxy().describe()).isEqualTo("http://env-proxy:3128 (HTTPS_PROXY)");
+        assertThat(settings.pubackTimeout()).isEqualTo(Duration.ofSeconds(20));
+
+        Delivery.Settings defaults = settings(Map.of("HTTPS_PROXY", "http://env-proxy:3128", "NO_PROXY",
+                ".example"), "mmi.mqtt.broker-url", "ssl://broker.example:8883");
+        assertThat(defaults.connection().version()).isEqualTo(MqttVersion.V5);
+        assertThat(defaults.connection().credentials().none()).isTrue();
+        assertThat(defaults.proxy()).isNull();
+        assertThat(defaults.pubackTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void shouldNameTheKeyOfAVersionOrCredentialsThatCannotWork() {
+        assertThatThrownBy(() -> settings("mmi.mqtt.protocol-version", "4"))
+                .hasMessage("mmi.mqtt.protocol-version must be 5 or 3.1.1, was '4'");
+        assertThatThrownBy(() -> settings("mmi.mqtt.password", "s3cret"))
+                .hasMessageStartingWith("mmi.mqtt.password is set but mmi.mqtt.username is not")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> settings("mmi.mqtt.proxy", "ftp://proxy:21"))
+                .hasMessageStartingWith("mmi.mqtt.proxy has the scheme ftp");
     }
 }

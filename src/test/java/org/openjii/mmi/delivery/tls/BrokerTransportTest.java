@@ -325,6 +325,23 @@ class BrokerTransportTest {
                 .isEqualTo("plain ::1:1884");
     }
 
+    /** As {@code aws iot describe-endpoint --endpoint-type iot:Data-ATS} prints it, and as the Python MMI took it. */
+    @Test
+    void aBareAwsIotEndpointIsTlsOn8883AndWith443TakesAlpn() throws Exception {
+        String host = "a1b2c3d4e5f6g7-ats.iot.eu-central-1.amazonaws.com";
+        assertThat(BrokerTransport.normalizeUrl(host)).isEqualTo("ssl://" + host + ":8883");
+        assertThat(BrokerTransport.normalizeUrl(host + ":443")).isEqualTo("ssl://" + host + ":443");
+        assertThat(BrokerTransport.normalizeUrl("ssl://" + host + ":8883")).isEqualTo("ssl://" + host + ":8883");
+        assertThat(BrokerTransport.normalizeUrl("broker.example")).isEqualTo("broker.example");
+
+        BrokerTransport on8883 = BrokerTransport.create(host, null, null, caFile, false, null);
+        assertThat(address(on8883)).isEqualTo("tls " + host + ":8883");
+        assertThat(on8883.applicationProtocols()).isEmpty();
+        BrokerTransport on443 = BrokerTransport.create(host + ":443", null, null, caFile, false, null);
+        assertThat(address(on443)).isEqualTo("tls " + host + ":443");
+        assertThat(on443.applicationProtocols()).containsExactly("x-amzn-mqtt-ca");
+    }
+
     private static String address(BrokerTransport transport) {
         return (transport.tls() ? "tls " : "plain ") + transport.host() + ":" + transport.port();
     }
