@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private volatile boolean idle;
     /** Messages handed to the connection and not yet acknowledged or failed, by sequence number. */
     private final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
+    /** The messages in flight when probing began: one of them was refused; probing ends once none is left. */
+    private final Set<Long> suspects = ConcurrentHashMap.newKeySet();
     /** Times the connection closed on a refusal while a message was the only one in flight (probing). */
     private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
     /** Messages refused by closing the connection, to be refused when the client lets go of them. */
@@ -198,6 +201,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         if (!probing) {
             LOG.info("The broker refused a message by a reason code that closed the connection; sending one at a time"
                     + " until the refused one is found");
+            suspects.clear();
+            suspects.addAll(inFlight.keySet());
             probing = true;
             limiter.probe(true);
             connection.forgetSessionOnReconnect();
@@ -347,7 +352,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 }
             }
             strikes.remove(entry.seq());
-            if (probing) {
+            suspects.remove(entry.seq());
+            // Another message going through says nothing about those in flight at the refusal.
+            if (probing && suspects.isEmpty()) {
                 LOG.info("Message {} went through; publishing with the full window again", entry.messageId());
                 probing = false;
                 limiter.probe(false);
@@ -412,6 +419,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void refused(OutboxEntry entry, PublishRefusedException refusal) {
+        suspects.remove(entry.seq());
         int code = refusal.reasonCode();
         metrics.refused(code);
         if (entry.kind() == OutboxEntry.Kind.DATA) {

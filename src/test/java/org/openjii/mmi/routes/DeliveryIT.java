@@ -13,6 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
@@ -135,6 +137,32 @@ class DeliveryIT extends MmiRouteTestSupport {
                 + FORBIDDEN_EXPERIMENT), broker.logText()))
                 .as("refused once, never retried")
                 .isEqualTo(1);
+    }
+
+    /**
+     * The usual IoT policy mistake: the broker refuses every data message (0x87). Readiness goes DOWN after three in a
+     * row, naming the refusal, and comes back with the first one it accepts.
+     */
+    @Test
+    void shouldReportNotReadyWhileTheBrokerRefusesEveryDataMessage() throws Exception {
+        ingest(500);
+        await().atMost(WAIT).until(() -> recorder.on(DATA).size() == 1);
+        assertThat(deliveryReadiness()).isEqualTo(HealthCheck.State.UP);
+
+        for (int n = 501; n <= 503; n++) {
+            ingest(par, n, Map.of(IngestHeaders.EXPERIMENT_ID, FORBIDDEN_EXPERIMENT));
+        }
+        await().atMost(WAIT).until(() -> recorder.on(REFUSED).size() == 3);
+        HealthCheck.Result refused = HealthCheckRegistry.get(context).getCheck("delivery").orElseThrow().call();
+        assertThat(refused.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(refused.getMessage()).hasValueSatisfying(message -> assertThat(message)
+                .startsWith("The broker refused the last 3 data messages (the last: ")
+                .contains("Not authorized (0x87)"));
+        assertThat(refused.getDetails()).containsEntry("publisher.data-refused-in-a-row", 3);
+
+        ingest(504);
+        await().atMost(WAIT).until(() -> recorder.on(DATA).size() == 2);
+        await().atMost(WAIT).until(() -> deliveryReadiness() == HealthCheck.State.UP);
     }
 
     @Test
