@@ -46,6 +46,15 @@ public final class Delivery extends ServiceSupport {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
                     messageExpiry, dir, outboxBudget, fullPolicy, maxAge);
         }
+
+        /**
+         * These settings for another identity: its own client id (without status topic or Will), key material and
+         * outbox folder (an openJII Thing).
+         */
+        public Settings withIdentity(String clientId, Path certFile, Path keyFile, Path caFile, Path outboxDir) {
+            return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection.withClientId(
+                    clientId), flowControl, messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge);
+        }
     }
 
     /**
@@ -115,6 +124,19 @@ public final class Delivery extends ServiceSupport {
                 publisher.wakeUp();
             }
         }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Reads the certificate, key and CA files again and reconnects with them (their content changed: rotated key
+     * material); the outbox and the session carry over. Files that do not work are refused here, and the connection
+     * goes on with the ones it has.
+     *
+     * @throws MqttConfigurationException naming the file and the problem
+     */
+    public void reloadKeyMaterial() throws MqttConfigurationException {
+        BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(), settings.keyFile(),
+                settings.caFile(), settings.allowPlaintext(), settings.alpn());
+        connection.replaceTransport(transport);
     }
 
     /**

@@ -42,6 +42,15 @@ public final class IngestHeaders {
     /** The openJII experiment id; wins over the {@code experimentId} knob of the topic step. */
     public static final String EXPERIMENT_ID = "MmiExperimentId";
 
+    /**
+     * An openJII onboarding file's {@code topicPrefix} ({@code experiment/data_ingest/v1/{experimentId}/{sensorType}});
+     * when set, the topic step publishes to {@code {topicPrefix}/{sensorVersion}/{sensorId}} instead of its template.
+     */
+    public static final String TOPIC_PREFIX = "MmiTopicPrefix";
+
+    /** One id shared by the messages of one run of an openJII plan's experiment: the {@code workbook_run_id}. */
+    public static final String WORKBOOK_RUN_ID = "MmiWorkbookRunId";
+
     /** The device_id of the measurement, set by the enrich step for the topic step. */
     public static final String DEVICE_ID = "MmiDeviceId";
 

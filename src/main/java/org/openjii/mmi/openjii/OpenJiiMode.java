@@ -1,0 +1,96 @@
+package org.openjii.mmi.openjii;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.PropertiesComponent;
+import org.openjii.mmi.Durations;
+import org.openjii.mmi.component.multispeq.MultispeqComponent;
+import org.openjii.mmi.delivery.Outbox;
+import org.openjii.mmi.device.CommandPolicy;
+import org.openjii.mmi.device.PromptAnswers;
+import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.routes.DeviceRouteManager;
+
+/**
+ * The openJII mode ({@value #DIR_SETTING}, {@code mmi run --openjii DIR}): everything comes from openJII's downloads in
+ * DIR (docs/openjii.md). Each attached MultispeQ runs its Thing's onboarding plan from the route template
+ * {@value #INSTRUMENT_TEMPLATE} (routes/openjii.camel.yaml) and publishes over its Thing's own connection, with only
+ * what openJII's IoT policy allows: data topics, no retained message, no Will, no command topics (remote changes
+ * arrive as script updates).
+ */
+public final class OpenJiiMode {
+
+    public static final String DIR_SETTING = "mmi.openjii.dir";
+    /** The device route of an instrument in openJII mode. */
+    public static final String INSTRUMENT_TEMPLATE = "openjii-instrument";
+
+    private OpenJiiMode() {
+    }
+
+    /** The downloads folder, when the openJII mode is on. */
+    public static Optional<Path> dir(PropertiesComponent properties) {
+        return properties.resolveProperty(DIR_SETTING).map(String::trim).filter(dir -> !dir.isEmpty()).map(Path::of);
+    }
+
+    /** Sets the mode up: the fleet, the plan and the script updates, and the device routes from its template. */
+    public static void install(CamelContext context, Path dir, DeviceRouteManager devices) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        // openJII's IoT policy allows no command topics.
+        properties.addOverrideProperty("mmi.commands.enabled", "false");
+        devices.setTemplate(INSTRUMENT_TEMPLATE);
+        Path outboxRoot = Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox").trim());
+        String brokerUrl = properties.resolveProperty("mmi.openjii.broker-url")
+                .map(String::trim)
+                .filter(
+                        url -> !url.isEmpty())
+                .orElse(null);
+        int port = port(properties);
+        KeyFiles keyFiles = new KeyFiles();
+        ThingConnections connections = new ThingConnections(context, keyFiles, outboxRoot, brokerUrl, port);
+        OpenJiiFleet fleet = new OpenJiiFleet(context, dir, Duration.ofMillis(Durations.millis(properties,
+                "mmi.openjii.poll-interval", "5s")), Duration.ofMillis(
+                        Durations.millis(properties,
+                                "mmi.openjii.release-delay", "30s")),
+                keyFiles, connections, new FleetReports(Observability
+                        .meterRegistry(context)));
+        context.getRegistry().bind(OpenJiiFleet.BEAN_NAME, OpenJiiFleet.class, fleet);
+        context.addService(fleet, true, true);
+        context.getComponent("multispeq", MultispeqComponent.class).addSessionListener(fleet);
+        OpenJiiHealthCheck check = new OpenJiiHealthCheck(fleet);
+        check.setCamelContext(context);
+        HealthCheckRegistry.get(context).register(check);
+
+        CommandPolicy policy = CommandPolicy.ofCommaSeparated(properties.resolveProperty("mmi.commands.allow")
+                .orElse(
+                        ""));
+        ScriptUpdates scripts = new ScriptUpdates(outboxRoot, policy);
+        context.getRegistry().bind(ScriptUpdates.BEAN_NAME, ScriptUpdates.class, scripts);
+        boolean acknowledgeAlerts = Boolean.parseBoolean(properties.resolveProperty("mmi.commands.acknowledge-alerts")
+                .orElse("false")
+                .trim());
+        OpenJiiPlan plan = new OpenJiiPlan(fleet, scripts, Duration.ofMillis(Durations.millis(properties,
+                "mmi.device.interval", "10s")), policy, new PromptAnswers(List.of(), acknowledgeAlerts));
+        context.getRegistry().bind(OpenJiiPlan.BEAN_NAME, OpenJiiPlan.class, plan);
+        // The SQLite library of the Things' outboxes, loaded meanwhile on the other core.
+        Outbox.loadNativeLibraryInBackground();
+    }
+
+    private static int port(PropertiesComponent properties) {
+        String text = properties.resolveProperty("mmi.openjii.port").orElse("8883").trim();
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // Refused below with the value.
+        }
+        throw new IllegalArgumentException("mmi.openjii.port must be a TCP port (8883, or 443 with ALPN), was '" + text
+                + "'");
+    }
+}
