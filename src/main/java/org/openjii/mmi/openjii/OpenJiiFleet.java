@@ -57,7 +57,7 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
     private final Map<String, ThingState> things = new TreeMap<>();
     private final Map<String, Instrument> instruments = new LinkedHashMap<>();
     private final Set<String> reportedProblems = new HashSet<>();
-    private ScheduledExecutorService scheduler;
+    private volatile ScheduledExecutorService scheduler;
 
     OpenJiiFleet(CamelContext context, Path dir, Duration pollInterval, Duration releaseDelay, KeyFiles keyFiles,
             ThingConnections connections, FleetReports reports) {
@@ -192,12 +192,24 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
         }
     }
 
+    /** On the session's thread: handed to the fleet's own thread, as connecting takes a while. */
     @Override
     public void onStateChanged(DeviceSession session, DeviceSession.State state, String detail) {
+        String port = session.name();
+        ScheduledExecutorService thread = scheduler;
         if (state == DeviceSession.State.READY) {
-            instrumentReady(session.name(), session.deviceInfo());
+            DeviceInfo info = session.deviceInfo();
+            run(thread, () -> instrumentReady(port, info));
         } else if (state == DeviceSession.State.DISCONNECTED || state == DeviceSession.State.CLOSED) {
-            instrumentGone(session.name());
+            run(thread, () -> instrumentGone(port));
+        }
+    }
+
+    private static void run(ScheduledExecutorService thread, Runnable task) {
+        if (thread == null || thread.isShutdown()) {
+            task.run();
+        } else {
+            thread.execute(task);
         }
     }
 
@@ -264,9 +276,12 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
         ThingState thing = things.get(instrument.thingName());
         if (thing != null && port.equals(thing.port)) {
             thing.port = null;
-            if (thing.connected && thing.release == null) {
+            ScheduledExecutorService thread = scheduler;
+            if (thing.connected && (thread == null || thread.isShutdown())) {
+                releaseQuietly(thing, "the bridge stops");
+            } else if (thing.connected && thing.release == null) {
                 Instant deadline = clock.instant().plus(releaseDelay);
-                thing.release = scheduler.scheduleWithFixedDelay(() -> releaseWhenDone(thing, deadline), 0,
+                thing.release = thread.scheduleWithFixedDelay(() -> releaseWhenDone(thing, deadline), 0,
                         RELEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
