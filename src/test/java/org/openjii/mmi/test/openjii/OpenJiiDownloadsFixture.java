@@ -46,7 +46,11 @@ public final class OpenJiiDownloadsFixture {
     public enum Packaging {
         /** The zip as downloaded. */
         ZIP,
-        /** The zip's files extracted into the folder itself. */
+        /**
+         * The zip's files extracted into the folder itself. A group's credentials and configs both have a
+         * {@code manifest.json}: unpacked into one folder, the later one replaces the earlier, as an unzip tool told
+         * to replace would.
+         */
         UNPACKED,
         /** The zip's files extracted into a sub-folder named like the zip without {@code .zip}. */
         UNPACKED_IN_FOLDER
@@ -129,6 +133,17 @@ public final class OpenJiiDownloadsFixture {
     public static String safeGroupName(String groupName) {
         String safe = groupName.replaceAll("[^a-zA-Z0-9._-]+", "-").replaceAll("^-+|-+$", "");
         return safe.isEmpty() ? "group" : safe;
+    }
+
+    /**
+     * The first downloads of single devices: each Thing's credential bundle (packaged so) and its
+     * {@code {thingName}-config.json}.
+     */
+    public void writeDeviceDownloads(Packaging packaging, OpenJiiThing... things) throws IOException {
+        for (OpenJiiThing thing : things) {
+            writeDeviceCredentials(thing, packaging);
+            writeDeviceConfig(thing);
+        }
     }
 
     /** Writes a Thing's credential bundle; returns the zip, or the folder its files went to. */

@@ -181,6 +181,22 @@ class OpenJiiDownloadsFixtureTest {
     }
 
     @Test
+    void shouldWriteTheFirstDownloadsOfSingleDevices() throws Exception {
+        downloads.writeDeviceDownloads(Packaging.UNPACKED_IN_FOLDER, a, b);
+
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(dir::relativize).map(Path::toString)).containsExactlyInAnyOrder(
+                    "multispeq_0042-credentials", "multispeq_0042-config.json", "multispeq_0043-credentials",
+                    "multispeq_0043-config.json");
+        }
+        try (var files = Files.list(dir.resolve("multispeq_0043-credentials"))) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
+                    "multispeq_0043.cert.pem", "multispeq_0043.public.key", "multispeq_0043.private.key",
+                    "AmazonRootCA1.pem", "AmazonRootCA3.pem");
+        }
+    }
+
+    @Test
     void shouldValidateEveryConfigOfAllKindsOfProcedure() {
         Experiment everything = Experiment.of("multispeq", "All kinds",
                 Procedure.protocol(PROTOCOL, null, null, "[{\"pulses\":[1]}]"),
