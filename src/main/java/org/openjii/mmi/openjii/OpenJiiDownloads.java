@@ -11,10 +11,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,8 +68,15 @@ public final class OpenJiiDownloads {
         }
     }
 
-    /** A file that could not be used, with why; the rest of the folder still counts. */
-    public record Problem(String origin, String message, String sha256) {
+    /**
+     * A file that could not be used, with why; the rest of the folder still counts. An onboarding file names the
+     * Thing it was for ({@code configFor}, from its file name), so that Thing keeps what it had.
+     */
+    public record Problem(String origin, String message, String sha256, String configFor) {
+
+        Problem(String origin, String message, String sha256) {
+            this(origin, message, sha256, null);
+        }
     }
 
     /** What the folder holds, per Thing name (sorted). */
@@ -78,6 +88,16 @@ public final class OpenJiiDownloads {
             configs.keySet().forEach(name -> names.put(name, true));
             keys.keySet().forEach(name -> names.put(name, true));
             return List.copyOf(names.keySet());
+        }
+
+        /** The Things whose newest onboarding file here is unusable: they keep the state they had. */
+        public Set<String> invalidConfigs() {
+            Set<String> names = new HashSet<>();
+            problems.stream()
+                    .map(Problem::configFor)
+                    .filter(Objects::nonNull)
+                    .forEach(names::add);
+            return names;
         }
     }
 
@@ -158,7 +178,8 @@ public final class OpenJiiDownloads {
             ConfigFile file = new ConfigFile(config, origin, modified, sha256);
             configs.merge(config.thingName(), file, (a, b) -> b.modifiedMillis() >= a.modifiedMillis() ? b : a);
         } catch (OnboardingFiles.InvalidOnboardingFileException e) {
-            problems.add(new Problem(origin, e.getMessage(), sha256));
+            Matcher named = CONFIG.matcher(fileName(origin.substring(origin.lastIndexOf('!') + 1)));
+            problems.add(new Problem(origin, e.getMessage(), sha256, named.matches() ? named.group(1) : null));
         }
     }
 

@@ -143,8 +143,10 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
                 }
             }
         }
+        Set<String> keepTheirs = snapshot.invalidConfigs();
         for (ThingState thing : List.copyOf(things.values())) {
-            if (thing.config != null && !snapshot.configs().containsKey(thing.name)) {
+            if (thing.config != null && !snapshot.configs().containsKey(thing.name) && !keepTheirs.contains(
+                    thing.name)) {
                 LOG.warn("openJII: the onboarding file of {} is gone from {}: it is no longer served", thing.name,
                         dir);
                 thing.config = null;

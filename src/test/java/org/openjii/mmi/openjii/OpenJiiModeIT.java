@@ -4,9 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -82,7 +80,8 @@ class OpenJiiModeIT {
         downloads.writeGroupConfigs("Greenhouse 2", Packaging.ZIP, firstThing, secondThing);
         first = device("ttyA", "01:12:53:20");
         second = device("ttyB", "01:12:53:21");
-        bridge = BridgeProcess.start(dir.resolve("bridge.log"), settings(first, second));
+        bridge = BridgeProcess.start(dir.resolve("bridge.log"), OpenJiiBridgeSettings.of(downloads, broker, dir.resolve(
+                "outbox"), INTERVAL, first, second));
     }
 
     static PtySimulator device(String link, String id) throws Exception {
@@ -94,19 +93,6 @@ class OpenJiiModeIT {
                 .build());
         devices.add(device);
         return device;
-    }
-
-    static Map<String, String> settings(PtySimulator... ports) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("mmi.openjii.dir", downloads.dir().toString());
-        settings.put("mmi.openjii.port", Integer.toString(broker.port()));
-        settings.put("mmi.openjii.poll-interval", "500ms");
-        settings.put("mmi.device.port", String.join(",", java.util.Arrays.stream(ports)
-                .map(port -> port.hostLink().toString())
-                .toList()));
-        settings.put("mmi.device.interval", INTERVAL.toMillis() + "ms");
-        settings.put("mmi.outbox.dir", dir.resolve("outbox").toString());
-        return settings;
     }
 
     @AfterAll
