@@ -10,8 +10,9 @@ import org.openjii.mmi.component.iot.IotConstants;
 public final class IngestHeaders {
 
     /**
-     * A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property. The
-     * {@code iot:} producer stores the message under it.
+     * A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property, and in a
+     * data message's payload as {@code _client_id} ({@link SerializePayload} writes it there). The {@code iot:}
+     * producer stores the message under it, so a redelivery carries the same id in both places.
      */
     public static final String MESSAGE_ID = IotConstants.MESSAGE_ID;
 
@@ -32,6 +33,15 @@ public final class IngestHeaders {
 
     /** The platform protocol id (UUID) of the run; wins over the {@code protocolId} knob of the enrich step. */
     public static final String PROTOCOL_ID = "MmiProtocolId";
+
+    /**
+     * The {@code workbook_run_id} of the message (a UUID string): one id shared by every message of one workbook run,
+     * which openJII keeps (its {@code sensor_schema}) and uses to put a run's rows together. Set it to one id per pass
+     * over an experiment's procedures (openJII mode's plan does), so the measurements of a pass share it. Without it
+     * the enrich step sets the run id ({@value #RUN_ID}) there on the messages of a run split into several, so the
+     * parts stay linked in openJII, which drops {@code _split}; a whole run goes without.
+     */
+    public static final String WORKBOOK_RUN_ID = "MmiWorkbookRunId";
 
     /**
      * The {@code questions} (a JSON array of objects, as a Jackson {@code ArrayNode}) of a run requested over MQTT;
