@@ -45,6 +45,8 @@ public class MmiConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
+        // Before any connection: the experiment and protocol ids the data would be filed under.
+        PublishingIds.check(properties);
         // Read here, strictly, before the device routes turn "-1s" into 0 ("measure once").
         Durations.millis(properties, "mmi.device.interval", "10s");
         // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.ConfigurationKeys;
+import org.openjii.mmi.PublishingIds;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.w3c.dom.Element;
 
@@ -349,6 +350,18 @@ class KubernetesManifestsTest {
                 .allSatisfy(name -> assertThat(known).as(name).contains(name));
     }
 
+    /** A pod as an overlay makes it starts: its experiment and protocol ids pass the bridge's startup check. */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    void theIdsTheDataIsFiledUnderPassTheStartupCheck(String overlay) throws Exception {
+        List<HasMetadata> objects = render(K8S.resolve(overlay));
+
+        assertThat(PublishingIds.problem(optionalSetting(objects, "mmi.profile"),
+                setting(objects, PublishingIds.EXPERIMENT_ID), optionalSetting(objects, PublishingIds.PROTOCOL_ID),
+                setting(objects, PublishingIds.BROKER_URL), optionalSetting(objects, PublishingIds.OPENJII_DIR)))
+                .isNull();
+    }
+
     // --- rendering and validation ---
 
     private static List<String> findRenderer() {
@@ -527,6 +540,13 @@ class KubernetesManifestsTest {
 
     /** A key as the pod's bridge sees it: its MMI_ environment variable, else the mounted application.properties. */
     private static String setting(List<HasMetadata> objects, String key) {
+        String value = optionalSetting(objects, key);
+        assertThat(value).as(key + " in the pod").isNotNull();
+        return value;
+    }
+
+    /** {@link #setting}, or {@code null} when neither sets it (or sets it blank). */
+    private static String optionalSetting(List<HasMetadata> objects, String key) {
         String variable = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         String value = environment(objects).get(variable);
         if (value == null) {
@@ -544,8 +564,7 @@ class KubernetesManifestsTest {
             }
             value = mounted.getProperty(key);
         }
-        assertThat(value).as(key + " in the pod").isNotNull();
-        return value.strip();
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static void assertProbe(Container container, Probe probe, int port, String path) {

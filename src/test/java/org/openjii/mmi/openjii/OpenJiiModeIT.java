@@ -18,6 +18,7 @@ import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.DeviceScriptMessage;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
@@ -130,6 +131,10 @@ class OpenJiiModeIT {
                 .get(0)
                 .compactCode());
 
+        // Every data message is one openJII's asyncapi.yaml describes, on a data channel of it.
+        for (MqttRecorder.Received received : data.messages()) {
+            OpenJiiAsyncApi.assertDataMessage(received.topic(), received.payload());
+        }
         JsonNode message = DeviceJson.mapper().readTree(data.on(firstTopic).get(0).payload());
         assertThat(message.path("protocol_id").asText()).isEqualTo(firstExperiment.protocols()
                 .get(0)
