@@ -126,6 +126,28 @@ final class DeadLettersRepublish implements Callable<Integer> {
         }
     }
 
+    /**
+     * A device reply as the device route hands it on: without the checksum the firmware prints after the JSON
+     * text (a dead letter of the device route keeps the whole frame), checked as the device session checks it.
+     *
+     * @return the input to ingest, or {@code null} when its checksum does not match its text
+     */
+    static byte[] withoutChecksum(byte[] raw) {
+        int end = raw.length;
+        while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r' || raw[end - 1] == ' ')) {
+            end--;
+        }
+        int json = end - Crc32Checksum.HEX_DIGITS;
+        if (json < 1 || (raw[json - 1] != '}' && raw[json - 1] != ']')) {
+            return raw;
+        }
+        long printed = Crc32Checksum.parseHex(raw, json);
+        if (printed < 0) {
+            return raw;
+        }
+        return printed == Crc32Checksum.compute(raw, 0, json) ? Arrays.copyOf(raw, json) : null;
+    }
+
     /** One republish run over the pipeline's outbox: what became of each message, and of those it took along. */
     private static final class Run {
 
@@ -224,7 +246,7 @@ final class DeadLettersRepublish implements Callable<Integer> {
                                 + " no longer kept (mmi.outbox.raw-input-max-age); it stays"
                         : "not republished: its envelope carries no input; it stays";
             }
-            byte[] input = withoutChecksum(raw.get());
+            byte[] input = DeadLettersRepublish.withoutChecksum(raw.get());
             if (input == null) {
                 return "not republished: the checksum the device printed does not match its text (the data was"
                         + " damaged on the way); it stays";
@@ -255,28 +277,6 @@ final class DeadLettersRepublish implements Callable<Integer> {
                                 .toList()))
                         + "; removed from the quarantine";
             }
-        }
-
-        /**
-         * A device reply as the device route hands it on: without the checksum the firmware prints after the JSON
-         * text (a dead letter of the device route keeps the whole frame), checked as the device session checks it.
-         *
-         * @return the input to ingest, or {@code null} when its checksum does not match its text
-         */
-        static byte[] withoutChecksum(byte[] raw) {
-            int end = raw.length;
-            while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r' || raw[end - 1] == ' ')) {
-                end--;
-            }
-            int json = end - Crc32Checksum.HEX_DIGITS;
-            if (json < 1 || (raw[json - 1] != '}' && raw[json - 1] != ']')) {
-                return raw;
-            }
-            long printed = Crc32Checksum.parseHex(raw, json);
-            if (printed < 0) {
-                return raw;
-            }
-            return printed == Crc32Checksum.compute(raw, 0, json) ? Arrays.copyOf(raw, json) : null;
         }
 
         private static String describe(List<Long> ids) {
