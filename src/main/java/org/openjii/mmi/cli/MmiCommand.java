@@ -41,6 +41,7 @@ public final class MmiCommand implements Runnable {
         subcommands.put("send", SendCommand::new);
         subcommands.put("simulate", SimulateCommand::new);
         subcommands.put("backfill", BackfillCommand::new);
+        subcommands.put("dead-letters", DeadLettersCommand::new);
         subcommands.put("shell", ShellCommand::new);
         return Collections.unmodifiableMap(subcommands);
     }

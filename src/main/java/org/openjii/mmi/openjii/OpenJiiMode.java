@@ -10,6 +10,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.Durations;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
+import org.openjii.mmi.delivery.DeadLetterMode;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.PromptAnswers;
@@ -40,8 +41,10 @@ public final class OpenJiiMode {
     /** Sets the mode up: the fleet, the plan and the script updates, and the device routes from its template. */
     public static void install(CamelContext context, Path dir, DeviceRouteManager devices) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        // openJII's IoT policy allows no command topics.
+        // openJII's IoT policy allows the data topics only: no command topics, no dead-letter topics, no status.
         properties.addOverrideProperty("mmi.commands.enabled", "false");
+        properties.addOverrideProperty(DeadLetterMode.SETTING, "local");
+        properties.addOverrideProperty("mmi.mqtt.status-topic", "");
         devices.setTemplate(INSTRUMENT_TEMPLATE);
         Path outboxRoot = Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox").trim());
         String brokerUrl = properties.resolveProperty("mmi.openjii.broker-url")
