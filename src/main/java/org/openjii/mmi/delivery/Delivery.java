@@ -73,7 +73,7 @@ public final class Delivery extends ServiceSupport {
          */
         public Settings withIdentity(String clientId, Path certFile, Path keyFile, Path caFile, Path outboxDir) {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection.withClientId(
-                    clientId), flowControl, messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge);
+                    clientId), flowControl, messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge, deadLetters);
         }
     }
 
