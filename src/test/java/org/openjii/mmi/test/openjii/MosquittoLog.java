@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * (retained messages included). A subscription outside the policy is therefore only visible here.</li>
  * <li>{@code Will message specified (4 bytes) (r1, q1).} then {@code \ttopic}; {@code No will message specified.}</li>
  * <li>{@code Client thing-a already connected, closing old connection.}: a session takeover.</li>
+ * <li>{@code Received DISCONNECT from thing-a}, then {@code Client thing-a disconnected.}: the client ended its
+ * connection itself.</li>
  * <li>{@code OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed}, then
  * {@code Client <unknown> disconnected: Protocol error.}: a refused handshake (unknown, expired or revoked
  * certificate).</li>
@@ -45,6 +47,10 @@ public final class MosquittoLog {
     public record Subscription(long time, String clientId, String username, String filter, int qos) {
     }
 
+    /** A DISCONNECT the client sent: it ended its connection itself. */
+    public record Disconnect(long time, String clientId, String username) {
+    }
+
     /** A Will set on CONNECT. */
     public record Will(long time, String clientId, String username, String topic, boolean retain, int qos) {
     }
@@ -58,6 +64,7 @@ public final class MosquittoLog {
     private static final Pattern FILTER = Pattern.compile("\t(.*) \\(QoS (\\d+)\\)");
     private static final Pattern WILL = Pattern
             .compile("Will message specified \\(\\d+ bytes\\) \\(r(\\d), q(\\d)\\)\\.");
+    private static final Pattern DISCONNECT = Pattern.compile("Received DISCONNECT from (\\S+)");
     private static final Pattern TAKEOVER = Pattern
             .compile("Client (\\S+) already connected, closing old connection\\.");
 
@@ -66,6 +73,7 @@ public final class MosquittoLog {
     private final List<Publish> denied = new ArrayList<>();
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final List<Will> wills = new ArrayList<>();
+    private final List<Disconnect> disconnects = new ArrayList<>();
     private final List<String> takeovers = new ArrayList<>();
     private final List<String> tlsErrors = new ArrayList<>();
 
@@ -114,6 +122,8 @@ public final class MosquittoLog {
                 subscriber = m.group(1);
             } else if ((m = WILL.matcher(message)).matches()) {
                 will = m;
+            } else if ((m = DISCONNECT.matcher(message)).matches()) {
+                log.disconnects.add(new Disconnect(time, m.group(1), usernames.get(m.group(1))));
             } else if ((m = TAKEOVER.matcher(message)).matches()) {
                 log.takeovers.add(m.group(1));
             } else if (message.startsWith("OpenSSL Error")) {
@@ -165,6 +175,11 @@ public final class MosquittoLog {
 
     public List<Will> wills() {
         return List.copyOf(wills);
+    }
+
+    /** The DISCONNECTs clients sent, in order. */
+    public List<Disconnect> disconnects() {
+        return List.copyOf(disconnects);
     }
 
     /** The client ids whose connection a newer connection with the same id took over, once per takeover. */

@@ -2,6 +2,7 @@ package org.openjii.mmi.test.openjii;
 
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.test.openjii.MosquittoLog.Connection;
+import org.openjii.mmi.test.openjii.MosquittoLog.Disconnect;
 import org.openjii.mmi.test.openjii.MosquittoLog.Publish;
 import org.openjii.mmi.test.openjii.MosquittoLog.Subscription;
 import org.openjii.mmi.test.openjii.MosquittoLog.Will;
@@ -44,6 +45,8 @@ class MosquittoLogTest {
             1796606292: OpenSSL Error[0]: error:0A000126:SSL routines::unexpected eof while reading
             1796606293: OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed
             1796606293: Client <unknown> disconnected: Protocol error.
+            1796606293: Received DISCONNECT from gateway-1
+            1796606293: Client gateway-1 disconnected.
             1796606294: Received PUBLISH from thing-b (d0, q1, r0, m1, 'exp""";
 
     private final MosquittoLog log = MosquittoLog.parse(LOG);
@@ -84,6 +87,11 @@ class MosquittoLogTest {
         assertThat(log.tlsErrors()).hasSize(2);
         assertThat(log.refusedCertificates()).containsExactly(
                 "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed");
+    }
+
+    @Test
+    void shouldReadTheDisconnectsClientsSent() {
+        assertThat(log.disconnects()).containsExactly(new Disconnect(1796606293L, "gateway-1", "thing-a"));
     }
 
     @Test
