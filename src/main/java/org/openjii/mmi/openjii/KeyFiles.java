@@ -12,21 +12,21 @@ import java.util.stream.Stream;
  * folder only this user may enter, under {@code java.io.tmpdir}: never next to the outbox, whose volume outlives the
  * process. One sub-folder per Thing, rewritten on rotation; everything is deleted when the bridge stops.
  */
-final class KeyFiles implements AutoCloseable {
+public final class KeyFiles implements AutoCloseable {
 
     /** Where a Thing's files are. */
-    record Paths(Path certificate, Path privateKey, Path rootCas) {
+    public record Paths(Path certificate, Path privateKey, Path rootCas) {
     }
 
     private final Path root;
 
-    KeyFiles() throws IOException {
+    public KeyFiles() throws IOException {
         this.root = Files.createTempDirectory("mmi-openjii-", PosixFilePermissions.asFileAttribute(PosixFilePermissions
                 .fromString("rwx------")));
     }
 
     /** Writes a Thing's files (replacing older ones) and says where they are. */
-    synchronized Paths write(OpenJiiDownloads.KeyMaterial material) throws IOException {
+    public synchronized Paths write(OpenJiiDownloads.KeyMaterial material) throws IOException {
         Path folder = root.resolve(material.thingName());
         Files.createDirectories(folder);
         String thing = material.thingName();

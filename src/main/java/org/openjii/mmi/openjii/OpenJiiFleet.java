@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
@@ -37,7 +38,7 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
 
     /** The registry name of the fleet. */
     public static final String BEAN_NAME = "openJiiFleet";
-    static final String DEVICE_TYPE = "multispeq";
+    static final String DEVICE_TYPE = ThingNames.MULTISPEQ;
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenJiiFleet.class);
     private static final Duration RELEASE_CHECK = Duration.ofSeconds(1);
@@ -57,11 +58,17 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
     private final Map<String, ThingState> things = new TreeMap<>();
     private final Map<String, Instrument> instruments = new LinkedHashMap<>();
     private final Set<String> reportedProblems = new HashSet<>();
+    private final ToIntFunction<String> runsInFlightAtPort;
     private volatile ScheduledExecutorService scheduler;
 
+    /**
+     * @param runsInFlightAtPort how many exchanges of the device route at a port are still under way: a Thing is
+     *     released only once its instrument's last runs have reached its outbox
+     */
     OpenJiiFleet(CamelContext context, Path dir, Duration pollInterval, Duration releaseDelay, KeyFiles keyFiles,
-            ThingConnections connections, FleetReports reports) {
+            ThingConnections connections, FleetReports reports, ToIntFunction<String> runsInFlightAtPort) {
         this.context = context;
+        this.runsInFlightAtPort = runsInFlightAtPort;
         this.dir = dir;
         this.pollInterval = pollInterval;
         this.releaseDelay = releaseDelay;
@@ -283,20 +290,25 @@ public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.
                 releaseQuietly(thing, "the bridge stops");
             } else if (thing.connected && thing.release == null) {
                 Instant deadline = clock.instant().plus(releaseDelay);
-                thing.release = thread.scheduleWithFixedDelay(() -> releaseWhenDone(thing, deadline), 0,
+                thing.release = thread.scheduleWithFixedDelay(() -> releaseWhenDone(thing, port, deadline), 0,
                         RELEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         reports.update(things.values(), instruments.values());
     }
 
-    /** Releases the Thing once its outbox is empty, or at the deadline with the rest waiting for its return. */
-    private synchronized void releaseWhenDone(ThingState thing, Instant deadline) {
+    /**
+     * Releases the Thing once the runs of its instrument (at {@code port}) have ended, in its outbox or as its dead
+     * letters (a run ends within its timeout; without the Thing's identity its result would have nowhere to go), and
+     * its outbox is empty; or, runs ended, at the deadline, with the rest waiting in the outbox for its return.
+     */
+    private synchronized void releaseWhenDone(ThingState thing, String port, Instant deadline) {
         if (thing.port != null || !thing.connected) {
             return;
         }
+        int running = runsInFlightAtPort.applyAsInt(port);
         long waiting = connections.waiting(thing);
-        if (waiting > 0 && clock.instant().isBefore(deadline)) {
+        if (running > 0 || waiting > 0 && clock.instant().isBefore(deadline)) {
             return;
         }
         releaseQuietly(thing, "its MultispeQ left" + (waiting > 0 ? "; " + waiting + " message(s) wait in its outbox"

@@ -3,7 +3,9 @@ package org.openjii.mmi.openjii;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -16,6 +18,8 @@ import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.PromptAnswers;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The openJII mode ({@value #DIR_SETTING}, {@code mmi run --openjii DIR}): everything comes from openJII's downloads in
@@ -25,6 +29,8 @@ import org.openjii.mmi.routes.DeviceRouteManager;
  * arrive as script updates).
  */
 public final class OpenJiiMode {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenJiiMode.class);
 
     public static final String DIR_SETTING = "mmi.openjii.dir";
     /** The device route of an instrument in openJII mode. */
@@ -46,12 +52,20 @@ public final class OpenJiiMode {
         properties.addOverrideProperty(DeadLetterMode.SETTING, "local");
         properties.addOverrideProperty("mmi.mqtt.status-topic", "");
         devices.setTemplate(INSTRUMENT_TEMPLATE);
+        if (!explicit(properties, "mmi.device.port") && "sim".equals(properties.resolveProperty("mmi.device.port")
+                .orElse("sim")
+                .trim())) {
+            // The shipped default is the simulator, which has no Thing: a gateway serves the MultispeQs plugged in.
+            devices.setPorts("auto");
+            devices.setAll(true);
+            LOG.info("openJII mode: looking for every MultispeQ plugged in (mmi.device.port=auto, mmi.device.all=true);"
+                    + " --set mmi.device.port=sim measures with the simulator instead");
+        } else if ("auto".equals(properties.resolveProperty("mmi.device.port").orElse("").trim())) {
+            // One gateway, many instruments: each has its Thing.
+            devices.setAll(true);
+        }
         Path outboxRoot = Path.of(properties.resolveProperty("mmi.outbox.dir").orElse("outbox").trim());
-        String brokerUrl = properties.resolveProperty("mmi.openjii.broker-url")
-                .map(String::trim)
-                .filter(
-                        url -> !url.isEmpty())
-                .orElse(null);
+        String brokerUrl = configuredBrokerUrl(properties);
         int port = port(properties);
         KeyFiles keyFiles = new KeyFiles();
         ThingConnections connections = new ThingConnections(context, keyFiles, outboxRoot, brokerUrl, port);
@@ -59,8 +73,10 @@ public final class OpenJiiMode {
                 "mmi.openjii.poll-interval", "5s")), Duration.ofMillis(
                         Durations.millis(properties,
                                 "mmi.openjii.release-delay", "30s")),
-                keyFiles, connections, new FleetReports(Observability
-                        .meterRegistry(context)));
+                keyFiles, connections, new FleetReports(Observability.meterRegistry(context)), devicePort -> {
+                    String routeId = devices.routes().get(devicePort);
+                    return routeId == null ? 0 : context.getInflightRepository().size(routeId);
+                });
         context.getRegistry().bind(OpenJiiFleet.BEAN_NAME, OpenJiiFleet.class, fleet);
         context.addService(fleet, true, true);
         context.getComponent("multispeq", MultispeqComponent.class).addSessionListener(fleet);
@@ -81,6 +97,33 @@ public final class OpenJiiMode {
         context.getRegistry().bind(OpenJiiPlan.BEAN_NAME, OpenJiiPlan.class, plan);
         // The SQLite library of the Things' outboxes, loaded meanwhile on the other core.
         Outbox.loadNativeLibraryInBackground();
+    }
+
+    /**
+     * Where a Thing connects: {@code ssl://{endpoint}:{mmi.openjii.port}}, or {@code mmi.openjii.broker-url} for
+     * every Thing.
+     */
+    public static String brokerUrl(PropertiesComponent properties, OnboardingConfig config) {
+        String configured = configuredBrokerUrl(properties);
+        return configured != null ? configured : "ssl://" + config.endpoint() + ":" + port(properties);
+    }
+
+    private static String configuredBrokerUrl(PropertiesComponent properties) {
+        return properties.resolveProperty("mmi.openjii.broker-url")
+                .map(String::trim)
+                .filter(url -> !url.isEmpty())
+                .orElse(null);
+    }
+
+    /** Whether a key was given on the command line ({@code --set}), as a system property or an environment variable. */
+    private static boolean explicit(PropertiesComponent properties, String key) {
+        Properties overrides = properties instanceof org.apache.camel.component.properties.PropertiesComponent camel
+                ? camel.getOverrideProperties()
+                : null;
+        return overrides != null && overrides.containsKey(key) || System.getProperty(key) != null || System.getenv(key
+                .toUpperCase(Locale.ROOT)
+                .replace('.', '_')
+                .replace('-', '_')) != null;
     }
 
     private static int port(PropertiesComponent properties) {

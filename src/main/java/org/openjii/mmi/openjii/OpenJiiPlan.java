@@ -119,11 +119,7 @@ public final class OpenJiiPlan {
         String script = scripts.protocolFor(thing);
         String text;
         try {
-            MeasurementProtocol protocol = MeasurementProtocol.parse(script != null ? script
-                    : DeviceJson.write(procedure.code()));
-            policy.checkProtocol(protocol);
-            answers.checkCovers(protocol);
-            text = protocol.compact();
+            text = runnableProtocol(script != null ? script : DeviceJson.write(procedure.code()), policy, answers);
         } catch (MultispeqException | IllegalArgumentException e) {
             reportOnce(thing + " protocol " + procedure.protocolId() + e.getMessage(), "openJII: " + thing
                     + ", experiment " + experiment.experimentId() + ": protocol " + procedure.protocolId()
@@ -132,6 +128,21 @@ public final class OpenJiiPlan {
         }
         return new Step("protocol", thing, experiment.experimentId(), experiment.topicPrefix(), procedure.protocolId(),
                 runId, questions, text);
+    }
+
+    /**
+     * The protocol as the instrument gets it (one compact line), if the command policy lets it run and every question
+     * it asks can be answered.
+     *
+     * @throws MultispeqException why it is not run: the policy refuses it, or it asks what nobody answers
+     * @throws IllegalArgumentException it is no MultispeQ protocol
+     */
+    public static String runnableProtocol(String code, CommandPolicy policy, PromptAnswers answers)
+            throws MultispeqException {
+        MeasurementProtocol protocol = MeasurementProtocol.parse(code);
+        policy.checkProtocol(protocol);
+        answers.checkCovers(protocol);
+        return protocol.compact();
     }
 
     private Step commandStep(String thing, OnboardingConfig.Experiment experiment, OnboardingConfig.Command command) {

@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  */
 public final class ThingNames {
 
+    /** The {@code deviceType} of a MultispeQ in openJII. */
+    public static final String MULTISPEQ = "multispeq";
+
     private static final Pattern NOT_ALLOWED = Pattern.compile("[^a-zA-Z0-9:_-]");
 
     private ThingNames() {
