@@ -36,15 +36,44 @@ public final class Delivery extends ServiceSupport {
      * @param brokerUrl where to connect ({@code ssl://}, {@code tcp://}, ...)
      * @param messageExpiry MQTT 5 message expiry of every publish, or {@code null}
      * @param maxAge readiness is DOWN while the oldest waiting message is older
+     * @param deadLetters published, or kept in the outbox's quarantine ({@code mmi.dead-letters})
      */
     public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
             String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
-            Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge,
+            DeadLetterMode deadLetters) {
+
+        public Settings {
+            deadLetters = deadLetters == null ? DeadLetterMode.PUBLISH : deadLetters;
+        }
+
+        /** Settings whose dead letters are published. */
+        public Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
+                String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
+                Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
+            this(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl, messageExpiry,
+                    outboxDir, outboxBudget, fullPolicy, maxAge, DeadLetterMode.PUBLISH);
+        }
 
         /** These settings with another outbox folder (one per identity). */
         public Settings withOutboxDir(Path dir) {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
-                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge);
+                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge, deadLetters);
+        }
+
+        /** These settings with dead letters published or kept locally. */
+        public Settings withDeadLetters(DeadLetterMode mode) {
+            return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
+                    messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge, mode);
+        }
+
+        /**
+         * These settings for another identity: its own client id (without status topic or Will), key material and
+         * outbox folder (an openJII Thing).
+         */
+        public Settings withIdentity(String clientId, Path certFile, Path keyFile, Path caFile, Path outboxDir) {
+            return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection.withClientId(
+                    clientId), flowControl, messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge, deadLetters);
         }
     }
 
@@ -93,7 +122,8 @@ public final class Delivery extends ServiceSupport {
     protected void doStart() throws MqttConfigurationException {
         BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn());
-        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(), clock);
+        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(),
+                settings.deadLetters(), clock);
         spill = new OutboxSpill(outbox, identity, clock);
         connection = new MqttConnection(transport, settings.connection(), clock, resources.network(),
                 resources.callbacks());
@@ -103,6 +133,11 @@ public final class Delivery extends ServiceSupport {
                 clock, settings.messageExpiry());
         LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
                 settings.flowControl());
+        if (settings.deadLetters() == DeadLetterMode.LOCAL) {
+            LOG.info("Dead letters{} are kept in the quarantine of {} and never published ({}=local); {} message(s)"
+                    + " there now, listed by mmi dead-letters", "default".equals(identity) ? "" : " of " + identity,
+                    outbox.file(), DeadLetterMode.SETTING, outbox.quarantined());
+        }
         // The publisher first: it reads the head of the backlog while the connection is made.
         publisher.start();
         connection.start();
@@ -115,6 +150,19 @@ public final class Delivery extends ServiceSupport {
                 publisher.wakeUp();
             }
         }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Reads the certificate, key and CA files again and reconnects with them (their content changed: rotated key
+     * material); the outbox and the session carry over. Files that do not work are refused here, and the connection
+     * goes on with the ones it has.
+     *
+     * @throws MqttConfigurationException naming the file and the problem
+     */
+    public void reloadKeyMaterial() throws MqttConfigurationException {
+        BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(), settings.keyFile(),
+                settings.caFile(), settings.allowPlaintext(), settings.alpn());
+        connection.replaceTransport(transport);
     }
 
     /**

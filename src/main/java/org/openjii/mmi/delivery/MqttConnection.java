@@ -125,6 +125,12 @@ public final class MqttConnection implements AutoCloseable {
             }
         }
 
+        /** These settings for another client id, without status topic and Last Will. */
+        public Settings withClientId(String otherClientId) {
+            return new Settings(otherClientId, keepAliveSeconds, sessionExpirySeconds, null, connectTimeoutSeconds,
+                    maxReconnectDelay);
+        }
+
         /** The keep-alive IoT Core will grant: clamped into 30..1200 s. */
         public int effectiveKeepAliveSeconds() {
             return Math.max(MIN_KEEP_ALIVE_SECONDS, Math.min(MAX_KEEP_ALIVE_SECONDS, keepAliveSeconds));
@@ -196,7 +202,7 @@ public final class MqttConnection implements AutoCloseable {
             byte[] correlationData, Long messageExpirySeconds) {
     }
 
-    private final BrokerTransport transport;
+    private volatile BrokerTransport transport;
     private final Settings settings;
     private final Clock clock;
     private final ExecutorService network;
@@ -313,6 +319,32 @@ public final class MqttConnection implements AutoCloseable {
                     .applyWillPublish();
         }
         return connect.build();
+    }
+
+    /**
+     * Connects again with another TLS set-up for the same broker (rotated key material): the current connection is
+     * closed and the next one uses {@code next}; the session, and with it what waits in the outbox, carries over.
+     */
+    public void replaceTransport(BrokerTransport next) {
+        if (!next.host().equals(transport.host()) || next.port() != transport.port()) {
+            throw new IllegalArgumentException("replaceTransport keeps the broker: " + transport.describe()
+                    + " is not " + next.describe());
+        }
+        transport = next;
+        Mqtt5AsyncClient current = client;
+        if (current == null) {
+            return;
+        }
+        next.applyTlsTo(current);
+        LOG.info("MQTT: reconnecting to {} as client id '{}' with new key material", next.describe(),
+                settings.clientId());
+        if (current.getState().isConnected()) {
+            current.disconnect().whenComplete((done, error) -> {
+                if (!stopping) {
+                    connect(current);
+                }
+            });
+        }
     }
 
     /**

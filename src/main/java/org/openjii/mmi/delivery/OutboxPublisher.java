@@ -368,8 +368,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
                 long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
                 LOG.warn("{}; not retrying. It is kept in the quarantine table of {}, and its dead letter (message {},"
-                        + " outbox #{}) goes to {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
-                        deadLetter.topic());
+                        + " #{}) {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
+                        outbox.deadLetters() == DeadLetterMode.LOCAL ? "is kept there too (mmi.dead-letters=local)"
+                                : "goes to " + deadLetter.topic());
             } else {
                 outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
                 LOG.error("{}; this is a {}, so it is only kept in the quarantine table of {}", refusal.getMessage(),

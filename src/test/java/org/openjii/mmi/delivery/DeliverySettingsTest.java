@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -94,5 +95,15 @@ class DeliverySettingsTest {
     void shouldTurnOnTheIotCoreProfileForAnAwsEndpoint() {
         assertThat(settings("mmi.mqtt.broker-url", "ssl://abc-ats.iot.eu-central-1.amazonaws.com:8883")
                 .flowControl()).isEqualTo(FlowControl.IOT_CORE);
+    }
+
+    @Test
+    void shouldKeepDeadLettersLocallyAndLeaveOutTheStatusOnlyWhenTold() {
+        assertThat(settings().deadLetters()).isEqualTo(DeadLetterMode.PUBLISH);
+        Delivery.Settings policyOnly = settings("mmi.dead-letters", "local", "mmi.mqtt.status-topic", " ");
+        assertThat(policyOnly.deadLetters()).isEqualTo(DeadLetterMode.LOCAL);
+        assertThat(policyOnly.connection().statusTopic()).as("no status, no Last Will").isNull();
+        assertThat(policyOnly.withOutboxDir(Path.of("outbox/thing-1")).deadLetters()).isEqualTo(DeadLetterMode.LOCAL);
+        assertThatThrownBy(() -> settings("mmi.dead-letters", "drop")).hasMessageContaining("mmi.dead-letters");
     }
 }

@@ -152,6 +152,9 @@ class DeliveryIT extends MmiRouteTestSupport {
         System.out.printf("Broker outage: %d messages sent, %d distinct arrived, %d duplicate(s)%n", 3 * perPhase,
                 copies.size(), duplicates);
         assertThat(copies).hasSize(3 * perPhase);
+        // A redelivery is the stored message again: the same _client_id in the payload as its message-id.
+        assertThat(received).allSatisfy(m -> assertThat(json(m.payload()).path("_client_id").asText())
+                .isEqualTo(m.userProperties().get("message-id")));
         // Duplicates only from the window in flight when the broker went away.
         assertThat(duplicates).isLessThanOrEqualTo(100);
 
@@ -177,6 +180,8 @@ class DeliveryIT extends MmiRouteTestSupport {
         assertThat(letter.path("refused_topic").asText()).contains("/" + FORBIDDEN_EXPERIMENT + "/");
         JsonNode refused = json(letter.path("raw").asText());
         assertThat(refused.path("timestamp").asText()).isEqualTo("2026-03-09T01:01:40.000+01:00");
+        assertThat(refused.path("_client_id").asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}"
+                + "-[0-9a-f]{12}").isNotEqualTo(letter.path("message_id").asText());
         assertThat(refused.path("device_id").asText()).isEqualTo(json(par).path("device_id").asText());
 
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);
