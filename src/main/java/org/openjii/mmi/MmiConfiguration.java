@@ -1,5 +1,8 @@
 package org.openjii.mmi;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -17,6 +20,7 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.openjii.OpenJiiMode;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +31,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Wiring that YAML cannot express: health and metrics over HTTP ({@code mmi.http.*}), the device route manager
  * ({@code mmi.device.*}), the embedded MQTT broker ({@code mmi.mqtt.broker-url=embedded}, {@code mmi.embedded.*}), the
  * {@code iot:} component's default identity from {@code mmi.mqtt.*} and {@code mmi.outbox.*} (its outbox and
- * connection; with {@code mmi.mqtt.broker-url=log} it prints instead), the bridge status, and the steps of the
+ * connection; with {@code mmi.mqtt.broker-url=log} it prints instead) or, in openJII mode ({@code mmi.openjii.dir}),
+ * one per Thing of openJII's downloads ({@link OpenJiiMode}), the bridge status, and the steps of the
  * command route ({@code mmi.commands.*}). Loaded by name ({@code camel.main.configuration-classes}), so
  * {@code camel run} picks it up too.
  */
@@ -40,6 +45,8 @@ public class MmiConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         ConfigurationKeys.check(properties, System.getProperties(), System.getenv());
+        // Before any connection: the experiment and protocol ids the data would be filed under.
+        PublishingIds.check(properties);
         // Read here, strictly, before the device routes turn "-1s" into 0 ("measure once").
         Durations.millis(properties, "mmi.device.interval", "10s");
         // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.
@@ -68,7 +75,11 @@ public class MmiConfiguration implements CamelConfiguration {
         iot.deadLettersForRefusals((refused, refusal) -> envelope.forRefusedMessage(context, refused, refusal));
         String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log").trim();
         String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
-        if ("log".equals(brokerUrl)) {
+        Optional<Path> openJii = OpenJiiMode.dir(properties);
+        if (openJii.isPresent()) {
+            // One identity per Thing of openJII's downloads, each connected while its MultispeQ is attached.
+            OpenJiiMode.install(context, openJii.get(), devices);
+        } else if ("log".equals(brokerUrl)) {
             iot.addLogIdentity(IotConfiguration.DEFAULT_IDENTITY, clientId);
         } else {
             EmbeddedBroker embedded = null;

@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StartupRefusalsIT {
 
+    /** AWS IoT Core's endpoint form; never connected to: the refusals come first. */
+    private static final String AWS_ENDPOINT = "ssl://a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com:8883";
+
     @TempDir
     Path dir;
 
@@ -50,6 +53,41 @@ class StartupRefusalsIT {
             assertThat(line).startsWith("mmi run: mmi.http.port " + port + " on mmi.http.host 127.0.0.1: cannot listen"
                     + " there (").contains("in use").endsWith("or mmi.http.port=off");
         }
+    }
+
+    /**
+     * The aws profile publishes to openJII, which files each row by experiment and protocol: both must be set (the
+     * endpoint given, the check comes before any connection).
+     */
+    @Test
+    void shouldRefuseTheAwsProfileWithoutExperimentAndProtocolIds() throws Exception {
+        String line = startupFailure("aws-no-ids", Map.of("mmi.profile", "aws", "mmi.mqtt.broker-url", AWS_ENDPOINT));
+
+        assertThat(line).isEqualTo("mmi run: mmi.experiment-id and mmi.protocol-id are not set (demo-experiment is"
+                + " the placeholder for trying mmi): the aws profile publishes to openJII, which files every"
+                + " measurement by its experiment and protocol; set mmi.experiment-id (MMI_EXPERIMENT_ID) and"
+                + " mmi.protocol-id (MMI_PROTOCOL_ID) to the ids openJII shows for them");
+    }
+
+    @Test
+    void shouldRefuseTheAwsProfileWithoutAProtocolId() throws Exception {
+        String line = startupFailure("aws-no-protocol", Map.of("mmi.profile", "aws", "mmi.mqtt.broker-url",
+                AWS_ENDPOINT, "mmi.experiment-id", "6f1c0d2e-0000-4000-8000-00000000e001"));
+
+        assertThat(line).isEqualTo("mmi run: mmi.protocol-id is not set: the aws profile publishes to openJII, which"
+                + " files every measurement by its experiment and protocol; set mmi.protocol-id (MMI_PROTOCOL_ID) to"
+                + " the ids openJII shows for them");
+    }
+
+    /** application.properties' demo-experiment is for trying mmi on this machine, not for a lab's broker. */
+    @Test
+    void shouldKeepDemoExperimentFromABrokerElsewhere() throws Exception {
+        String line = startupFailure("demo-elsewhere", Map.of("mmi.mqtt.broker-url", "tcp://broker.lab.invalid:1883",
+                "mmi.mqtt.allow-plaintext", "true"));
+
+        assertThat(line).isEqualTo("mmi run: mmi.experiment-id is demo-experiment, the placeholder for trying mmi on"
+                + " this machine, but mmi.mqtt.broker-url names a broker on broker.lab.invalid: set mmi.experiment-id"
+                + " (MMI_EXPERIMENT_ID) to the experiment the data belongs to");
     }
 
     /** The process ends with a failure and says why in one {@code mmi run:} line, which is returned. */

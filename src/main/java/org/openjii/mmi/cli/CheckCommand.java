@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -31,6 +32,7 @@ import org.openjii.mmi.delivery.MqttCheck;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
+import org.openjii.mmi.openjii.OpenJiiMode;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
 
@@ -83,6 +85,11 @@ final class CheckCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE} s).", defaultValue = "10")
     int timeoutSeconds;
 
+    @Option(names = "--openjii", paramLabel = "DIR", description = "Check openJII's downloads in DIR instead (default:"
+            + " mmi.openjii.dir when set): each file, and per Thing its plan, key material, instrument and broker, up"
+            + " to a CONNACK as <thingName>-check; nothing is published.")
+    Path openJiiDir;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -106,6 +113,12 @@ final class CheckCommand implements Callable<Integer> {
         Report report = new Report(spec.commandLine().getOut());
         try (CamelContext context = MmiApplication.configuration(configuration.configFile(),
                 configuration.overrides)) {
+            Path downloads = openJiiDir != null ? openJiiDir
+                    : OpenJiiMode.dir(context.getPropertiesComponent()).orElse(null);
+            if (downloads != null) {
+                new OpenJiiCheck(context, report, Duration.ofSeconds(timeoutSeconds), downloads).run();
+                return report.failed ? 1 : 0;
+            }
             Steps steps = new Steps(context, report, Duration.ofSeconds(timeoutSeconds));
             try {
                 steps.run();

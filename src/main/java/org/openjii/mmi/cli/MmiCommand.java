@@ -1,5 +1,6 @@
 package org.openjii.mmi.cli;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.main.Main;
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.openjii.OpenJiiMode;
 import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine;
@@ -39,6 +41,7 @@ public final class MmiCommand implements Runnable {
         subcommands.put("send", SendCommand::new);
         subcommands.put("simulate", SimulateCommand::new);
         subcommands.put("backfill", BackfillCommand::new);
+        subcommands.put("dead-letters", DeadLettersCommand::new);
         subcommands.put("shell", ShellCommand::new);
         return Collections.unmodifiableMap(subcommands);
     }
@@ -108,6 +111,11 @@ public final class MmiCommand implements Runnable {
                 + " MultispeQ attached, to AWS IoT Core; application-aws.properties); the same as MMI_PROFILE.")
         String profile;
 
+        @Option(names = "--openjii", paramLabel = "DIR", description = "openJII mode: the folder with openJII's"
+                + " downloads (the credential zips and onboarding files, as downloaded); the same as MMI_OPENJII_DIR."
+                + " Each attached MultispeQ then publishes as its own Thing.")
+        Path openJii;
+
         @Option(names = "--max-seconds", description = "Stop after this many seconds (0 = run until stopped).")
         int maxSeconds;
 
@@ -131,6 +139,9 @@ public final class MmiCommand implements Runnable {
             }
             if (profile != null) {
                 configuration.overrides.put(MmiApplication.PROFILE_KEY, profile);
+            }
+            if (openJii != null) {
+                configuration.overrides.put(OpenJiiMode.DIR_SETTING, openJii.toString());
             }
             Main main;
             try {

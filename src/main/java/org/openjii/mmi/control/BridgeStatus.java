@@ -206,7 +206,9 @@ public final class BridgeStatus extends ServiceSupport implements MqttConnection
         }
         LOG.info("Bridge status {}, on every change at most every {} ms; battery {}",
                 connection == null ? "kept (no broker: not published)"
-                        : "published to " + connection.settings().statusTopic(),
+                        : connection.settings().statusTopic() == null
+                                ? "kept (mmi.mqtt.status-topic is empty: not published, no Last Will)"
+                                : "published to " + connection.settings().statusTopic(),
                 minInterval.toMillis(), batteryInterval.isZero() ? "from measurements only"
                         : "asked every " + batteryInterval.toMillis() + " ms");
     }

@@ -13,16 +13,18 @@ import org.openjii.mmi.delivery.tls.MqttConfigurationException;
  */
 final class ConnectRefusals {
 
-    private final BrokerTransport transport;
     private final MqttConnection.Settings settings;
 
-    ConnectRefusals(BrokerTransport transport, MqttConnection.Settings settings) {
-        this.transport = transport;
+    ConnectRefusals(MqttConnection.Settings settings) {
         this.settings = settings;
     }
 
-    /** The explanation of a failed connect, or empty for a failure worth retrying (unreachable, dropped). */
-    Optional<MqttConfigurationException> explain(MqttWire wire, Throwable cause) {
+    /**
+     * The explanation of a failed connect, or empty for a failure worth retrying (unreachable, dropped).
+     *
+     * @param transport the transport the attempt used (key material can be replaced)
+     */
+    Optional<MqttConfigurationException> explain(BrokerTransport transport, MqttWire wire, Throwable cause) {
         Optional<MqttConfigurationException> explained = transport.explainConnectFailure(cause);
         if (explained.isPresent()) {
             return explained;

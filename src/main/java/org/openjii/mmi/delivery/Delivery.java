@@ -37,29 +37,51 @@ public final class Delivery extends ServiceSupport {
      * @param brokerUrl where to connect ({@code ssl://}, {@code tcp://}, ...)
      * @param messageExpiry MQTT 5 message expiry of every publish, or {@code null}
      * @param maxAge readiness is DOWN while the oldest waiting message is older
+     * @param deadLetters published, or kept in the outbox's quarantine ({@code mmi.dead-letters})
      * @param proxy the HTTP proxy to tunnel through, or {@code null}
      * @param pubackTimeout a publish without PUBACK for this long has the connection dropped and made again
      */
     public record Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
             String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
             Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge,
-            HttpProxy proxy, Duration pubackTimeout) {
+            DeadLetterMode deadLetters, HttpProxy proxy, Duration pubackTimeout) {
 
         /** The default PUBACK timeout: far beyond a PUBACK's round trip, also from a throttled IoT Core. */
         public static final Duration DEFAULT_PUBACK_TIMEOUT = Duration.ofSeconds(60);
 
-        /** Without a proxy, with the default PUBACK timeout. */
+        public Settings {
+            deadLetters = deadLetters == null ? DeadLetterMode.PUBLISH : deadLetters;
+            pubackTimeout = pubackTimeout == null ? DEFAULT_PUBACK_TIMEOUT : pubackTimeout;
+        }
+
+        /** Settings whose dead letters are published, without a proxy, with the default PUBACK timeout. */
         public Settings(String brokerUrl, Path certFile, Path keyFile, Path caFile, boolean allowPlaintext,
                 String alpn, MqttConnection.Settings connection, FlowControl flowControl, Duration messageExpiry,
                 Path outboxDir, OutboxBudget outboxBudget, Outbox.FullPolicy fullPolicy, Duration maxAge) {
             this(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl, messageExpiry,
-                    outboxDir, outboxBudget, fullPolicy, maxAge, null, DEFAULT_PUBACK_TIMEOUT);
+                    outboxDir, outboxBudget, fullPolicy, maxAge, DeadLetterMode.PUBLISH, null, DEFAULT_PUBACK_TIMEOUT);
         }
 
         /** These settings with another outbox folder (one per identity). */
         public Settings withOutboxDir(Path dir) {
             return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
-                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge, proxy, pubackTimeout);
+                    messageExpiry, dir, outboxBudget, fullPolicy, maxAge, deadLetters, proxy, pubackTimeout);
+        }
+
+        /** These settings with dead letters published or kept locally. */
+        public Settings withDeadLetters(DeadLetterMode mode) {
+            return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection, flowControl,
+                    messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge, mode, proxy, pubackTimeout);
+        }
+
+        /**
+         * These settings for another identity: its own client id (without status topic or Will), key material and
+         * outbox folder (an openJII Thing); the broker, protocol version, proxy and the rest stay.
+         */
+        public Settings withIdentity(String clientId, Path certFile, Path keyFile, Path caFile, Path outboxDir) {
+            return new Settings(brokerUrl, certFile, keyFile, caFile, allowPlaintext, alpn, connection.withClientId(
+                    clientId), flowControl, messageExpiry, outboxDir, outboxBudget, fullPolicy, maxAge, deadLetters,
+                    proxy, pubackTimeout);
         }
     }
 
@@ -109,7 +131,8 @@ public final class Delivery extends ServiceSupport {
         BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(),
                 settings.keyFile(), settings.caFile(), settings.allowPlaintext(), settings.alpn())
                 .withProxy(settings.proxy());
-        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(), clock);
+        outbox = Outbox.open(settings.outboxDir(), settings.outboxBudget(), settings.fullPolicy(),
+                settings.deadLetters(), clock);
         spill = new OutboxSpill(outbox, identity, clock);
         connection = new MqttConnection(transport, settings.connection(), clock, resources.network(),
                 resources.callbacks());
@@ -119,6 +142,11 @@ public final class Delivery extends ServiceSupport {
                 clock, settings.messageExpiry());
         LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
                 settings.flowControl());
+        if (settings.deadLetters() == DeadLetterMode.LOCAL) {
+            LOG.info("Dead letters{} are kept in the quarantine of {} and never published ({}=local); {} message(s)"
+                    + " there now, listed by mmi dead-letters", "default".equals(identity) ? "" : " of " + identity,
+                    outbox.file(), DeadLetterMode.SETTING, outbox.quarantined());
+        }
         // The publisher first: it reads the head of the backlog while the connection is made.
         publisher.start();
         connection.start();
@@ -140,6 +168,19 @@ public final class Delivery extends ServiceSupport {
                 LOG.warn("The outbox's timer: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Reads the certificate, key and CA files again and reconnects with them (their content changed: rotated key
+     * material); the outbox and the session carry over. Files that do not work are refused here, and the connection
+     * goes on with the ones it has.
+     *
+     * @throws MqttConfigurationException naming the file and the problem
+     */
+    public void reloadKeyMaterial() throws MqttConfigurationException {
+        BrokerTransport transport = BrokerTransport.create(brokerUrl.get(), settings.certFile(), settings.keyFile(),
+                settings.caFile(), settings.allowPlaintext(), settings.alpn()).withProxy(settings.proxy());
+        connection.replaceTransport(transport);
     }
 
     /**

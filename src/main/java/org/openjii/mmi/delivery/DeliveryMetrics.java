@@ -85,7 +85,8 @@ public final class DeliveryMetrics {
                 Outbox::dropped);
         gauge("mmi.outbox.refused.full", "Messages refused because the outbox was full (full-policy reject)", outbox,
                 Outbox::refusedFull);
-        gauge("mmi.outbox.quarantined", "Refused dead letters kept in the local quarantine", outbox,
+        gauge("mmi.outbox.quarantined", "Messages in the local quarantine: refused ones, and dead letters kept"
+                + " (mmi.dead-letters=local)", outbox,
                 Outbox::quarantined);
         gauge("mmi.outbox.refused.full.data", "Measurements refused because their budget (mmi.outbox.max-mb) was full",
                 outbox, Outbox::refusedFullData);

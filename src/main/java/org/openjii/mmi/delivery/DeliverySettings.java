@@ -25,8 +25,9 @@ import org.openjii.mmi.topic.TopicTemplate;
  * {@code allow-plaintext}, {@code alpn}, {@code proxy}, {@code qos} (only 1), {@code keep-alive},
  * {@code session-expiry}, {@code connect-timeout}, {@code max-reconnect-delay}, {@code puback-timeout},
  * {@code status-topic}, {@code message-expiry}, {@code flow-control}, {@code max-in-flight}; {@code mmi.outbox.dir},
- * {@code max-mb}, {@code dead-letter-max-mb}, {@code raw-input-max-age}, {@code full-policy}, {@code max-age}. The
- * environment's {@code HTTPS_PROXY} and {@code NO_PROXY} are read when {@code mmi.mqtt.proxy} is not set.
+ * {@code max-mb}, {@code dead-letter-max-mb}, {@code raw-input-max-age}, {@code full-policy}, {@code max-age};
+ * {@code mmi.dead-letters}. The environment's {@code HTTPS_PROXY} and {@code NO_PROXY} are read when
+ * {@code mmi.mqtt.proxy} is not set.
  */
 public final class DeliverySettings {
 
@@ -76,9 +77,7 @@ public final class DeliverySettings {
             throw new IllegalArgumentException("mmi.mqtt.message-expiry must be 1 s to 7 days (AWS IoT Core), was "
                     + messageExpiry.toSeconds() + " s");
         }
-        OutboxBudget budget = new OutboxBudget(integer(properties, "mmi.outbox.max-mb", "512") * 1024L * 1024,
-                integer(properties, "mmi.outbox.dead-letter-max-mb", "64") * 1024L * 1024,
-                Duration.ofMillis(Durations.millis(properties, "mmi.outbox.raw-input-max-age", "7d")));
+        OutboxBudget budget = outboxBudget(properties);
         return new Delivery.Settings(brokerUrl, path(properties, BrokerTransport.CERT_FILE_SETTING),
                 path(properties, BrokerTransport.KEY_FILE_SETTING), path(properties, BrokerTransport.CA_FILE_SETTING),
                 Boolean.parseBoolean(properties.resolveProperty(BrokerTransport.ALLOW_PLAINTEXT_SETTING)
@@ -89,8 +88,16 @@ public final class DeliverySettings {
                 budget,
                 Outbox.FullPolicy.parse(properties.resolveProperty("mmi.outbox.full-policy").orElse("reject")),
                 Duration.ofSeconds(seconds(properties, "mmi.outbox.max-age", "15m")),
+                DeadLetterMode.parse(properties.resolveProperty(DeadLetterMode.SETTING).orElse("publish")),
                 proxy(properties.resolveProperty(HttpProxy.SETTING).orElse(null), env, brokerUrl),
                 Duration.ofSeconds(seconds(properties, "mmi.mqtt.puback-timeout", "60s")));
+    }
+
+    /** The outbox's caps from {@code mmi.outbox.max-mb}, {@code dead-letter-max-mb} and {@code raw-input-max-age}. */
+    public static OutboxBudget outboxBudget(PropertiesComponent properties) {
+        return new OutboxBudget(integer(properties, "mmi.outbox.max-mb", "512") * 1024L * 1024,
+                integer(properties, "mmi.outbox.dead-letter-max-mb", "64") * 1024L * 1024,
+                Duration.ofMillis(Durations.millis(properties, "mmi.outbox.raw-input-max-age", "7d")));
     }
 
     private static BrokerCredentials credentials(PropertiesComponent properties) {

@@ -115,6 +115,12 @@ public final class MqttConnection implements AutoCloseable {
                     maxReconnectDelay, MqttVersion.V5, BrokerCredentials.NONE);
         }
 
+        /** These settings for another client id, without status topic and Last Will (version and credentials stay). */
+        public Settings withClientId(String otherClientId) {
+            return new Settings(otherClientId, keepAliveSeconds, sessionExpirySeconds, null, connectTimeoutSeconds,
+                    maxReconnectDelay, version, credentials);
+        }
+
         /** The keep-alive IoT Core will grant: clamped into 30..1200 s. */
         public int effectiveKeepAliveSeconds() {
             return Math.max(MIN_KEEP_ALIVE_SECONDS, Math.min(MAX_KEEP_ALIVE_SECONDS, keepAliveSeconds));
@@ -191,7 +197,7 @@ public final class MqttConnection implements AutoCloseable {
             byte[] correlationData, Long messageExpirySeconds) {
     }
 
-    private final BrokerTransport transport;
+    private volatile BrokerTransport transport;
     private final Settings settings;
     private final Clock clock;
     private final ExecutorService network;
@@ -226,7 +232,7 @@ public final class MqttConnection implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.network = Objects.requireNonNull(network, "network");
         this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
-        this.refusals = new ConnectRefusals(transport, settings);
+        this.refusals = new ConnectRefusals(settings);
         this.state = new State(false, clock.instant(), "not started", 0, 0);
     }
 
@@ -313,6 +319,31 @@ public final class MqttConnection implements AutoCloseable {
     }
 
     /**
+     * Connects again with another TLS set-up for the same broker (rotated key material): the current connection is
+     * closed and the next one uses {@code next}; the session, and with it what waits in the outbox, carries over. Not
+     * connected, the next attempt uses it.
+     */
+    public void replaceTransport(BrokerTransport next) {
+        if (!next.host().equals(transport.host()) || next.port() != transport.port()) {
+            throw new IllegalArgumentException("replaceTransport keeps the broker: " + transport.describe()
+                    + " is not " + next.describe());
+        }
+        transport = next;
+        MqttWire current = wire;
+        if (current == null) {
+            return;
+        }
+        next.applyTlsTo(current.client());
+        if (dropAndReconnect("new key material")) {
+            LOG.info("MQTT: reconnecting to {} as client id '{}' with new key material", next.describe(),
+                    settings.clientId());
+        } else {
+            LOG.info("MQTT: the next connect to {} as client id '{}' uses the new key material", next.describe(),
+                    settings.clientId());
+        }
+    }
+
+    /**
      * The next connect starts a clean session: the client forgets the publishes it holds for the session (they fail,
      * and the publisher decides what to send again) and the broker forgets the session too. For a message the broker
      * refuses in a way that closes the connection, which the client would otherwise send again at every reconnect.
@@ -330,13 +361,21 @@ public final class MqttConnection implements AutoCloseable {
      * @return false when there is no connection to drop
      */
     public boolean reconnectNow(String reason) {
+        if (!isConnected() || stopping) {
+            return false;
+        }
+        LOG.warn("MQTT: dropping the connection to {} and connecting again: {}", transport.describe(), reason);
+        return dropAndReconnect(reason);
+    }
+
+    /** Disconnects, so that the disconnected listener connects again at once with the session kept. */
+    private boolean dropAndReconnect(String reason) {
         MqttWire current = wire;
         if (current == null || stopping || !isConnected()) {
             return false;
         }
         reconnectReason = reason;
         state = new State(false, clock.instant(), "reconnecting: " + reason, 0, 0);
-        LOG.warn("MQTT: dropping the connection to {} and connecting again: {}", transport.describe(), reason);
         current.disconnect();
         return true;
     }
@@ -403,7 +442,7 @@ public final class MqttConnection implements AutoCloseable {
         Duration delay = attempts == 0 ? MIN_RECONNECT_DELAY : reconnectDelay(attempts);
         String reason = requested != null ? requested : describe(cause);
         Optional<MqttConfigurationException> refusal = requested != null ? Optional.empty()
-                : refusals.explain(wire, cause);
+                : refusals.explain(transport, wire, cause);
         state = new State(false, wasConnected ? clock.instant() : state.since(), refusal.map(Throwable::getMessage)
                 .orElse(wasConnected ? "disconnected: " + reason : reason), 0, 0);
         if (wasConnected) {

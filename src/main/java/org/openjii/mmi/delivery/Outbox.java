@@ -61,8 +61,10 @@ import org.sqlite.SQLiteJDBCLoader;
  * aside ({@code outbox.db.corrupt-<time>}) with one loud line, and a fresh one is started, so measuring goes on.
  * <p>
  * Messages the broker refuses are moved, intact, to the {@code quarantine} table of the same database, where an
- * operator can read them ({@code sqlite3 outbox.db 'select * from quarantine'}); a refused data message is replaced
- * by its dead letter in the same transaction.
+ * operator can read them ({@code mmi dead-letters list}, or {@code sqlite3 outbox.db 'select * from quarantine'}); a
+ * refused data message is replaced by its dead letter in the same transaction. With {@link DeadLetterMode#LOCAL} a
+ * dead letter is never published: it goes to the quarantine too (reason code {@value #KEPT_LOCALLY}), under the cap
+ * of dead letters ({@link OutboxQuarantine}; docs/dead-letters.md).
  * <p>
  * Thread-safe: one JDBC connection, every method synchronized (SQLite allows one writer at a time anyway).
  */
@@ -89,6 +91,9 @@ public final class Outbox implements AutoCloseable {
     public static final String FILE_NAME = "outbox.db";
     /** Held by the process that has the outbox open (its PID inside). */
     public static final String LOCK_FILE_NAME = "outbox.lock";
+    /** The quarantine's reason code of a dead letter kept there instead of published (not an MQTT reason code). */
+    public static final int KEPT_LOCALLY = -1;
+    static final String KEPT_LOCALLY_REASON = "kept locally (" + DeadLetterMode.SETTING + "=local)";
     /** Sequence numbers per DELETE statement, well under SQLite's limit of bound parameters (32,766). */
     private static final int DELETE_CHUNK = 500;
 
@@ -102,6 +107,7 @@ public final class Outbox implements AutoCloseable {
     private final FileLock owner;
     private final OutboxBudget budget;
     private final FullPolicy policy;
+    private final DeadLetterMode deadLetters;
     private final Clock clock;
     private final OutboxFaults faults = new OutboxFaults();
     private final RateLimitedLog refusals;
@@ -111,18 +117,21 @@ public final class Outbox implements AutoCloseable {
     private long dataBytes;
     private long otherBytes;
     private long rawInputBytes;
+    /** Payload bytes of the dead letters kept in the quarantine ({@link DeadLetterMode#LOCAL}). */
+    private long keptBytes;
     private long dropped;
     private long refusedFull;
     private long refusedFullData;
     private long rawInputsNotKept;
 
-    private Outbox(Path file, Connection db, FileLock owner, OutboxBudget budget, FullPolicy policy, Clock clock,
-            Path movedAside) {
+    private Outbox(Path file, Connection db, FileLock owner, OutboxBudget budget, FullPolicy policy,
+            DeadLetterMode deadLetters, Clock clock, Path movedAside) {
         this.file = file;
         this.db = db;
         this.owner = owner;
         this.budget = budget;
         this.policy = policy;
+        this.deadLetters = deadLetters;
         this.clock = clock;
         this.movedAside = movedAside;
         this.refusals = new RateLimitedLog(LOG, Duration.ofSeconds(LOG_WINDOW_SECONDS), clock);
@@ -164,6 +173,18 @@ public final class Outbox implements AutoCloseable {
      * @throws OutboxException when the directory or database cannot be created or opened; the message names it
      */
     public static Outbox open(Path dir, OutboxBudget budget, FullPolicy policy, Clock clock) {
+        return open(dir, budget, policy, DeadLetterMode.PUBLISH, clock);
+    }
+
+    /**
+     * Opens (or creates) the outbox in {@code dir}, keeping dead letters as {@code deadLetters} says. A damaged
+     * database is moved aside and a fresh one started.
+     *
+     * @throws OutboxException when the directory or database cannot be created or opened, or another process has it
+     *     open ({@value OutboxException#OUTBOX_IN_USE}); the message names it
+     */
+    public static Outbox open(Path dir, OutboxBudget budget, FullPolicy policy, DeadLetterMode deadLetters,
+            Clock clock) {
         Path file = dir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dir);
@@ -184,7 +205,7 @@ public final class Outbox implements AutoCloseable {
                 movedAside = OutboxFaults.moveAside(file, e, clock);
                 db = connect(file);
             }
-            Outbox outbox = new Outbox(file, db, owner, budget, policy, clock, movedAside);
+            Outbox outbox = new Outbox(file, db, owner, budget, policy, deadLetters, clock, movedAside);
             outbox.count();
             outbox.expireRawInputs();
             return outbox;
@@ -256,7 +277,7 @@ public final class Outbox implements AutoCloseable {
             if (lock == null) {
                 String holder = Files.readString(lockFile, StandardCharsets.UTF_8).strip();
                 channel.close();
-                throw new OutboxException(OutboxException.OUTBOX_ERROR, "The outbox " + dir + " (mmi.outbox.dir) is"
+                throw new OutboxException(OutboxException.OUTBOX_IN_USE, "The outbox " + dir + " (mmi.outbox.dir) is"
                         + " in use by " + (holder.isEmpty() ? "another mmi" : "mmi process " + holder) + ": two"
                         + " publishers on one outbox would send every message twice. Stop that one, or give this one"
                         + " its own mmi.outbox.dir (and its own mmi.mqtt.client-id)", null);
@@ -319,6 +340,17 @@ public final class Outbox implements AutoCloseable {
             rows.next();
             rawInputBytes = rows.getLong(1);
         }
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT coalesce(sum(length(payload)), 0) FROM quarantine"
+                        + " WHERE reason_code = " + KEPT_LOCALLY)) {
+            rows.next();
+            keptBytes = rows.getLong(1);
+        }
+    }
+
+    /** Bytes against the cap of dead letters: waiting dead letters and responses, raw inputs, kept dead letters. */
+    private long deadLetterBytes() {
+        return otherBytes + rawInputBytes + keptBytes;
     }
 
     /** Adds or takes away a message's payload from its budget's count. */
@@ -363,13 +395,17 @@ public final class Outbox implements AutoCloseable {
             freeRawInputs(payload.length);
         }
         if (data ? dataBytes + payload.length > budget.dataBytes()
-                : otherBytes + rawInputBytes + payload.length > budget.otherBytes()) {
+                : deadLetterBytes() + payload.length > budget.otherBytes()) {
             makeRoom(data, payload.length, topic);
         }
         byte[] rawInput = completeRawInput == null ? null
                 : roomForRawInput(completeRawInput, data ? 0 : payload.length, messageId);
-        long seq = inTransaction("store a message for " + topic, () -> {
+        boolean kept = kind == OutboxEntry.Kind.DEAD_LETTER && deadLetters == DeadLetterMode.LOCAL;
+        long seq = inTransaction((kept ? "keep a dead letter for " : "store a message for ") + topic, () -> {
             long stored = insert(messageId, topic, payload, kind, originAt, correlationData);
+            if (kept) {
+                keepInQuarantine(stored);
+            }
             if (rawInput != null) {
                 try (PreparedStatement keep = db.prepareStatement("INSERT OR REPLACE INTO raw_input (message_id, raw,"
                         + " kept_at) VALUES (?, ?, ?)")) {
@@ -381,8 +417,12 @@ public final class Outbox implements AutoCloseable {
             }
             return stored;
         });
-        entries++;
-        counted(kind.name(), payload.length);
+        if (kept) {
+            keptBytes += payload.length;
+        } else {
+            entries++;
+            counted(kind.name(), payload.length);
+        }
         if (rawInput != null) {
             rawInputBytes += rawInput.length;
         }
@@ -396,7 +436,7 @@ public final class Outbox implements AutoCloseable {
      */
     private byte[] roomForRawInput(byte[] rawInput, int alsoNeeded, String messageId) {
         freeRawInputs(alsoNeeded + rawInput.length);
-        if (otherBytes + rawInputBytes + alsoNeeded + rawInput.length <= budget.otherBytes()) {
+        if (deadLetterBytes() + alsoNeeded + rawInput.length <= budget.otherBytes()) {
             return rawInput;
         }
         rawInputsNotKept++;
@@ -412,7 +452,7 @@ public final class Outbox implements AutoCloseable {
     private void freeRawInputs(long needed) {
         try {
             expireRawInputs();
-            while (otherBytes + rawInputBytes + needed > budget.otherBytes() && rawInputBytes > 0) {
+            while (deadLetterBytes() + needed > budget.otherBytes() && rawInputBytes > 0) {
                 try (Statement statement = db.createStatement();
                         ResultSet rows = statement.executeQuery("DELETE FROM raw_input WHERE message_id ="
                                 + " (SELECT message_id FROM raw_input ORDER BY kept_at LIMIT 1)"
@@ -488,14 +528,18 @@ public final class Outbox implements AutoCloseable {
                 refusedFullData++;
             }
             String message = "The outbox " + file + " is full for " + what + " (" + (data ? dataBytes
-                    : otherBytes + rawInputBytes) + " of " + cap + " bytes, " + capKey + "); refusing a " + needed
+                    : deadLetterBytes()) + " of " + cap + " bytes, " + capKey + "); refusing a " + needed
                     + " byte message for " + topic + " (mmi.outbox.full-policy=reject)";
             refusals.warn("{}", message);
             throw new OutboxException(OutboxException.OUTBOX_FULL, message, null);
         }
         int droppedNow = 0;
         try {
-            while ((data ? dataBytes : otherBytes + rawInputBytes) + needed > cap) {
+            while ((data ? dataBytes : deadLetterBytes()) + needed > cap) {
+                if (!data && keptBytes > 0 && dropOldestKeptIfOlder()) {
+                    droppedNow++;
+                    continue;
+                }
                 try (Statement statement = db.createStatement();
                         ResultSet rows = statement.executeQuery("DELETE FROM outbox WHERE seq = (SELECT min(seq) FROM"
                                 + " outbox WHERE kind " + (data ? "=" : "<>") + " 'DATA') RETURNING length(payload)")) {
@@ -515,6 +559,25 @@ public final class Outbox implements AutoCloseable {
         refusals.error("The outbox {} is full for {} ({} bytes, {}): dropped the {} oldest to store a new one"
                 + " (mmi.outbox.full-policy=drop-oldest; {} dropped since start)", file, what, cap, capKey,
                 droppedNow, dropped);
+    }
+
+    /**
+     * Deletes the oldest dead letter kept in the quarantine when no dead letter or response waiting in the outbox is
+     * older (sequence numbers are shared, so the older of the two goes first).
+     *
+     * @return whether one was deleted
+     */
+    private boolean dropOldestKeptIfOlder() throws SQLException {
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("DELETE FROM quarantine WHERE seq = (SELECT min(seq) FROM"
+                        + " quarantine WHERE reason_code = " + KEPT_LOCALLY + ") AND seq < coalesce((SELECT min(seq)"
+                        + " FROM outbox WHERE kind <> 'DATA'), 9223372036854775807) RETURNING length(payload)")) {
+            if (!rows.next()) {
+                return false;
+            }
+            keptBytes -= rows.getLong(1);
+            return true;
+        }
     }
 
     /** Up to {@code limit} messages after {@code seq}, oldest first. */
@@ -573,8 +636,8 @@ public final class Outbox implements AutoCloseable {
      * leaves either the message or both records, never neither. The dead letter is stored even over the cap: it
      * takes the place of the message it describes.
      *
-     * @param deadLetter the dead letter to publish instead, or {@code null} (a refused dead letter is not
-     *     dead-lettered again)
+     * @param deadLetter the dead letter to publish instead (or, {@link DeadLetterMode#LOCAL}, to keep in the
+     *     quarantine too), or {@code null} (a refused dead letter is not dead-lettered again)
      * @return the dead letter's sequence number, or -1 without one
      */
     public synchronized long refuse(OutboxEntry entry, int reasonCode, String reason, DeadLetter deadLetter) {
@@ -600,10 +663,40 @@ public final class Outbox implements AutoCloseable {
             }
             long added = insert(deadLetter.messageId(), deadLetter.topic(), deadLetter.payload(),
                     OutboxEntry.Kind.DEAD_LETTER, null, null);
-            entries++;
-            counted(OutboxEntry.Kind.DEAD_LETTER.name(), deadLetter.payload().length);
+            if (deadLetters == DeadLetterMode.LOCAL) {
+                keepInQuarantine(added);
+                keptBytes += deadLetter.payload().length;
+            } else {
+                entries++;
+                counted(OutboxEntry.Kind.DEAD_LETTER.name(), deadLetter.payload().length);
+            }
             return added;
         });
+    }
+
+    /**
+     * Moves a dead letter just inserted (and not yet counted) to the quarantine, as kept locally: it takes its
+     * sequence number along, which the outbox never gives out again.
+     */
+    private void keepInQuarantine(long seq) throws SQLException {
+        try (PreparedStatement move = db.prepareStatement("INSERT INTO quarantine (seq, message_id, topic, payload,"
+                + " kind, created_at, refused_at, reason_code, reason, correlation_data) SELECT seq, message_id, topic,"
+                + " payload, kind, created_at, ?, ?, ?, correlation_data FROM outbox WHERE seq = ?")) {
+            move.setLong(1, clock.millis());
+            move.setInt(2, KEPT_LOCALLY);
+            move.setString(3, KEPT_LOCALLY_REASON);
+            move.setLong(4, seq);
+            move.executeUpdate();
+        }
+        try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE seq = ?")) {
+            delete.setLong(1, seq);
+            delete.executeUpdate();
+        }
+    }
+
+    /** Whether dead letters are kept in the quarantine instead of published ({@link DeadLetterMode#LOCAL}). */
+    public DeadLetterMode deadLetters() {
+        return deadLetters;
     }
 
     /** A dead letter to store in place of a refused message. */
@@ -625,7 +718,7 @@ public final class Outbox implements AutoCloseable {
 
     /** A unit of work in one transaction; counters are recounted if it fails, so they never drift. */
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
 
         T run() throws SQLException;
     }
@@ -635,7 +728,7 @@ public final class Outbox implements AutoCloseable {
      * {@code SQLITE_FULL} SQLite has already rolled back, so the rollback and the return to auto-commit fail too
      * ({@code no transaction is active}), and those are only attached to it.
      */
-    private <T> T inTransaction(String what, Work<T> work) {
+    <T> T inTransaction(String what, Work<T> work) {
         try {
             db.setAutoCommit(false);
         } catch (SQLException e) {
@@ -691,7 +784,7 @@ public final class Outbox implements AutoCloseable {
      * {@code mmi.outbox.dead-letter-max-mb}).
      */
     public synchronized long otherBytes() {
-        return otherBytes + rawInputBytes;
+        return deadLetterBytes();
     }
 
     /** Bytes of the complete raw inputs kept for dead letters. */
@@ -706,6 +799,20 @@ public final class Outbox implements AutoCloseable {
             return rows.next() ? Optional.of(Instant.ofEpochMilli(rows.getLong(1))) : Optional.empty();
         } catch (SQLException e) {
             throw failure("read the oldest message", e);
+        }
+    }
+
+    /** The quarantine: refused messages and the dead letters kept locally, to list, export and republish. */
+    public OutboxQuarantine quarantine() {
+        return new OutboxQuarantine(this, db, clock);
+    }
+
+    /** The counters from the tables again, after {@link OutboxQuarantine} moved or deleted rows. */
+    synchronized void recount(String what) {
+        try {
+            count();
+        } catch (SQLException e) {
+            throw failure(what, e);
         }
     }
 
@@ -764,7 +871,7 @@ public final class Outbox implements AutoCloseable {
     }
 
     /** The exception for a database failure, with its real cause; recorded in {@link #faults()}. */
-    private OutboxException failure(String what, SQLException e) {
+    OutboxException failure(String what, SQLException e) {
         OutboxFault fault = OutboxFault.of(e);
         String message = "The outbox " + file + " could not " + what + ": " + fault.describe(file.getParent()) + " ("
                 + e.getMessage() + ")";

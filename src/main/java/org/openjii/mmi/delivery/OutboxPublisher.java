@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Order: messages leave in outbox order, so a device's messages arrive in the order they were made; a message that
  * has to be sent again is sent before newer ones, but after those already in flight. Duplicates: a message in flight
- * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property (with MQTT
- * 3.1.1, which has no properties, a data message carries it as {@code message_id} in its JSON object).
+ * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property (MQTT 5)
+ * and the same {@code _client_id} in a data message's payload (the only copy with MQTT 3.1.1, which has no properties).
  * <p>
  * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
  * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
@@ -333,10 +333,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private MqttConnection.Outgoing outgoing(OutboxEntry entry) {
-        byte[] payload = !connection.version().hasProperties() && entry.kind() == OutboxEntry.Kind.DATA
-                ? MessageIdInPayload.add(entry.payload(), entry.messageId())
-                : entry.payload();
-        return new MqttConnection.Outgoing(entry.topic(), payload, false,
+        return new MqttConnection.Outgoing(entry.topic(), entry.payload(), false,
                 List.of(Map.entry("message-id", entry.messageId()), Map.entry("mmi-version", VERSION)),
                 entry.correlationData(), messageExpiry == null ? null : messageExpiry.toSeconds());
     }
@@ -433,8 +430,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
                 long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
                 LOG.warn("{}; not retrying. It is kept in the quarantine table of {}, and its dead letter (message {},"
-                        + " outbox #{}) goes to {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
-                        deadLetter.topic());
+                        + " #{}) {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
+                        outbox.deadLetters() == DeadLetterMode.LOCAL ? "is kept there too (mmi.dead-letters=local)"
+                                : "goes to " + deadLetter.topic());
             } else {
                 outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
                 LOG.error("{}; this is a {}, so it is only kept in the quarantine table of {}", refusal.getMessage(),

@@ -23,15 +23,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * Fields: {@code timestamp} (ISO-8601 with milliseconds and offset in {@code timezone}: openJII drops rows without
  * it, and reads a bare number as epoch seconds), {@code timezone}, {@code device_id}, {@code device_name},
- * {@code device_version}, {@code device_firmware} as strings (numbers as their exact JSON text), {@code device_battery}
- * as a number, {@code sample} as compact JSON text or gzip+base64 with {@code _sample_encoding}
- * ({@link SampleEncoder}),
- * {@code protocol_id}, {@code questions}, {@code annotations}, {@code macros} when configured, {@code _split} for a
- * part of a split run. Never {@code topic} or {@code client_id}: the IoT rule adds them.
+ * {@code device_version} as strings (numbers as their exact JSON text), {@code device_firmware} as a string (a number
+ * in its shortest form, as openJII's app stores it: {@code 2.30} → {@code "2.3"}), {@code device_battery} as a number,
+ * {@code sample} as compact JSON text or gzip+base64 with {@code _sample_encoding} ({@link SampleEncoder}),
+ * {@code protocol_id}, {@code questions}, {@code annotations}, {@code macros} when configured,
+ * {@code workbook_run_id} (from {@value IngestHeaders#WORKBOOK_RUN_ID}, else the run id on the parts of a run split
+ * into several) and {@code _split} for a part of a split run. Never {@code topic} or {@code client_id}: the IoT rule
+ * adds them. {@link SerializePayload} adds {@code _client_id}.
  * <p>
  * Headers set: {@value IngestHeaders#MESSAGE_ID} (new UUID), {@value IngestHeaders#RUN_ID},
- * {@value IngestHeaders#DEVICE_ID} and {@value IngestHeaders#DEVICE_VERSION} (for {@link IngestTopic}). Header read:
- * {@value IngestHeaders#PROTOCOL_ID}, which wins over the {@code protocolId} knob.
+ * {@value IngestHeaders#DEVICE_ID} and {@value IngestHeaders#DEVICE_VERSION} (for {@link IngestTopic}). Headers read:
+ * {@value IngestHeaders#PROTOCOL_ID}, which wins over the {@code protocolId} knob, {@value IngestHeaders#QUESTIONS},
+ * which wins over the {@code questions} knob, and {@value IngestHeaders#WORKBOOK_RUN_ID}.
  * <p>
  * The JSON knobs are parsed once and the same tree is put into every message: nothing downstream may modify it.
  */
@@ -54,7 +57,8 @@ public class EnrichMeasurement implements Processor {
     /** Fields the message builds itself or the cloud adds: a {@code fields} knob may not set them. */
     private static final Set<String> RESERVED = Set.of("timestamp", "timezone", "device_id", "device_name",
             "device_version", "device_firmware", "device_battery", "sample", "_sample_encoding", "_split",
-            "protocol_id", "questions", "annotations", "macros", "topic", "client_id");
+            IngestMessage.CLIENT_ID, IngestMessage.WORKBOOK_RUN_ID, "protocol_id", "questions", "annotations",
+            "macros", "topic", "client_id");
 
     public String getTimezone() {
         return zone.getId();
@@ -179,7 +183,8 @@ public class EnrichMeasurement implements Processor {
                 : in.getMandatoryBody(MeasurementPart.class);
         String headerProtocolId = Knobs.blankToNull(in.getHeader(IngestHeaders.PROTOCOL_ID, String.class));
         JsonNode headerQuestions = in.getHeader(IngestHeaders.QUESTIONS, JsonNode.class);
-        ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId,
+        String workbookRunId = Knobs.blankToNull(in.getHeader(IngestHeaders.WORKBOOK_RUN_ID, String.class));
+        ObjectNode message = build(part, headerProtocolId != null ? headerProtocolId : protocolId, workbookRunId,
                 headerQuestions != null ? headerQuestions : questionsNode);
         in.setBody(message);
         in.setHeader(IngestHeaders.MESSAGE_ID, messageId(exchange));
@@ -204,16 +209,16 @@ public class EnrichMeasurement implements Processor {
 
     /** The message for a part, without Camel; reuses the part's encoded sample when it was made the same way. */
     public ObjectNode build(MeasurementPart part, String protocolId) {
-        return build(part, protocolId, questionsNode);
+        return build(part, protocolId, null, questionsNode);
     }
 
-    private ObjectNode build(MeasurementPart part, String protocolId, JsonNode questions) {
+    private ObjectNode build(MeasurementPart part, String protocolId, String workbookRunId, JsonNode questions) {
         EncodedSample sample = part.encoded();
         if (sample == null || !encoder.equals(sample.encoder())) {
             sample = encoder.encode(part.samples());
         }
-        ObjectNode message = IngestMessage.build(part, sample, zone, protocolId, questions, annotationsNode,
-                macrosNode);
+        ObjectNode message = IngestMessage.build(part, sample, zone, protocolId, workbookRunId, questions,
+                annotationsNode, macrosNode);
         if (fieldsNode != null) {
             message.setAll(fieldsNode.deepCopy());
         }

@@ -10,8 +10,9 @@ import org.openjii.mmi.component.iot.IotConstants;
 public final class IngestHeaders {
 
     /**
-     * A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property. The
-     * {@code iot:} producer stores the message under it.
+     * A UUID string, new for every message built (data or dead letter); travels as an MQTT 5 user property, and in a
+     * data message's payload as {@code _client_id} ({@link SerializePayload} writes it there). The {@code iot:}
+     * producer stores the message under it, so a redelivery carries the same id in both places.
      */
     public static final String MESSAGE_ID = IotConstants.MESSAGE_ID;
 
@@ -34,6 +35,15 @@ public final class IngestHeaders {
     public static final String PROTOCOL_ID = "MmiProtocolId";
 
     /**
+     * The {@code workbook_run_id} of the message (a UUID string): one id shared by every message of one workbook run,
+     * which openJII keeps (its {@code sensor_schema}) and uses to put a run's rows together. Set it to one id per pass
+     * over an experiment's procedures (openJII mode's plan does), so the measurements of a pass share it. Without it
+     * the enrich step sets the run id ({@value #RUN_ID}) there on the messages of a run split into several, so the
+     * parts stay linked in openJII, which drops {@code _split}; a whole run goes without.
+     */
+    public static final String WORKBOOK_RUN_ID = "MmiWorkbookRunId";
+
+    /**
      * The {@code questions} (a JSON array of objects, as a Jackson {@code ArrayNode}) of a run requested over MQTT;
      * wins over the {@code questions} knob of the enrich step.
      */
@@ -41,6 +51,12 @@ public final class IngestHeaders {
 
     /** The openJII experiment id; wins over the {@code experimentId} knob of the topic step. */
     public static final String EXPERIMENT_ID = "MmiExperimentId";
+
+    /**
+     * An openJII onboarding file's {@code topicPrefix} ({@code experiment/data_ingest/v1/{experimentId}/{sensorType}});
+     * when set, the topic step publishes to {@code {topicPrefix}/{sensorVersion}/{sensorId}} instead of its template.
+     */
+    public static final String TOPIC_PREFIX = "MmiTopicPrefix";
 
     /** The device_id of the measurement, set by the enrich step for the topic step. */
     public static final String DEVICE_ID = "MmiDeviceId";

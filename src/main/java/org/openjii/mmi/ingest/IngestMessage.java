@@ -12,13 +12,21 @@ import org.openjii.mmi.topic.TopicTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
- * The layout of openJII's flat ingest message (docs/multispeq-protocol.md, "The openJII message"), in one place for the
- * step that
- * builds it ({@link EnrichMeasurement}) and the one that must predict its size ({@link SplitMeasurement}).
+ * The layout of openJII's flat ingest message (docs/openjii-message.md), in one place for the steps that build it
+ * ({@link EnrichMeasurement}, {@link SerializePayload}) and the one that must predict its size
+ * ({@link SplitMeasurement}).
  */
 final class IngestMessage {
+
+    /** The message id in the payload, where openJII's app puts its own ({@code _client_id}). */
+    static final String CLIENT_ID = "_client_id";
+    /** The id shared by the messages of one workbook run (openJII's sensor_schema), or of one split run. */
+    static final String WORKBOOK_RUN_ID = "workbook_run_id";
+    /** Stands in for a message id (a UUID string) where only its length matters. */
+    private static final String MESSAGE_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
 
     /** ISO-8601 with milliseconds and a numeric offset: {@code 2026-03-09T10:30:00.000-05:00}, never {@code Z}. */
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSxxx",
@@ -28,11 +36,14 @@ final class IngestMessage {
     }
 
     /**
-     * The message for one part. Optional values that are {@code null} are left out; {@code topic} and
-     * {@code client_id} never appear, the IoT rule adds them.
+     * The message for one part, without {@value #CLIENT_ID} ({@link #putClientId} adds it). Optional values that are
+     * {@code null} are left out; {@code topic} and {@code client_id} never appear, the IoT rule adds them.
+     *
+     * @param workbookRunId the {@value #WORKBOOK_RUN_ID} from upstream (a plan pass), or {@code null}: then the
+     *     parts of a run split into several messages carry the run id there
      */
     static ObjectNode build(MeasurementPart part, EncodedSample sample, ZoneId zone, String protocolId,
-            JsonNode questions, JsonNode annotations, JsonNode macros) {
+            String workbookRunId, JsonNode questions, JsonNode annotations, JsonNode macros) {
         Measurement measurement = part.measurement();
         ObjectNode output = measurement.output();
         ObjectNode message = DeviceJson.mapper().createObjectNode();
@@ -41,7 +52,7 @@ final class IngestMessage {
         putText(message, "device_id", output.get("device_id"));
         putText(message, "device_name", output.get("device_name"));
         putText(message, "device_version", output.get("device_version"));
-        putText(message, "device_firmware", output.get("device_firmware"));
+        putText(message, "device_firmware", firmware(output.get("device_firmware")));
         JsonNode battery = number(output.get("device_battery"));
         if (battery != null) {
             message.set("device_battery", battery);
@@ -63,6 +74,13 @@ final class IngestMessage {
             message.set("macros", macros);
         }
         MeasurementPart.Split split = part.split();
+        if (workbookRunId == null && split != null && split.count() > 1) {
+            // openJII keeps workbook_run_id and drops _split: the parts stay linked there too.
+            workbookRunId = split.runId();
+        }
+        if (workbookRunId != null) {
+            message.put(WORKBOOK_RUN_ID, workbookRunId);
+        }
         if (split != null) {
             ObjectNode splitNode = message.putObject("_split");
             splitNode.put("index", split.index());
@@ -70,6 +88,29 @@ final class IngestMessage {
             splitNode.put("run_id", split.runId());
         }
         return message;
+    }
+
+    /** Sets {@value #CLIENT_ID} to the message id, the same as the MQTT user property {@code message-id}. */
+    static void putClientId(ObjectNode message, String messageId) {
+        message.put(CLIENT_ID, messageId);
+    }
+
+    /** {@link #putClientId} with a stand-in of a message id's length, for measuring. */
+    static void putClientIdPlaceholder(ObjectNode message) {
+        putClientId(message, MESSAGE_ID_PLACEHOLDER);
+    }
+
+    /**
+     * {@code device_firmware} as openJII's app stores it: a number (as the MultispeQ prints it in a measurement) as
+     * JavaScript prints it, the shortest form ({@code 2.30} → {@code 2.3}, {@code 2.0} → {@code 2}); a string as it is.
+     */
+    static JsonNode firmware(JsonNode value) {
+        if (value == null || !value.isNumber()) {
+            return value;
+        }
+        double number = Double.parseDouble(value.asText());
+        // A number beyond a double keeps its text (the parse step has already made such numbers null).
+        return Double.isFinite(number) ? TextNode.valueOf(EcmaScriptNumber.toString(number)) : value;
     }
 
     static String timestamp(Instant instant, ZoneId zone) {

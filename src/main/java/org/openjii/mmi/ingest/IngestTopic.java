@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Chooses the data topic of an ingest message and sets it in {@value IngestHeaders#TOPIC}, where the {@code iot:}
- * producer reads it (one endpoint, a topic per message). The body is not changed.
+ * producer reads it (one endpoint, a topic per message). The body is not changed. With the header
+ * {@value IngestHeaders#TOPIC_PREFIX} (openJII's onboarding plan) the topic is {@code {topicPrefix}/{sensorVersion}/
+ * {sensorId}}; otherwise the template's.
  * <p>
  * Placeholders of {@code template}:
  * <ul>
@@ -82,6 +84,20 @@ public class IngestTopic implements Processor {
         JsonNode body = in.getBody() instanceof JsonNode node ? node : null;
         String deviceId = value(in, IngestHeaders.DEVICE_ID, body, "device_id");
         String deviceVersion = value(in, IngestHeaders.DEVICE_VERSION, body, "device_version");
+        String topicPrefix = Knobs.blankToNull(in.getHeader(IngestHeaders.TOPIC_PREFIX, String.class));
+        if (topicPrefix != null) {
+            // The prefix's own levels were checked when its onboarding file was read.
+            String version = sensorVersion(deviceVersion);
+            String sensor = sensorId != null ? sensorId : deviceId;
+            TopicTemplate.checkValue("sensorVersion", version);
+            TopicTemplate.checkValue("sensorId", sensor);
+            String topic = topicPrefix + "/" + version + "/" + sensor;
+            String problem = TopicTemplate.topicProblem(topic);
+            if (problem != null) {
+                throw new InvalidTopicException("topic", topic, "Topic " + TopicTemplate.show(topic) + " " + problem);
+            }
+            return topic;
+        }
         String headerExperiment = Knobs.blankToNull(in.getHeader(IngestHeaders.EXPERIMENT_ID,
                 String.class));
         Map<String, String> values = new HashMap<>();

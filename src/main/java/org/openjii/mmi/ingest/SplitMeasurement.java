@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Decides how many messages a run becomes: body {@link Measurement} (or a list of them, from a backfill) in, body
@@ -25,11 +26,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code mode=sample}: one message per element of {@code sample}, each with {@code _split} ({@code index},
  * {@code count}, {@code run_id}). A run with an empty {@code sample} stays one message.</li>
  * </ul>
+ * The messages of a run split into several also carry the run id as {@code workbook_run_id}, unless a
+ * {@value IngestHeaders#WORKBOOK_RUN_ID} header gives one ({@link EnrichMeasurement}): openJII keeps that field and
+ * drops {@code _split}.
+ * <p>
  * Sizes are measured, not guessed: the samples are encoded as {@link EnrichMeasurement} will send them (same
  * {@link SampleEncoder}) and the encoding travels with the part, so nothing is compressed twice when both steps use
  * the same {@code compressAboveBytes} and {@code compressionLevel}. The message around the sample is measured too;
- * {@code reserveBytes} leaves room for what enrich adds from its own knobs ({@code protocol_id}, {@code questions},
- * ...). {@link SerializePayload} checks the final size.
+ * {@code reserveBytes} leaves room for what enrich adds from its own knobs and headers ({@code protocol_id},
+ * {@code questions}, {@code workbook_run_id}, ...). {@link SerializePayload} checks the final size.
  * <p>
  * A single sample still over the limit cannot be split further: {@link PayloadTooLargeException}.
  */
@@ -165,11 +170,16 @@ public class SplitMeasurement implements Processor {
         return parts;
     }
 
-    /** Bytes of the message enrich will build for the part, without the knob fields {@code reserveBytes} covers. */
+    /**
+     * Bytes of the message enrich and serialize will make of the part, without the fields {@code reserveBytes} covers
+     * (from the knobs and headers).
+     */
     static int size(MeasurementPart part) {
         EncodedSample sample = part.encoded();
         EncodedSample empty = new EncodedSample("", sample.encoding(), 2, sample.encoder());
-        String envelope = DeviceJson.write(IngestMessage.build(part, empty, ZoneOffset.UTC, null, null, null, null));
+        ObjectNode message = IngestMessage.build(part, empty, ZoneOffset.UTC, null, null, null, null, null);
+        IngestMessage.putClientIdPlaceholder(message);
+        String envelope = DeviceJson.write(message);
         return IngestMessage.utf8Length(envelope) - empty.serializedBytes() + sample.serializedBytes();
     }
 

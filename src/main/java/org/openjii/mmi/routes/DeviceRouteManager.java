@@ -47,6 +47,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
     private String name = "multispeq";
     private long scanIntervalMillis = 30_000;
     private String scanPatterns = String.join(",", SerialPortScanner.DEFAULT_PATTERNS);
+    private String template = TEMPLATE;
     private ScheduledExecutorService scanner;
     private final Map<String, String> routesByPort = new LinkedHashMap<>();
     private final List<BiConsumer<String, String>> routeListeners = new CopyOnWriteArrayList<>();
@@ -83,6 +84,11 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
     /** Told (device name, port) after a device route was added (the device metrics). */
     public void addRouteListener(BiConsumer<String, String> listener) {
         routeListeners.add(listener);
+    }
+
+    /** The route template of a device route (parameters {@code name} and {@code port}); default {@value #TEMPLATE}. */
+    public void setTemplate(String template) {
+        this.template = template;
     }
 
     public void setScanPatterns(String scanPatterns) {
@@ -158,7 +164,7 @@ public final class DeviceRouteManager extends ServiceSupport implements CamelCon
             return;
         }
         String routeId = ROUTE_PREFIX + deviceName;
-        TemplatedRouteBuilder.builder(context, TEMPLATE)
+        TemplatedRouteBuilder.builder(context, template)
                 .routeId(routeId)
                 .parameter("name", deviceName)
                 .parameter("port", port)

@@ -142,6 +142,9 @@ public final class MultispeqSimulator implements AutoCloseable {
         }
     }
 
+    private static final int PROTOCOL_HISTORY = 100;
+    private final ArrayDeque<String> protocolsReceived = new ArrayDeque<>();
+
     /**
      * Creates the device, unplugged, and starts its worker thread.
      *
@@ -247,6 +250,13 @@ public final class MultispeqSimulator implements AutoCloseable {
         return measurementsStarted.get();
     }
 
+    /** The last {@value #PROTOCOL_HISTORY} protocols received, oldest first, each as the line that carried it. */
+    public List<String> protocolsReceived() {
+        synchronized (protocolsReceived) {
+            return List.copyOf(protocolsReceived);
+        }
+    }
+
     /** True while a continuous command ({@code hall}, {@code 1053}, {@code all_sensors}) is running. */
     public boolean isStreaming() {
         return streaming;
@@ -333,6 +343,12 @@ public final class MultispeqSimulator implements AutoCloseable {
 
     private void runProtocol(String text) throws Abandoned, Cancelled, InterruptedException {
         measurementsStarted.incrementAndGet();
+        synchronized (protocolsReceived) {
+            if (protocolsReceived.size() == PROTOCOL_HISTORY) {
+                protocolsReceived.removeFirst();
+            }
+            protocolsReceived.addLast(text);
+        }
         JsonNode protocol;
         try {
             protocol = DeviceJson.parse(text);

@@ -25,6 +25,7 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -139,6 +140,9 @@ class BackfillIT {
                             .path("device_id")
                             .asText()));
             assertThat(publishedDevices).isEqualTo(expectedDevices);
+            recorder.on("experiment/")
+                    .forEach(message -> OpenJiiAsyncApi.assertDataMessage(message.topic(),
+                            message.payload()));
             recorder.on("mmi/dlq/").forEach(message -> assertThat(message.topic()).endsWith("/device-error"));
         }
     }
@@ -180,6 +184,9 @@ class BackfillIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> runs(recorder).size() == copies);
             Map<Instant, Set<String>> idsByRun = runs(recorder);
             assertThat(idsByRun).allSatisfy((run, ids) -> assertThat(ids).as("message ids of run %s", run).hasSize(1));
+            // A resumed backfill and a redelivery alike: the payload's _client_id is the message id it arrived under.
+            assertThat(recorder.on("experiment/")).allSatisfy(m -> assertThat(json(m.payload()).path("_client_id")
+                    .asText()).isEqualTo(m.userProperties().get("message-id")));
             long redelivered = recorder.on("experiment/").size() - copies;
             System.out.printf("backfill resume: %d of %d files done at the kill, %d redelivered%n", doneWhenKilled,
                     copies, redelivered);

@@ -20,6 +20,7 @@ import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -104,7 +105,9 @@ class MeasureIT {
             MqttRecorder.Received message = recorder.on("experiment/").get(0);
             assertThat(message.topic()).startsWith("experiment/data_ingest/v1/measure-experiment/multispeq/");
             assertThat(message.userProperties().get("message-id")).isEqualTo(queued.group(1));
+            OpenJiiAsyncApi.assertDataMessage(message.topic(), message.payload());
             JsonNode published = DeviceJson.parse(message.payload());
+            assertThat(published.path("_client_id").asText()).isEqualTo(queued.group(1));
             assertThat(published.path("device_id").asText()).isEqualTo(DEVICE_ID);
             assertThat(published.path("device_battery").asInt()).isEqualTo(BATTERY);
         }

@@ -20,8 +20,8 @@ class MmiCommandTest {
     void shouldBuildOnlyTheSubcommandThatIsInvokedAndAllForHelp() {
         assertThat(MmiCommand.commandLine("run", "--max-seconds", "1").getSubcommands()).containsOnlyKeys("run");
         assertThat(MmiCommand.commandLine("--help").getSubcommands()).containsOnlyKeys("run", "check", "ports",
-                "measure", "send", "simulate", "backfill", "shell");
-        assertThat(MmiCommand.commandLine("no-such-command").getSubcommands()).hasSize(8);
+                "measure", "send", "simulate", "backfill", "dead-letters", "shell");
+        assertThat(MmiCommand.commandLine("no-such-command").getSubcommands()).hasSize(9);
     }
 
     @Test

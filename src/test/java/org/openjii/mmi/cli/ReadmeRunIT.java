@@ -21,6 +21,7 @@ import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.IngestMessageSchema;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.MqttRecorder.Received;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -71,7 +72,10 @@ class ReadmeRunIT {
                 System.out.printf("ReadmeRunIT: launch to the first measurement at the subscriber: %d ms%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launched));
                 List<Received> messages = recorder.messages();
-                messages.forEach(message -> IngestMessageSchema.assertValid(message.payload()));
+                messages.forEach(message -> {
+                    IngestMessageSchema.assertValid(message.payload());
+                    OpenJiiAsyncApi.assertDataMessage(message.topic(), message.payload());
+                });
                 first = messages.get(0);
                 assertThat(first.topic()).isEqualTo("experiment/data_ingest/v1/demo-experiment/multispeq/2/"
                         + deviceId);

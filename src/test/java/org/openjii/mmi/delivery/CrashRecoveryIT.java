@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * with, and the broker publishes the Last Will ({@code offline}) for the killed process.
  * <p>
  * The bridge runs as a real separate process ({@code mmi run}) on its built-in simulator, measuring every 200 ms, with
- * MQTT 5 and with MQTT 3.1.1 (the message id then travels in the payload).
+ * MQTT 5 and with MQTT 3.1.1 (the message id then travels in the payload only, as _client_id).
  */
 class CrashRecoveryIT {
 
@@ -88,14 +88,14 @@ class CrashRecoveryIT {
                 .collect(Collectors.toSet());
     }
 
-    /** The message id: a user property with MQTT 5, a field of the payload with MQTT 3.1.1. */
+    /** The message id: the user property with MQTT 5; with MQTT 3.1.1, which has none, the payload's _client_id. */
     private static String messageId(MqttRecorder.Received message) {
         String property = message.userProperties().get("message-id");
         if (property != null) {
             return property;
         }
         try {
-            return DeviceJson.parse(message.payload()).path("message_id").asText(null);
+            return DeviceJson.parse(message.payload()).path("_client_id").asText(null);
         } catch (IOException e) {
             throw new AssertionError("Not JSON: " + message.payload(), e);
         }

@@ -1,5 +1,6 @@
 package org.openjii.mmi.delivery;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -135,5 +136,15 @@ class DeliverySettingsTest {
                 .hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> settings("mmi.mqtt.proxy", "ftp://proxy:21"))
                 .hasMessageStartingWith("mmi.mqtt.proxy has the scheme ftp");
+    }
+
+    @Test
+    void shouldKeepDeadLettersLocallyAndLeaveOutTheStatusOnlyWhenTold() {
+        assertThat(settings().deadLetters()).isEqualTo(DeadLetterMode.PUBLISH);
+        Delivery.Settings policyOnly = settings("mmi.dead-letters", "local", "mmi.mqtt.status-topic", " ");
+        assertThat(policyOnly.deadLetters()).isEqualTo(DeadLetterMode.LOCAL);
+        assertThat(policyOnly.connection().statusTopic()).as("no status, no Last Will").isNull();
+        assertThat(policyOnly.withOutboxDir(Path.of("outbox/thing-1")).deadLetters()).isEqualTo(DeadLetterMode.LOCAL);
+        assertThatThrownBy(() -> settings("mmi.dead-letters", "drop")).hasMessageContaining("mmi.dead-letters");
     }
 }

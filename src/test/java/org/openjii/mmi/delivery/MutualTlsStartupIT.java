@@ -124,7 +124,8 @@ class MutualTlsStartupIT {
     @Test
     void shouldLookForTheCertificatesWhereTheAwsProfileSays() throws Exception {
         assertStartupFails("aws-no-files", Map.of("mmi.profile", "aws", "mmi.mqtt.broker-url", broker.url(),
-                "mmi.outbox.dir", dir.resolve("aws-outbox").toString()),
+                "mmi.outbox.dir", dir.resolve("aws-outbox").toString(), "mmi.experiment-id",
+                "6f1c0d2e-0000-4000-8000-00000000e001", "mmi.protocol-id", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
                 BrokerTransport.CERT_FILE_SETTING + " /etc/mmi/certs/certificate.pem.crt", "does not exist");
     }
 

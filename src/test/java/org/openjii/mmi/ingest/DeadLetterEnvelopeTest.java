@@ -11,6 +11,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
+import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.DeviceJson;
@@ -119,6 +120,33 @@ class DeadLetterEnvelopeTest {
                 "{}".getBytes(StandardCharsets.UTF_8), OutboxEntry.Kind.DATA, java.time.Instant.EPOCH, null);
         assertThat(DeadLetterEnvelope.reason(new RuntimeCamelException(PublishRefusedException.byReasonCode(0x87,
                 refused)))).isEqualTo("rejected-by-broker");
+    }
+
+    /**
+     * A data message the broker refused becomes a dead letter whose {@code raw} is the refused payload, byte for byte
+     * ({@code _client_id}, number texts, non-ASCII and all), so it can be published again as it was.
+     */
+    @Test
+    void shouldKeepARefusedDataMessageByteForByte() throws Exception {
+        Exchange data = exchange(IngestFixtures.measurement(IngestFixtures.PAR_RAW));
+        EnrichMeasurement enrich = new EnrichMeasurement();
+        enrich.setFields("{\"site\":\"Wädenswil – serre 2\",\"f\":2.30}");
+        enrich.process(data);
+        new SerializePayload().process(data);
+        byte[] payload = data.getMessage().getBody(String.class).getBytes(StandardCharsets.UTF_8);
+        String messageId = data.getMessage().getHeader(IotConstants.MESSAGE_ID, String.class);
+        OutboxEntry refused = new OutboxEntry(3, messageId, "experiment/data_ingest/v1/e/multispeq/2/d", payload,
+                OutboxEntry.Kind.DATA, Instant.EPOCH, null);
+
+        Outbox.DeadLetter letter = envelope.forRefusedMessage(data.getContext(), refused,
+                PublishRefusedException.byReasonCode(0x87, refused));
+
+        JsonNode envelope = DeviceJson.parse(new String(letter.payload(), StandardCharsets.UTF_8));
+        assertThat(envelope.get("reason").asText()).isEqualTo("rejected-by-broker");
+        assertThat(envelope.has("raw_encoding")).isFalse();
+        assertThat(envelope.get("raw").asText().getBytes(StandardCharsets.UTF_8)).isEqualTo(payload);
+        assertThat(DeviceJson.parse(envelope.get("raw").asText()).get("_client_id").asText()).isEqualTo(messageId);
+        assertThat(letter.messageId()).isNotEqualTo(messageId);
     }
 
     @Test

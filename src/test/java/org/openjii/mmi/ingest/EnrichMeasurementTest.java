@@ -2,6 +2,7 @@ package org.openjii.mmi.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -96,7 +97,7 @@ class EnrichMeasurementTest {
     }
 
     @Test
-    void shouldSendDeviceFieldsAsTheirExactTextAndTheBatteryAsANumber() throws Exception {
+    void shouldSendDeviceFieldsAsTextAndTheBatteryAsANumber() throws Exception {
         Measurement measurement = parse("{\"device_name\":\"MultispeQ\",\"device_version\":2,\"device_id\":"
                 + "\"01:12:53:20\",\"device_battery\":\"87\",\"device_firmware\":2.30,\"sample\":[]}", Instant.EPOCH);
 
@@ -104,10 +105,39 @@ class EnrichMeasurementTest {
 
         assertThat(message.get("device_version").isTextual()).isTrue();
         assertThat(message.get("device_version").asText()).isEqualTo("2");
-        assertThat(message.get("device_firmware").asText()).isEqualTo("2.30");
+        assertThat(message.get("device_firmware").isTextual()).isTrue();
         assertThat(message.get("device_battery").isNumber()).isTrue();
         assertThat(message.get("device_battery").toString()).isEqualTo("87");
         assertThat(message.get("sample").asText()).isEqualTo("[]");
+    }
+
+    /**
+     * A firmware number as openJII's app stores it, {@code String(JSON.parse(x))}: the fixture's expected values
+     * were printed by Node.js ({@code fixtures/ecmascript/number-to-string.js}), {@code 2.30} as {@code 2.3}.
+     */
+    @Test
+    void shouldSendTheFirmwareNumberAsJavaScriptPrintsIt() throws Exception {
+        List<String[]> node;
+        try (var in = getClass().getResourceAsStream("/fixtures/ecmascript/number-to-string.tsv")) {
+            node = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(l -> l.split("\t")).toList();
+        }
+        assertThat(node).anySatisfy(c -> assertThat(c).containsExactly("2.30", "2.3"));
+
+        for (String[] c : node) {
+            ObjectNode message = enrich(parse("{\"device_id\":\"01:12:53:20\",\"device_firmware\":" + c[0]
+                    + ",\"sample\":[]}", Instant.EPOCH));
+            assertThat(message.get("device_firmware").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+    }
+
+    /** A firmware printed as a string (the handshake's form) is a string in the app too: it stays as it is. */
+    @Test
+    void shouldSendAFirmwareStringAsItIs() throws Exception {
+        for (String firmware : new String[]{"2.30", "1.20", "v2.3-beta", ""}) {
+            ObjectNode message = enrich(parse("{\"device_id\":\"01:12:53:20\",\"device_firmware\":\"" + firmware
+                    + "\",\"sample\":[]}", Instant.EPOCH));
+            assertThat(message.get("device_firmware").asText()).isEqualTo(firmware);
+        }
     }
 
     @Test
@@ -171,6 +201,52 @@ class EnrichMeasurementTest {
         assertThat(message.has("topic")).isFalse();
         assertThat(message.has("client_id")).isFalse();
         assertThat(enrich(MeasurementPart.whole(run)).has("_split")).isFalse();
+    }
+
+    /** openJII keeps workbook_run_id and drops _split: the parts of a run split in several share the run id there. */
+    @Test
+    void shouldLinkThePartsOfASplitRunByWorkbookRunId() throws Exception {
+        Measurement run = parse(IngestFixtures.randomOutput(3, 10, 7), Instant.EPOCH);
+        SplitMeasurement split = new SplitMeasurement();
+        split.setMode("sample");
+        List<MeasurementPart> parts = split.split(run);
+        assertThat(parts).hasSize(3);
+
+        for (MeasurementPart part : parts) {
+            ObjectNode message = enrich(part);
+            assertThat(message.get("workbook_run_id").asText()).isEqualTo(run.runId())
+                    .isEqualTo(message.get("_split").get("run_id").asText());
+        }
+    }
+
+    @Test
+    void shouldLeaveOutWorkbookRunIdForARunInOneMessage() throws Exception {
+        Measurement fluorescence = measurement(IngestFixtures.FLUORESCENCE);
+        SplitMeasurement split = new SplitMeasurement();
+        split.setMode("sample");
+        MeasurementPart onlyPart = split.split(fluorescence).get(0);
+        assertThat(onlyPart.split().count()).isEqualTo(1);
+
+        assertThat(enrich(onlyPart).has("workbook_run_id")).isFalse();
+        assertThat(enrich(MeasurementPart.whole(fluorescence)).has("workbook_run_id")).isFalse();
+    }
+
+    /** One id per pass of openJII mode's plan: every message of the pass carries it, split or not. */
+    @Test
+    void shouldTakeWorkbookRunIdFromItsHeader() throws Exception {
+        String pass = "5d2b8f4e-1c3a-4e6f-8a9b-0c1d2e3f4a5b";
+        SplitMeasurement split = new SplitMeasurement();
+        split.setMode("sample");
+        List<MeasurementPart> parts = new ArrayList<>(split.split(parse(IngestFixtures.randomOutput(3, 10, 7),
+                Instant.EPOCH)));
+        parts.add(MeasurementPart.whole(measurement(PAR_RAW)));
+
+        for (MeasurementPart part : parts) {
+            Exchange exchange = exchange(part);
+            exchange.getMessage().setHeader(IngestHeaders.WORKBOOK_RUN_ID, pass);
+            enrich.process(exchange);
+            assertThat(exchange.getMessage().getBody(ObjectNode.class).get("workbook_run_id").asText()).isEqualTo(pass);
+        }
     }
 
     @Test
@@ -253,6 +329,9 @@ class EnrichMeasurementTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fields may not set 'timestamp'");
         assertThatThrownBy(() -> enrich.setFields("{\"topic\":\"x\"}")).hasMessageContaining("'topic'");
+        assertThatThrownBy(() -> enrich.setFields("{\"_client_id\":\"x\"}")).hasMessageContaining("'_client_id'");
+        assertThatThrownBy(() -> enrich.setFields("{\"workbook_run_id\":\"x\"}"))
+                .hasMessageContaining("'workbook_run_id'");
         assertThatThrownBy(() -> enrich.setFields("[1]")).hasMessageContaining("fields must be a JSON object");
     }
 }

@@ -2,14 +2,17 @@ package org.openjii.mmi.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.test.IngestMessageSchema;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,12 +24,20 @@ import static org.openjii.mmi.ingest.IngestFixtures.MQTT;
 
 /**
  * Everything the ingest steps produce must be a message openJII's pipeline keeps: checked against the JSON Schema
- * written from its contract, with every {@code sample} decoded back to the device's samples.
+ * written from its contract and against openJII's own {@code asyncapi.yaml}, with every {@code sample} decoded back to
+ * the device's samples.
  */
 class IngestMessageSchemaTest {
 
     private static Set<ValidationMessage> validate(JsonNode message) {
         return IngestMessageSchema.validate(message);
+    }
+
+    /** Both contracts: mmi's schema (stricter where openJII's pipeline is) and openJII's asyncapi.yaml. */
+    private static Set<ValidationMessage> validateBoth(JsonNode message) {
+        Set<ValidationMessage> violations = new HashSet<>(validate(message));
+        violations.addAll(OpenJiiAsyncApi.payloadViolations(message));
+        return violations;
     }
 
     /** The serialized messages the steps make of a fixture in the given split mode, parsed back. */
@@ -43,7 +54,13 @@ class IngestMessageSchemaTest {
         SerializePayload serialize = new SerializePayload();
         List<JsonNode> messages = new ArrayList<>();
         for (MeasurementPart part : split.split(IngestFixtures.measurement(path))) {
-            messages.add(DeviceJson.parse(serialize.serialize(enrich.build(part, null))));
+            Exchange exchange = IngestFixtures.exchange(part);
+            enrich.process(exchange);
+            serialize.process(exchange);
+            JsonNode message = DeviceJson.parse(exchange.getMessage().getBody(String.class));
+            assertThat(message.get("_client_id").asText()).isEqualTo(exchange.getMessage()
+                    .getHeader(IngestHeaders.MESSAGE_ID));
+            messages.add(message);
         }
         return messages;
     }
@@ -68,7 +85,7 @@ class IngestMessageSchemaTest {
 
             assertThat(messages).as(path).hasSize(1);
             JsonNode message = messages.get(0);
-            assertThat(validate(message)).as(path).isEmpty();
+            assertThat(validateBoth(message)).as(path).isEmpty();
             assertThat(decodedSample(message)).as(path).isEqualTo(IngestFixtures.flatSample(path));
         }
     }
@@ -78,7 +95,7 @@ class IngestMessageSchemaTest {
         for (String path : IngestFixtures.dataOutputs()) {
             ArrayNode joined = DeviceJson.mapper().createArrayNode();
             for (JsonNode message : messages(path, "sample")) {
-                assertThat(validate(message)).as(path).isEmpty();
+                assertThat(validateBoth(message)).as(path).isEmpty();
                 assertThat(message.has("_split")).as(path).isTrue();
                 decodedSample(message).forEach(joined::add);
             }
@@ -95,7 +112,7 @@ class IngestMessageSchemaTest {
 
         for (MeasurementPart part : new SplitMeasurement().split(big)) {
             JsonNode message = DeviceJson.parse(new SerializePayload().serialize(enrich.build(part, null)));
-            assertThat(validate(message)).isEmpty();
+            assertThat(validateBoth(message)).isEmpty();
             assertThat(message.get("_split").get("count").asInt()).isEqualTo(3);
         }
     }
@@ -138,6 +155,13 @@ class IngestMessageSchemaTest {
         ObjectNode split = par();
         split.putObject("_split").put("index", 0).put("count", 2);
         assertThat(validate(split)).isNotEmpty();
+    }
+
+    @Test
+    void shouldRejectAClientIdThatIsNotAMessageId() {
+        assertThat(validate(par().put("_client_id", "0b9c6f0e-3a51-4d5e-9f43-6c2a1d7e8b90"))).isEmpty();
+        assertThat(validate(par().put("_client_id", "row-1"))).isNotEmpty();
+        assertThat(validate(par().put("_client_id", 7))).isNotEmpty();
     }
 
     private static ObjectNode par() {

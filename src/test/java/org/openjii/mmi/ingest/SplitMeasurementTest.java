@@ -26,10 +26,14 @@ class SplitMeasurementTest {
     }
 
     /** The size of the message the part becomes with default enrich and serialize steps. */
-    private static int messageBytes(MeasurementPart part) throws PayloadTooLargeException {
+    /** The bytes of the message enrich and serialize make of the part, as in the route. */
+    private static int messageBytes(MeasurementPart part) throws Exception {
         EnrichMeasurement enrich = new EnrichMeasurement();
         enrich.setTimezone("UTC");
-        return new SerializePayload().serialize(enrich.build(part, null)).getBytes(StandardCharsets.UTF_8).length;
+        Exchange exchange = IngestFixtures.exchange(part);
+        enrich.process(exchange);
+        new SerializePayload().process(exchange);
+        return exchange.getMessage().getBody(String.class).getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Test
@@ -62,6 +66,17 @@ class SplitMeasurementTest {
             MeasurementPart part = split.split(measurement(path)).get(0);
 
             assertThat(SplitMeasurement.size(part)).as(path).isEqualTo(messageBytes(part));
+        }
+    }
+
+    /** The parts of a split run carry more ({@code _split}, {@code workbook_run_id}): measured too. */
+    @Test
+    void shouldPredictTheSizeOfEveryPartOfASplitRun() throws Exception {
+        split.setMode("sample");
+        for (String path : IngestFixtures.dataOutputs()) {
+            for (MeasurementPart part : split.split(measurement(path))) {
+                assertThat(SplitMeasurement.size(part)).as(path).isEqualTo(messageBytes(part));
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,6 +21,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.ConfigurationKeys;
+import org.openjii.mmi.PublishingIds;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.w3c.dom.Element;
 
@@ -43,13 +47,16 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,12 +71,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class KubernetesManifestsTest {
 
-    private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path K8S = ROOT.resolve("k8s");
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path K8S = ROOT.resolve("k8s");
+    /** The openJII overlays' Secret files, as openJII names a group's downloads (the user puts them there). */
+    static final List<String> OPENJII_DOWNLOADS = List.of("group-credentials.zip", "group-configs.zip");
+    /**
+     * MMI_* variables of keys that ConfigurationKeys does not list yet: mmi.openjii.dir is read by the openJII mode
+     * (issue 17), which builds on these manifests.
+     */
+    private static final Set<String> KEYS_OF_THE_OPENJII_MODE = Set.of("MMI_OPENJII_DIR");
     /** Kinds the manifests may contain, with their model class. */
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of("Deployment", Deployment.class,
-            "Service", Service.class, "ConfigMap", ConfigMap.class, "PersistentVolumeClaim",
-            PersistentVolumeClaim.class, "Secret", Secret.class);
+            "DaemonSet", DaemonSet.class, "Service", Service.class, "ConfigMap", ConfigMap.class,
+            "PersistentVolumeClaim", PersistentVolumeClaim.class, "Secret", Secret.class);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper MODEL = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -79,28 +93,45 @@ class KubernetesManifestsTest {
     private static List<String> kustomize;
     private static Properties app;
 
+    /** A copy of k8s/ with openJII's downloads where the openJII overlays read them. */
+    @TempDir
+    static Path withDownloads;
+
     @BeforeAll
     static void renderer() throws IOException {
-        kustomize = findRenderer();
-        ToolAssumptions.assumeTool("kubectl (or kustomize)", kustomize != null);
+        requireRenderer();
         app = new Properties();
         try (var in = Files.newBufferedReader(ROOT.resolve("application.properties"))) {
             app.load(in);
         }
+        copyWithDownloads(withDownloads);
+    }
+
+    /** kubectl's kustomize (or kustomize) for {@link #render}: the test is skipped without, and fails on CI. */
+    static void requireRenderer() {
+        kustomize = findRenderer();
+        ToolAssumptions.assumeTool("kubectl (or kustomize)", kustomize != null);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii", "overlays/openjii-gateways"})
     void everyRenderedObjectIsAValidKubernetesObject(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
-        assertThat(objects).extracting(HasMetadata::getKind)
-                .contains("Deployment", "ConfigMap", "PersistentVolumeClaim", "Service");
+        List<HasMetadata> objects = render(overlay(overlay));
+        assertThat(objects).extracting(HasMetadata::getKind).contains("ConfigMap", "Service");
+        assertThat(objects).filteredOn(o -> o instanceof Deployment || o instanceof DaemonSet)
+                .filteredOn(o -> o.getMetadata().getName().equals("mmi"))
+                .as("one bridge")
+                .singleElement();
         // Everything a reference names is in the output (kustomize rewrote the generated names consistently).
-        PodSpec pod = mmi(objects).getSpec().getTemplate().getSpec();
+        PodSpec pod = podTemplate(objects).getSpec();
         for (Volume volume : pod.getVolumes()) {
             if (volume.getConfigMap() != null) {
                 assertThat(named(objects, ConfigMap.class, volume.getConfigMap().getName())).as(volume.getName())
                         .isNotNull();
+            }
+            if (volume.getSecret() != null && !overlay.equals("overlays/aws")) {
+                // (The aws overlay's Secret is made by hand: secret.example.yaml.)
+                assertThat(named(objects, Secret.class, volume.getSecret().getSecretName())).isNotNull();
             }
             if (volume.getPersistentVolumeClaim() != null) {
                 assertThat(named(objects, PersistentVolumeClaim.class,
@@ -126,9 +157,9 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii", "overlays/openjii-gateways"})
     void probesAndPortAreTheManagementEndpoints(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        List<HasMetadata> objects = render(overlay(overlay));
         Container container = container(objects);
         int port = Integer.parseInt(setting(objects, "mmi.http.port"));
         String health = setting(objects, "mmi.http.health-path");
@@ -139,7 +170,7 @@ class KubernetesManifestsTest {
         assertProbe(container, container.getStartupProbe(), port, health + "/live");
         assertProbe(container, container.getLivenessProbe(), port, health + "/live");
         assertProbe(container, container.getReadinessProbe(), port, health + "/ready");
-        Map<String, String> annotations = mmi(objects).getSpec().getTemplate().getMetadata().getAnnotations();
+        Map<String, String> annotations = podTemplate(objects).getMetadata().getAnnotations();
         assertThat(annotations).containsEntry("prometheus.io/port", String.valueOf(port))
                 .containsEntry("prometheus.io/path", setting(objects, "mmi.http.metrics-path"));
         Service service = named(objects, Service.class, "mmi");
@@ -150,10 +181,10 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii", "overlays/openjii-gateways"})
     void theConfigMapsCarryApplicationPropertiesAndEveryRoute(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
-        PodSpec pod = mmi(objects).getSpec().getTemplate().getSpec();
+        List<HasMetadata> objects = render(overlay(overlay));
+        PodSpec pod = podTemplate(objects).getSpec();
         Container container = container(objects);
         String workdir = jibSetting("workingDirectory");
 
@@ -213,9 +244,9 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii"})
     void theOutboxIsOnThePersistentVolumeClaim(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        List<HasMetadata> objects = render(overlay(overlay));
         PodSpec pod = mmi(objects).getSpec().getTemplate().getSpec();
         Path outbox = Path.of(setting(objects, "mmi.outbox.dir"));
         assertThat(outbox.isAbsolute()).as("mmi.outbox.dir " + outbox).isTrue();
@@ -240,9 +271,9 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii"})
     void theContainerRunsAsNonRootOnAReadOnlyRootFileSystem(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        List<HasMetadata> objects = render(overlay(overlay));
         PodSpec pod = mmi(objects).getSpec().getTemplate().getSpec();
         Container container = container(objects);
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -303,23 +334,29 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii", "overlays/openjii-gateways"})
     void everyObjectCarriesTheRecommendedLabelsAndTheImagesVersion(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        List<HasMetadata> objects = render(overlay(overlay));
+        String version = projectVersion();
         for (HasMetadata object : objects) {
             assertThat(object.getMetadata().getLabels()).as(object.getKind() + " " + object.getMetadata().getName())
                     .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
                             "app.kubernetes.io/component", "app.kubernetes.io/part-of",
                             "app.kubernetes.io/managed-by");
+            if ("mmi".equals(object.getMetadata().getLabels().get("app.kubernetes.io/name"))) {
+                assertThat(object.getMetadata().getLabels()).as(object.getKind() + " " + object.getMetadata()
+                        .getName()).containsEntry("app.kubernetes.io/version", version);
+            }
         }
         // The pods carry them too; the version is the image's, which Jib tags with the project's version.
-        Deployment mmi = mmi(objects);
-        String version = projectVersion();
-        assertThat(mmi.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app.kubernetes.io/version",
-                version).containsEntry("app.kubernetes.io/component", "bridge");
-        assertThat(container(objects).getImage()).isEqualTo(jibSetting("to").replace("${project.version}", version));
+        assertThat(podTemplate(objects).getMetadata().getLabels()).containsEntry("app.kubernetes.io/version", version)
+                .containsEntry("app.kubernetes.io/component", "bridge");
+        String image = jibSetting("to").replace("${project.version}", version);
+        assertThat(container(objects).getImage()).isEqualTo(image);
+        assertThat(podTemplate(objects).getSpec().getInitContainers()).allSatisfy(init -> assertThat(init.getImage())
+                .isEqualTo(image));
         // A selector cannot change: it holds the name only, not the version of a release.
-        assertThat(mmi.getSpec().getSelector().getMatchLabels()).containsOnlyKeys("app.kubernetes.io/name");
+        assertThat(selector(objects).getMatchLabels()).containsOnlyKeys("app.kubernetes.io/name");
     }
 
     @Test
@@ -339,14 +376,27 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    @ValueSource(strings = {"overlays/dev", "overlays/aws", "overlays/openjii", "overlays/openjii-gateways"})
     void everyEnvironmentVariableNamesAKeyMmiKnows(String overlay) throws Exception {
-        List<HasMetadata> objects = render(K8S.resolve(overlay));
+        List<HasMetadata> objects = render(overlay(overlay));
         Set<String> known = ConfigurationKeys.KNOWN.stream()
                 .map(k -> k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'))
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(TreeSet::new));
+        known.addAll(KEYS_OF_THE_OPENJII_MODE);
         assertThat(environment(objects).keySet()).filteredOn(name -> name.startsWith("MMI_"))
                 .allSatisfy(name -> assertThat(known).as(name).contains(name));
+    }
+
+    /** A pod as an overlay makes it starts: its experiment and protocol ids pass the bridge's startup check. */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/aws"})
+    void theIdsTheDataIsFiledUnderPassTheStartupCheck(String overlay) throws Exception {
+        List<HasMetadata> objects = render(K8S.resolve(overlay));
+
+        assertThat(PublishingIds.problem(optionalSetting(objects, "mmi.profile"),
+                setting(objects, PublishingIds.EXPERIMENT_ID), optionalSetting(objects, PublishingIds.PROTOCOL_ID),
+                setting(objects, PublishingIds.BROKER_URL), optionalSetting(objects, PublishingIds.OPENJII_DIR)))
+                .isNull();
     }
 
     // --- rendering and validation ---
@@ -371,7 +421,7 @@ class KubernetesManifestsTest {
         return null;
     }
 
-    private static List<HasMetadata> render(Path kustomization) throws Exception {
+    static List<HasMetadata> render(Path kustomization) throws Exception {
         List<String> command = new ArrayList<>(kustomize);
         command.add(kustomization.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
@@ -454,16 +504,78 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * The kustomization to render for an overlay: openJII's need the downloads their Secret is made of, which are
+     * git-ignored, so they are rendered from a copy of k8s/ that has some.
+     */
+    static Path overlay(String name) {
+        return (name.startsWith("overlays/openjii") ? withDownloads.resolve("k8s") : K8S).resolve(name);
+    }
+
+    /**
+     * Copies k8s/ into {@code dir} and puts a group's downloads into the openJII overlay, in openJII's layout: the
+     * credentials zip with a folder per Thing (its certificate and keys), the root CAs and manifest.json; the configs
+     * zip with a {thingName}-config.json per Thing. Placeholders, no real key.
+     */
+    static void copyWithDownloads(Path dir) throws IOException {
+        copyTree(K8S, dir.resolve("k8s"));
+        Path downloads = dir.resolve("k8s/overlays/openjii/downloads");
+        List<String> things = List.of("multispeq_01-12-53-20", "multispeq_01-12-53-21");
+        Map<String, String> credentials = new TreeMap<>();
+        for (String thing : things) {
+            credentials.put(thing + "/" + thing + ".cert.pem", "placeholder certificate of " + thing);
+            credentials.put(thing + "/" + thing + ".public.key", "placeholder public key of " + thing);
+            credentials.put(thing + "/" + thing + ".private.key", "placeholder private key of " + thing);
+        }
+        credentials.put("AmazonRootCA1.pem", "placeholder");
+        credentials.put("AmazonRootCA3.pem", "placeholder");
+        credentials.put("manifest.json", "{\"group\":\"group\",\"action\":\"issue\",\"devices\":[\""
+                + String.join("\",\"", things) + "\"]}");
+        zip(downloads.resolve(OPENJII_DOWNLOADS.get(0)), credentials);
+        Map<String, String> configs = new TreeMap<>();
+        things.forEach(thing -> configs.put(thing + "-config.json", "{\"thingName\":\"" + thing + "\"}"));
+        zip(downloads.resolve(OPENJII_DOWNLOADS.get(1)), configs);
+    }
+
+    private static void zip(Path file, Map<String, String> entries) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (Map.Entry<String, String> entry : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+    }
+
     // --- lookups ---
 
     private static Deployment mmi(List<HasMetadata> objects) {
         return named(objects, Deployment.class, "mmi");
     }
 
-    private static Container container(List<HasMetadata> objects) {
-        return mmi(objects).getSpec()
-                .getTemplate()
-                .getSpec()
+    /** The bridge's pod template: of its Deployment, or of its DaemonSet (overlays/openjii-gateways). */
+    static PodTemplateSpec podTemplate(List<HasMetadata> objects) {
+        return objects.stream()
+                .filter(o -> o.getMetadata().getName().equals("mmi"))
+                .map(o -> o instanceof Deployment d ? d.getSpec().getTemplate()
+                        : o instanceof DaemonSet d ? d.getSpec().getTemplate() : null)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no Deployment or DaemonSet mmi"));
+    }
+
+    private static LabelSelector selector(List<HasMetadata> objects) {
+        return objects.stream()
+                .filter(o -> o.getMetadata().getName().equals("mmi"))
+                .map(o -> o instanceof Deployment d ? d.getSpec().getSelector()
+                        : o instanceof DaemonSet d ? d.getSpec().getSelector() : null)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    static Container container(List<HasMetadata> objects) {
+        return podTemplate(objects).getSpec()
                 .getContainers()
                 .stream()
                 .filter(c -> c.getName().equals("mmi"))
@@ -471,7 +583,7 @@ class KubernetesManifestsTest {
                 .orElseThrow();
     }
 
-    private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+    static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
         return objects.stream()
                 .filter(type::isInstance)
                 .map(type::cast)
@@ -480,7 +592,7 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
     }
 
-    private static Volume volumeNamed(PodSpec pod, String name) {
+    static Volume volumeNamed(PodSpec pod, String name) {
         return pod.getVolumes()
                 .stream()
                 .filter(v -> v.getName().equals(name))
@@ -488,7 +600,7 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
-    private static VolumeMount mountOf(Container container, String volume) {
+    static VolumeMount mountOf(Container container, String volume) {
         return container.getVolumeMounts()
                 .stream()
                 .filter(m -> m.getName().equals(volume))
@@ -513,7 +625,7 @@ class KubernetesManifestsTest {
     }
 
     /** The container's environment: its envFrom ConfigMaps, then its env (which wins, as in Kubernetes). */
-    private static Map<String, String> environment(List<HasMetadata> objects) {
+    static Map<String, String> environment(List<HasMetadata> objects) {
         Container container = container(objects);
         Map<String, String> env = new TreeMap<>();
         container.getEnvFrom()
@@ -526,7 +638,14 @@ class KubernetesManifestsTest {
     }
 
     /** A key as the pod's bridge sees it: its MMI_ environment variable, else the mounted application.properties. */
-    private static String setting(List<HasMetadata> objects, String key) {
+    static String setting(List<HasMetadata> objects, String key) {
+        String value = optionalSetting(objects, key);
+        assertThat(value).as(key + " in the pod").isNotNull();
+        return value;
+    }
+
+    /** {@link #setting}, or {@code null} when neither sets it (or sets it blank). */
+    private static String optionalSetting(List<HasMetadata> objects, String key) {
         String variable = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         String value = environment(objects).get(variable);
         if (value == null) {
@@ -544,11 +663,10 @@ class KubernetesManifestsTest {
             }
             value = mounted.getProperty(key);
         }
-        assertThat(value).as(key + " in the pod").isNotNull();
-        return value.strip();
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
-    private static void assertProbe(Container container, Probe probe, int port, String path) {
+    static void assertProbe(Container container, Probe probe, int port, String path) {
         assertThat(probe).as(path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         var target = probe.getHttpGet().getPort();
@@ -563,7 +681,7 @@ class KubernetesManifestsTest {
     }
 
     /** A setting of the Jib plugin in pom.xml (the image the manifests run). */
-    private static String jibSetting(String element) throws Exception {
+    static String jibSetting(String element) throws Exception {
         var factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(false);
         var pom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
@@ -579,7 +697,7 @@ class KubernetesManifestsTest {
         throw new AssertionError("no jib-maven-plugin in pom.xml");
     }
 
-    private static String projectVersion() throws Exception {
+    static String projectVersion() throws Exception {
         var pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
         var children = pom.getDocumentElement().getChildNodes();
         for (int i = 0; i < children.getLength(); i++) {

@@ -55,10 +55,10 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
         return messages.stream().map(m -> json(m.payload()).path("timestamp").asText()).collect(Collectors.toSet());
     }
 
-    /** The message id: a user property with MQTT 5, a field of the payload with MQTT 3.1.1. */
+    /** The message id: the user property with MQTT 5; with MQTT 3.1.1, which has none, the payload's _client_id. */
     static String messageId(MqttRecorder.Received message) {
         String property = message.userProperties().get("message-id");
-        return property != null ? property : json(message.payload()).path("message_id").asText(null);
+        return property != null ? property : json(message.payload()).path("_client_id").asText(null);
     }
 
     private static JsonNode json(String text) {
@@ -119,6 +119,9 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
         System.out.printf("Broker outage (%s): %d messages sent, %d distinct arrived, %d duplicate(s)%n",
                 delivery().connection().version(), 3 * perPhase, copies.size(), duplicates);
         assertThat(copies).hasSize(3 * perPhase);
+        // A redelivery is the stored message again: the same _client_id in the payload as its message-id.
+        assertThat(received).allSatisfy(m -> assertThat(json(m.payload()).path("_client_id").asText())
+                .isEqualTo(messageId(m)));
         // Duplicates only from the window in flight when the broker went away.
         assertThat(duplicates).isLessThanOrEqualTo(100);
 

@@ -124,6 +124,8 @@ class DeliveryIT extends MmiRouteTestSupport {
         assertThat(letter.path("refused_topic").asText()).contains("/" + FORBIDDEN_EXPERIMENT + "/");
         JsonNode refused = json(letter.path("raw").asText());
         assertThat(refused.path("timestamp").asText()).isEqualTo("2026-03-09T01:01:40.000+01:00");
+        assertThat(refused.path("_client_id").asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}"
+                + "-[0-9a-f]{12}").isNotEqualTo(letter.path("message_id").asText());
         assertThat(refused.path("device_id").asText()).isEqualTo(json(par).path("device_id").asText());
 
         await().atMost(WAIT).until(() -> delivery().outbox().depth() == 0);

@@ -12,6 +12,7 @@ import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.IngestMessageSchema;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -67,6 +68,7 @@ class DeviceRoutesIT extends MmiRouteTestSupport {
         assertThat(context.getRoute("device-multispeq-2")).isNotNull();
         for (var m : recorder.on(data)) {
             IngestMessageSchema.assertValid(m.payload());
+            OpenJiiAsyncApi.assertDataMessage(m.topic(), m.payload());
             JsonNode payload = DeviceJson.parse(m.payload());
             String id = payload.get("device_id").asText();
             assertThat(m.topic()).endsWith("/" + payload.get("device_version").asText() + "/" + id);

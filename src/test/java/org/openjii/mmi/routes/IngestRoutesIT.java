@@ -27,6 +27,7 @@ import org.openjii.mmi.ingest.SampleEncoder;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.test.IngestMessageSchema;
 import org.openjii.mmi.test.MqttRecorder.Received;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,7 +79,7 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         JsonNode actual = DeviceJson.mapper()
                 .createObjectNode()
                 .put("topic", got.topic())
-                .set("payload", masked(DeviceJson.parse(got.payload())));
+                .set("payload", masked(DeviceJson.parse(got.payload()), got));
         Path golden = GOLDEN.resolve(name + ".json");
         if (Boolean.getBoolean("mmi.golden.update")) {
             Files.createDirectories(GOLDEN);
@@ -90,6 +91,7 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         assertThat(recorder.messages()).hasSize(1);
         if (got.topic().startsWith(DATA)) {
             IngestMessageSchema.assertValid(got.payload());
+            OpenJiiAsyncApi.assertDataMessage(got.topic(), got.payload());
             assertThat(got.userProperties()).containsKeys("message-id", "mmi-version");
             assertThat(got.contentType()).isEqualTo("application/json");
             assertThat(got.qos()).isEqualTo(1);
@@ -97,13 +99,18 @@ class IngestRoutesIT extends MmiRouteTestSupport {
     }
 
     /**
-     * What a golden file holds: dead-letter envelopes without their own time and id; a compressed sample decoded
-     * (the gzip bytes depend on the compression level, the sample must not).
+     * What a golden file holds: dead-letter envelopes without their own time and id, data without its message id
+     * (checked against the message-id property first); a compressed sample decoded (the gzip bytes depend on the
+     * compression level, the sample must not).
      */
-    private static JsonNode masked(JsonNode payload) throws IOException {
+    private static JsonNode masked(JsonNode payload, Received got) throws IOException {
         if (payload instanceof ObjectNode o && o.has("reason")) {
             o.put("received_at", "<time>");
             o.put("message_id", "<uuid>");
+        }
+        if (payload instanceof ObjectNode o && o.has("_client_id")) {
+            assertThat(o.get("_client_id").asText()).isEqualTo(got.userProperties().get("message-id"));
+            o.put("_client_id", "<uuid>");
         }
         if (payload instanceof ObjectNode o && o.has("_sample_encoding")) {
             o.put("sample", SampleEncoder.decode(o.get("sample").asText(), o.get("_sample_encoding").asText()));
@@ -209,6 +216,7 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         assertThat(sample.get(0).get("light_intensity").isNull()).isTrue();
         assertThat(sample.get(0).get("contactless_temp").isNull()).isTrue();
         IngestMessageSchema.assertValid(recorder.on(DATA).get(0).payload());
+        OpenJiiAsyncApi.assertDataMessage(recorder.on(DATA).get(0).topic(), recorder.on(DATA).get(0).payload());
     }
 
     /**
@@ -240,6 +248,7 @@ class IngestRoutesIT extends MmiRouteTestSupport {
         assertThat(sample.get("contactless_temp").isNull()).isTrue();
         assertThat(sample.get("spad").decimalValue()).isEqualByComparingTo("1500");
         IngestMessageSchema.assertValid(published);
+        OpenJiiAsyncApi.assertDataMessage(recorder.on(DATA).get(0).topic(), published);
     }
 
     @Test

@@ -10,19 +10,25 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInfo;
 import org.openjii.mmi.component.iot.IotComponent;
 import org.openjii.mmi.component.iot.IotConfiguration;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
+import org.openjii.mmi.test.OpenJiiAsyncApi;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real application under test: {@code application.properties} and {@code routes/*.camel.yaml} from the
  * repository, loaded by Camel Main (camel-test-main-junit5), publishing to a Mosquitto started for the test class.
- * A subscriber records everything the broker receives. Subclasses add property overrides with {@link #override}.
+ * A subscriber records everything the broker receives, and every data message must conform to openJII's asyncapi.yaml
+ * ({@link OpenJiiAsyncApi}). Subclasses add property overrides with {@link #override}.
  */
 abstract class MmiRouteTestSupport extends CamelMainTestSupport {
 
@@ -60,6 +66,25 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         OVERRIDES.put("mmi.outbox.dir", dir.resolve("outbox").toString());
         // No HTTP server unless a test asks for one (ObservabilityIT): test classes must not compete for a port.
         OVERRIDES.put("mmi.http.port", "off");
+    }
+
+    /**
+     * Every data message a test made the bridge publish must be one openJII's contract accepts (its asyncapi.yaml),
+     * with the message id in the payload ({@code _client_id}) equal to the {@code message-id} property.
+     */
+    @AfterEach
+    void everyDataMessageConformsToOpenJiisContract() throws Exception {
+        if (recorder == null) {
+            return;
+        }
+        for (MqttRecorder.Received message : recorder.messages()) {
+            if (message.topic().startsWith("experiment/")) {
+                OpenJiiAsyncApi.assertDataMessage(message.topic(), message.payload());
+                assertThat(DeviceJson.parse(message.payload()).path("_client_id").asText())
+                        .as("_client_id of %s", message.payload())
+                        .isEqualTo(message.userProperties().get("message-id"));
+            }
+        }
     }
 
     @AfterAll

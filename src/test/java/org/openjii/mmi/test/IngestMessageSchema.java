@@ -5,7 +5,11 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.ValidationMessage;
 
-/** openJII's ingest message contract (src/main/resources/schemas/openjii-ingest-message.schema.json) for tests. */
+/**
+ * mmi's contract for the openJII ingest message (src/main/resources/schemas/openjii-ingest-message.schema.json) for
+ * tests: stricter than openJII's asyncapi.yaml where openJII's pipeline is ({@link OpenJiiAsyncApi} checks that one;
+ * docs/openjii-message.md says why both).
+ */
 public final class IngestMessageSchema {
 
     private static final SchemaFile SCHEMA = SchemaFile.load("openjii-ingest-message.schema.json");

@@ -52,7 +52,11 @@ public final class MqttRecorder implements AutoCloseable {
         return subscribe(brokerUrl, clientId, options, filters);
     }
 
-    private static MqttRecorder subscribe(String brokerUrl, String clientId, MqttConnectionOptions options,
+    /**
+     * Connects as {@code clientId} with {@code options} (e.g. a TLS socket factory and a durable session) and
+     * subscribes to every filter at QoS 1.
+     */
+    public static MqttRecorder subscribe(String brokerUrl, String clientId, MqttConnectionOptions options,
             String... filters) throws MqttException {
         MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         client.connect(options);

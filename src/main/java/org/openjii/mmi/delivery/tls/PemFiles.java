@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -13,9 +11,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -93,27 +89,11 @@ final class PemFiles {
         return toJdk(keyInfo, file);
     }
 
-    /**
-     * Refuses a private key that users other than its owner and group may read, or that its group may change, as
-     * OpenSSH refuses an unprotected key: whoever reads it can connect as this Thing. Group read stays allowed, as
-     * Kubernetes mounts a Secret for the pod's fsGroup (mode 0440). File systems without POSIX modes are not checked.
-     */
+    /** Refuses a private key that others may read ({@link PrivateFileMode}). */
     private static void checkPrivate(ConfiguredFile file) throws MqttConfigurationException {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file.path());
-        } catch (UnsupportedOperationException | IOException e) {
-            return;
-        }
-        Set<PosixFilePermission> tooOpen = EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ,
-                PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-        tooOpen.retainAll(permissions);
-        if (!tooOpen.isEmpty()) {
-            throw file.problem("the private key is " + (permissions.contains(PosixFilePermission.OTHERS_READ)
-                    ? "readable by every user of this machine"
-                    : "open to other users") + " (mode " + PosixFilePermissions.toString(permissions)
-                    + "), and whoever reads it can connect as this Thing; allow only its owner (chmod 600 "
-                    + file.path() + ") or also its group (chmod 640; a Kubernetes Secret: defaultMode 0440)");
+        String problem = PrivateFileMode.problem(file.path(), "the private key");
+        if (problem != null) {
+            throw file.problem(problem);
         }
     }
 
