@@ -141,16 +141,20 @@ public final class RemoteCommands {
 
     /**
      * The queue in front of the device is full: the request is answered {@code busy} at once instead of long after
-     * anyone waits for it.
+     * anyone waits for it. Called in a {@code doCatch}, where the route's error handler does not apply: the failure
+     * becomes the caught exception, which the answer ({@link BuildCommandResponse}) reports.
      */
-    public void busy() throws CommandBusyException {
-        throw new CommandBusyException(queueSize);
+    public void busy(Exchange exchange) {
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new CommandBusyException(queueSize));
     }
 
-    /** More requests came in the last second than {@code mmi.commands.rate-limit} allows: answered {@code busy}. */
-    public void tooManyRequests() throws CommandBusyException {
-        throw new CommandBusyException("The bridge takes at most " + rateLimit + " request(s) per second"
-                + " (mmi.commands.rate-limit); try again later");
+    /**
+     * More requests came in the last second than {@code mmi.commands.rate-limit} allows: answered {@code busy}, as
+     * {@link #busy} does.
+     */
+    public void tooManyRequests(Exchange exchange) {
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new CommandBusyException("The bridge takes at most "
+                + rateLimit + " request(s) per second (mmi.commands.rate-limit); try again later"));
     }
 
     /**
