@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.openjii.mmi.component.iot.IotComponent;
 import org.openjii.mmi.component.iot.IotConfiguration;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.delivery.MqttVersion;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.MosquittoBroker;
@@ -80,11 +81,21 @@ abstract class MmiRouteTestSupport extends CamelMainTestSupport {
         for (MqttRecorder.Received message : recorder.messages()) {
             if (message.topic().startsWith("experiment/")) {
                 OpenJiiAsyncApi.assertDataMessage(message.topic(), message.payload());
-                assertThat(DeviceJson.parse(message.payload()).path("_client_id").asText())
-                        .as("_client_id of %s", message.payload())
-                        .isEqualTo(message.userProperties().get("message-id"));
+                String clientId = DeviceJson.parse(message.payload()).path("_client_id").asText();
+                if (runsMqtt311()) {
+                    // No user properties in MQTT 3.1.1: the payload's _client_id is the only copy of the id.
+                    assertThat(clientId).as("_client_id of %s", message.payload()).isNotEmpty();
+                } else {
+                    assertThat(clientId).as("_client_id of %s", message.payload())
+                            .isEqualTo(message.userProperties().get("message-id"));
+                }
             }
         }
+    }
+
+    /** Whether this class runs the bridge with {@code mmi.mqtt.protocol-version=3.1.1}. */
+    static boolean runsMqtt311() {
+        return MqttVersion.parse(OVERRIDES.getProperty(MqttVersion.SETTING, "5")) == MqttVersion.V3_1_1;
     }
 
     @AfterAll
