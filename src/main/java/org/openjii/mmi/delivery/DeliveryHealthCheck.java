@@ -23,7 +23,7 @@ public final class DeliveryHealthCheck extends AbstractHealthCheck {
     private final String broker;
     private final Supplier<MqttConnection.State> connection;
     private final Outbox outbox;
-    private final Supplier<OutboxPublisher.Health> publisher;
+    private final Supplier<PublisherHealth.Health> publisher;
     private final Duration maxAge;
     private final Clock clock;
 
@@ -34,7 +34,7 @@ public final class DeliveryHealthCheck extends AbstractHealthCheck {
      * @param publisher the publisher's findings
      */
     DeliveryHealthCheck(String identity, String broker, Supplier<MqttConnection.State> connection, Outbox outbox,
-            Supplier<OutboxPublisher.Health> publisher, Duration maxAge, Clock clock) {
+            Supplier<PublisherHealth.Health> publisher, Duration maxAge, Clock clock) {
         super("mmi", "default".equals(identity) ? "delivery" : "delivery-" + identity);
         this.broker = broker;
         this.connection = connection;
@@ -61,7 +61,7 @@ public final class DeliveryHealthCheck extends AbstractHealthCheck {
         builder.detail("outbox.bytes", outbox.bytes());
         builder.detail("outbox.oldest.age.seconds", age.toSeconds());
         builder.detail("outbox.quarantined", outbox.quarantined());
-        OutboxPublisher.Health health = publisher.get();
+        PublisherHealth.Health health = publisher.get();
         builder.detail("publisher.in-flight", health.inFlight());
         builder.detail("publisher.data-refused-in-a-row", health.dataRefusedInARow());
         if (health.unacknowledged() != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -67,8 +68,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      * connection came up): a broker refusing it closes at once, a link that fails does so at any time.
      */
     static final Duration STRIKE_WINDOW = Duration.ofSeconds(5);
-    /** Data messages refused in a row (none accepted since) that make readiness DOWN: the broker refuses the data. */
-    static final int REFUSALS_DOWN = 3;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofMillis(200);
@@ -96,8 +95,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      * thread sees the PUBACK or the PUBACK sees the idle drain thread.
      */
     private volatile boolean idle;
-    /** Messages handed to the connection and not yet acknowledged or failed, by sequence number. */
-    private final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
+    /** What is in flight since when, the watchdog's finding, refused data: for probing, the watchdog, readiness. */
+    private final PublisherHealth health = new PublisherHealth();
     /** The messages in flight when probing began: one of them was refused; probing ends once none is left. */
     private final Set<Long> suspects = ConcurrentHashMap.newKeySet();
     /** Times the connection closed on a refusal while a message was the only one in flight (probing). */
@@ -111,32 +110,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private int quotaRefusals;
     private volatile boolean running;
     private Thread drainer;
-    /** When the connection last came up (System.nanoTime): a publish waits for its PUBACK from then at the latest. */
-    private volatile long connectedAtNanos = System.nanoTime();
-    /** Why the watchdog dropped the connection, until a PUBACK arrives; null while PUBACKs come. */
-    private volatile String unacknowledged;
-    /** Data messages refused since the last one accepted, and the last refusal. */
-    private int dataRefusedInARow;
-    private String lastRefusal;
-
-    /** A publish handed to the connection, and when (System.nanoTime). */
-    private record Sent(OutboxEntry entry, long atNanos) {
-    }
-
-    /**
-     * What readiness needs of the publisher.
-     *
-     * @param unacknowledged why the watchdog dropped the connection, while no PUBACK has come since; else null
-     * @param dataRefusedInARow data messages the broker refused since the last one it accepted
-     * @param lastRefusal the last of those refusals, or null
-     */
-    public record Health(int inFlight, String unacknowledged, int dataRefusedInARow, String lastRefusal) {
-
-        /** True when the broker refused the last {@value OutboxPublisher#REFUSALS_DOWN} or more data messages. */
-        public boolean dataRefused() {
-            return dataRefusedInARow >= REFUSALS_DOWN;
-        }
-    }
 
     /**
      * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
@@ -183,7 +156,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     @Override
     public void connected(MqttConnection.State state) {
-        connectedAtNanos = System.nanoTime();
+        health.connected();
         limiter.brokerReceiveMaximum(state.receiveMaximum());
         wakeUp();
     }
@@ -202,26 +175,20 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             LOG.info("The broker refused a message by a reason code that closed the connection; sending one at a time"
                     + " until the refused one is found");
             suspects.clear();
-            suspects.addAll(inFlight.keySet());
+            suspects.addAll(health.inFlightNow());
             probing = true;
             limiter.probe(true);
             connection.forgetSessionOnReconnect();
             return;
         }
-        if (inFlight.size() == 1) {
-            Sent sent = inFlight.values().iterator().next();
-            // Sent, or sent again by the client as the connection came up (a resumed session).
-            if (System.nanoTime() - Math.max(sent.atNanos(), connectedAtNanos) > STRIKE_WINDOW.toNanos()) {
-                return;
-            }
-            OutboxEntry alone = sent.entry();
+        health.aloneSentWithin(STRIKE_WINDOW).ifPresent(alone -> {
             int count = strikes.merge(alone.seq(), 1, Integer::sum);
             if (count >= STRIKES) {
                 strikes.remove(alone.seq());
                 refusedByClosing.put(alone.seq(), count);
                 connection.forgetSessionOnReconnect();
             }
-        }
+        });
     }
 
     private void drain() {
@@ -296,9 +263,9 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         long started = System.nanoTime();
-        inFlight.put(entry.seq(), new Sent(entry, started));
+        health.sent(entry, started);
         connection.publish(message).whenComplete((code, error) -> {
-            inFlight.remove(entry.seq());
+            health.done(entry);
             if (error == null) {
                 acknowledged(entry, code, started);
             } else {
@@ -340,13 +307,10 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
 
     private void acknowledged(OutboxEntry entry, int code, long started) {
         limiter.release();
-        unacknowledged = null;
+        health.acknowledged(entry, !MqttReasonCodes.isFailure(code));
         if (!MqttReasonCodes.isFailure(code)) {
             synchronized (this) {
                 quotaRefusals = 0;
-                if (entry.kind() == OutboxEntry.Kind.DATA) {
-                    dataRefusedInARow = 0;
-                }
             }
             strikes.remove(entry.seq());
             suspects.remove(entry.seq());
@@ -419,12 +383,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         suspects.remove(entry.seq());
         int code = refusal.reasonCode();
         metrics.refused(code);
-        if (entry.kind() == OutboxEntry.Kind.DATA) {
-            synchronized (this) {
-                dataRefusedInARow++;
-                lastRefusal = refusal.getMessage();
-            }
-        }
+        health.refused(entry, refusal.getMessage());
         try {
             if (entry.kind() == OutboxEntry.Kind.DATA) {
                 Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
@@ -454,8 +413,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     /** What readiness needs: the watchdog's finding and the refusals of data. */
-    public synchronized Health health() {
-        return new Health(limiter.inFlight(), unacknowledged, dataRefusedInARow, lastRefusal);
+    public PublisherHealth.Health health() {
+        return health.health(limiter.inFlight());
     }
 
     /**
@@ -466,23 +425,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      * @return true when it dropped the connection
      */
     public boolean checkAcknowledgements(Duration timeout) {
-        long now = System.nanoTime();
-        long since = connectedAtNanos;
-        Sent oldest = null;
-        for (Sent sent : inFlight.values()) {
-            if (oldest == null || sent.atNanos() < oldest.atNanos()) {
-                oldest = sent;
-            }
-        }
-        if (oldest == null || !connection.isConnected()
-                || now - Math.max(oldest.atNanos(), since) < timeout.toNanos()) {
+        if (!connection.isConnected()) {
             return false;
         }
-        String reason = "no PUBACK for " + Duration.ofNanos(now - oldest.atNanos()).toSeconds() + " s ("
-                + inFlight.size() + " publish(es) in flight, the oldest " + oldest.entry().messageId()
-                + "; mmi.mqtt.puback-timeout " + timeout.toSeconds() + " s)";
-        if (connection.reconnectNow(reason)) {
-            unacknowledged = reason;
+        Optional<String> overdue = health.overdue(timeout);
+        if (overdue.isPresent() && connection.reconnectNow(overdue.get())) {
+            health.watchdogDropped(overdue.get());
             metrics.watchdogReconnected();
             return true;
         }

@@ -47,7 +47,7 @@ class DeliveryHealthCheckTest {
         MqttConnection.State state = new MqttConnection.State(connected, START, connected ? "connected"
                 : "disconnected: Connection refused", 100, 0);
         DeliveryHealthCheck check = new DeliveryHealthCheck("default", "tcp://broker:1883", () -> state, outbox,
-                () -> new OutboxPublisher.Health(3, null, 0, null),
+                () -> new PublisherHealth.Health(3, null, 0, null),
                 Duration.ofMinutes(15), clock);
         check.setCamelContext(new DefaultCamelContext());
         return check.call(Map.of());
