@@ -27,6 +27,12 @@ public final class BridgeProcess implements AutoCloseable {
 
     /** Starts {@code mmi run} from the repository root with these settings. */
     public static BridgeProcess start(Path output, Map<String, String> settings) throws IOException {
+        return start(output, settings, List.of());
+    }
+
+    /** Starts {@code mmi run} from the repository root with these settings and options ({@code --verbose}, ...). */
+    public static BridgeProcess start(Path output, Map<String, String> settings, List<String> options)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
@@ -36,9 +42,12 @@ public final class BridgeProcess implements AutoCloseable {
             command.addAll(List.of("--set", "mmi.http.port=off"));
         }
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+        command.addAll(options);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        // The tests' own variable (surefire's): the bridge would warn that it names no key.
+        builder.environment().remove("MMI_TEST_FIXTURES");
+        Process process = builder.start();
         return new BridgeProcess(process, output);
     }
 
