@@ -62,6 +62,14 @@ class ObservabilityIT extends MmiRouteTestSupport {
             assertThat(value(metrics, "mmi_device_connected", "device=\"multispeq\"")).hasValue(1.0);
             assertThat(value(metrics, "mmi_measurements_total", "device=\"multispeq\"").orElse(0)).isPositive();
             assertThat(value(metrics, "mmi_mqtt_published_total", "").orElse(0)).isPositive();
+            // Counts are counters (_total); the version; the JVM's and the process's metrics (camel.metrics.binders).
+            assertThat(metrics).contains("# TYPE mmi_outbox_dropped_total counter",
+                    "# TYPE mmi_outbox_refused_full_total counter", "# TYPE mmi_outbox_refused_full_data_total counter")
+                    .containsPattern("(?m)^mmi_build_info\\{version=\"[^\"]+\"} 1")
+                    .containsPattern("(?m)^jvm_memory_used_bytes\\{")
+                    .containsPattern("(?m)^jvm_gc_pause_seconds_count\\{")
+                    .containsPattern("(?m)^process_cpu_usage ")
+                    .containsPattern("(?m)^process_uptime_seconds ");
         });
         double measured = value(get("/observe/metrics").body(), "mmi_measurements_total", "device=\"multispeq\"")
                 .orElseThrow();
