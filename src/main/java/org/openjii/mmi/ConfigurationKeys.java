@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigurationKeys {
 
-    /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
+    /**
+     * Every key, as documented in application.properties and docs/configuration.md (ConfigurationKeysTest keeps them
+     * equal).
+     */
     public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
             "mmi.commands.enabled", "mmi.commands.queue-size", "mmi.commands.response-topic",
             "mmi.commands.response-topic-filter", "mmi.commands.topic",
