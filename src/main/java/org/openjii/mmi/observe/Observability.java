@@ -27,7 +27,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * <ul>
  * <li>{@code <health-path>/live}: the process is up (Camel's context check; nothing about the device or the
  * broker, which a restart would not fix);</li>
- * <li>{@code <health-path>/ready}: the delivery is connected and not stuck, and every device is connected;</li>
+ * <li>{@code <health-path>/ready}: the bridge can take and keep data: the outbox can store, the delivery is connected
+ * and not stuck (a missing device is its own check, {@code device:<name>}, in the full report only);</li>
  * <li>{@code <metrics-path>}: Prometheus text from the one meter registry every {@code mmi.*} meter and Camel's
  * route meters are in (bound as {@value #METER_REGISTRY_NAME}, where camel-micrometer looks).</li>
  * </ul>
