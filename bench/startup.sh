@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Startup of `mmi run` to ready: from the JVM's launch to the first 200 of /observe/health/ready (MQTT connected, the
-# simulated device connected, the outbox moving), polled every 20 ms with curl. Each case runs RUNS times (default 5);
+# outbox writable and moving; the device is not part of readiness), polled every 20 ms with curl. Each case runs RUNS times (default 5);
 # the table shows the median and the fastest run in milliseconds.
 #   default JVM  java -jar target/mmi.jar run
 #   AppCDS       the same with -XX:SharedArchiveFile=target/mmi.jsa, as ./mmi runs it on Java 17 (the archive is

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigurationKeys {
 
-    /** Every key, as documented in application.properties and the README (ConfigurationKeysTest keeps them equal). */
+    /**
+     * Every key, as documented in application.properties and docs/configuration.md (ConfigurationKeysTest keeps them
+     * equal).
+     */
     public static final Set<String> KNOWN = Set.of("mmi.commands.acknowledge-alerts", "mmi.commands.allow",
             "mmi.commands.duplicate-window", "mmi.commands.enabled", "mmi.commands.queue-size",
             "mmi.commands.rate-limit", "mmi.commands.response-topic",
@@ -52,11 +55,13 @@ public final class ConfigurationKeys {
             "mmi.log.level", "mmi.log.format");
 
     /**
-     * Not configuration: set by the command line for its one-shot commands, and build/test switches
+     * Not configuration: set by the launcher and the command line, and build/test switches
      * (-Dmmi.golden.update, -Dmmi.docs.update, the failsafe's mmi.version) a test JVM may carry.
      */
     private static final Set<String> INTERNAL = Set.of("mmi.cli.log.level", "mmi.version", "mmi.golden.update",
-            "mmi.docs.update");
+            "mmi.docs.update",
+            // Set by the ./mmi launcher (the checkout) and by --verbose (read by log4j2.xml).
+            MmiApplication.HOME_PROPERTY, "mmi.verbose");
     /** Read by the ./mmi launcher, not by the application: JVM options, the AppCDS/AOT cache switch, extra jars. */
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("MMI_JAVA_OPTS", "MMI_CDS", "MMI_LIB");
     private static final String PREFIX = "mmi.";

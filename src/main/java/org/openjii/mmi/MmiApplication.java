@@ -15,7 +15,9 @@ import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The bridge as a Camel Main application: YAML routes from {@code routes/} and {@code application.properties}, both
- * from the working directory (the repository root, or the image's working directory), Java plumbing as named in it.
+ * from its home folder ({@value #HOME_PROPERTY}: the checkout, which {@code ./mmi} names; else the working directory,
+ * as in the container image), Java plumbing as named in it. Everything else relative, on the command line and in the
+ * files, resolves from the working directory: {@code ./mmi} runs in the caller's folder.
  *
  * <p>
  * A profile ({@code mmi.profile}: {@code --profile}, {@code MMI_PROFILE} or {@code -Dmmi.profile}) adds the file
@@ -32,6 +34,11 @@ public final class MmiApplication {
     public static final String PROFILE_KEY = "mmi.profile";
     /** The default profile: application.properties as it is. */
     public static final String DEFAULT_PROFILE = "dev";
+    /**
+     * The system property naming the folder of application.properties, its profiles and routes/ (application.properties
+     * reads the routes from {@code {{mmi.home:.}}/routes}).
+     */
+    public static final String HOME_PROPERTY = "mmi.home";
 
     private MmiApplication() {
     }
@@ -46,7 +53,7 @@ public final class MmiApplication {
         // No package scanning: Java routes and configuration are named in application.properties, as camel run needs.
         Main main = new Main();
         String profile = profile(overrides, System.getProperties(), System.getenv());
-        main.setPropertyPlaceholderLocations(propertyLocations(configFile, profile, Path.of("")));
+        main.setPropertyPlaceholderLocations(propertyLocations(configFile, profile, home()));
         overrides.forEach(main::addOverrideProperty);
         main.bind(PythonMmiSettings.BEAN, pythonSettings(configFile, overrides));
         // Camel's startup summary prints the value of every setting it resolved, masking those whose name says
@@ -70,7 +77,7 @@ public final class MmiApplication {
         context.getRegistry().bind(PythonMmiSettings.BEAN, pythonSettings(configFile, overrides));
         // What Camel Main does with the locations and override properties create() gives it.
         properties.addLocation(propertyLocations(configFile,
-                profile(overrides, System.getProperties(), System.getenv()), Path.of("")));
+                profile(overrides, System.getProperties(), System.getenv()), home()));
         Properties override = new Properties();
         override.putAll(overrides);
         properties.setOverrideProperties(override);
@@ -81,6 +88,14 @@ public final class MmiApplication {
     private static Properties pythonSettings(String configFile, Map<String, String> overrides) {
         PythonMmiSettings.logUse(System.getenv(), System.getProperties(), overrides, configFile);
         return PythonMmiSettings.properties(System.getenv());
+    }
+
+    /**
+     * The folder of application.properties, its profiles and routes/: {@value #HOME_PROPERTY}, else the working one.
+     */
+    public static Path home() {
+        String home = System.getProperty(HOME_PROPERTY, "").trim();
+        return Path.of(home);
     }
 
     /** The active profile: --set / overrides, then -D, then the environment, then {@value #DEFAULT_PROFILE}. */

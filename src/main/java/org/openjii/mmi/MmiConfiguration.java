@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.openjii.mmi.broker.EmbeddedBroker;
 import org.openjii.mmi.broker.EmbeddedBrokerPresence;
@@ -20,6 +21,7 @@ import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.observe.SettingsSummary;
 import org.openjii.mmi.openjii.OpenJiiMode;
 import org.openjii.mmi.routes.DeviceRouteManager;
 
@@ -49,6 +51,19 @@ public class MmiConfiguration implements CamelConfiguration {
         PublishingIds.check(properties);
         // Read here, strictly, before the device routes turn "-1s" into 0 ("measure once").
         Durations.millis(properties, "mmi.device.interval", "10s");
+        // The settings in force, once started (Camel's own summary is off: it masks the client id).
+        context.addStartupListener(new StartupListener() {
+
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // Logged when fully started.
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                SettingsSummary.log(started);
+            }
+        });
         // Health and Prometheus metrics over HTTP (mmi.http.*); the meter registry every mmi.* meter goes to.
         Observability.install(context);
         MeterRegistry meters = Observability.meterRegistry(context);

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The bridge under Camel JBang, as the README shows it: from the repository root,
+ * The bridge under Camel JBang, as docs/routes.md shows it: from the repository root,
  * {@code bin/camel run routes/*.camel.yaml application.properties --dep=org.openjii:mmi:<version>} runs the same
  * pipeline as {@code ./mmi run} on the built-in simulator, with the embedded MQTT broker, which shows what it receives.
  * <p>

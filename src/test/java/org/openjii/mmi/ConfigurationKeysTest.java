@@ -44,10 +44,10 @@ class ConfigurationKeysTest {
         while (keys.find()) {
             documented.add(keys.group(1));
         }
-        // Logging (log4j2.xml reads them from the environment or -D; the README documents them).
+        // Logging (log4j2.xml reads them from the environment or -D; docs/configuration.md documents them).
         documented.add("mmi.log.level");
         documented.add("mmi.log.format");
-        // Chooses the properties files (--profile, MMI_PROFILE), so the README documents it, not a properties file.
+        // Chooses the properties files (--profile, MMI_PROFILE): docs/configuration.md documents it, not a file.
         documented.add("mmi.profile");
 
         assertThat(new TreeSet<>(ConfigurationKeys.KNOWN)).isEqualTo(documented);

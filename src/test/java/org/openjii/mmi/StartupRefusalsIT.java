@@ -3,8 +3,11 @@ package org.openjii.mmi;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StartupRefusalsIT {
 
+    /** A console log line at INFO (the production layout: time, level, thread, logger). */
+    private static final Pattern INFO_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ");
     /** AWS IoT Core's endpoint form; never connected to: the refusals come first. */
     private static final String AWS_ENDPOINT = "ssl://a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com:8883";
 
@@ -90,20 +95,61 @@ class StartupRefusalsIT {
                 + " (MMI_EXPERIMENT_ID) to the experiment the data belongs to");
     }
 
+    /**
+     * The first thing a new AWS user meets: a certificate file that is not where the configuration says. One line
+     * names the key and the file; no stack trace, no Camel report of the same failure, no SIGTERM that nobody sent.
+     */
+    @Test
+    void shouldReportAMissingCertificateFileInExactlyOneLine() throws Exception {
+        Path certificate = dir.resolve("certs/device.pem.crt");
+        Map<String, String> settings = Map.of("mmi.mqtt.broker-url", AWS_ENDPOINT, "mmi.experiment-id",
+                "6f1c0d2e-0000-4000-8000-00000000e001", "mmi.mqtt.cert-file", certificate.toString(),
+                "mmi.mqtt.key-file", dir.resolve("certs/private.pem.key").toString());
+
+        String output = failedOutput("missing-certificate", settings, List.of());
+
+        // Everything but the INFO lines of a start that was begun: exactly the one line.
+        List<String> notInfo = output.lines().filter(line -> !INFO_LINE.matcher(line).lookingAt()).toList();
+        assertThat(notInfo).as(output)
+                .containsExactly("mmi run: mmi.mqtt.cert-file " + certificate + ": the file does not exist.");
+        assertThat(output).doesNotContain("\tat ", "Exception", "ERROR", "\u001B[");
+    }
+
+    /** --verbose: the same line, then the stack trace and Camel's own report, for a bug report. */
+    @Test
+    void shouldShowTheStackTraceOfAFailedStartWithVerbose() throws Exception {
+        Path certificate = dir.resolve("absent.pem.crt");
+        Map<String, String> settings = Map.of("mmi.mqtt.broker-url", AWS_ENDPOINT, "mmi.experiment-id",
+                "6f1c0d2e-0000-4000-8000-00000000e001", "mmi.mqtt.cert-file", certificate.toString(),
+                "mmi.mqtt.key-file", dir.resolve("absent.pem.key").toString());
+
+        String output = failedOutput("verbose", settings, List.of("--verbose"));
+
+        assertThat(output).contains("mmi run: mmi.mqtt.cert-file " + certificate + ": the file does not exist.",
+                "Error starting CamelContext", "\tat org.openjii.mmi.delivery.tls.ConfiguredFile");
+    }
+
     /** The process ends with a failure and says why in one {@code mmi run:} line, which is returned. */
     private String startupFailure(String name, Map<String, String> settings) throws Exception {
-        Map<String, String> all = new java.util.HashMap<>(settings);
+        String output = failedOutput(name, settings, List.of());
+        String line = output.lines()
+                .filter(l -> l.startsWith("mmi run: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("No 'mmi run:' line in:\n" + output));
+        assertThat(output).as("one line").doesNotContain("  caused by: ");
+        return line;
+    }
+
+    /** What a bridge that must fail to start printed; it printed no SIGTERM line, as nothing sent one. */
+    private String failedOutput(String name, Map<String, String> settings, List<String> options) throws Exception {
+        Map<String, String> all = new HashMap<>(settings);
         all.put("mmi.outbox.dir", dir.resolve(name + "-outbox").toString());
-        try (BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), all)) {
+        try (BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), all, options)) {
             assertThat(bridge.process().waitFor(60, TimeUnit.SECONDS)).as("the bridge stops").isTrue();
             String output = bridge.output();
             assertThat(bridge.process().exitValue()).as(output).isNotZero();
-            String line = output.lines()
-                    .filter(l -> l.startsWith("mmi run: "))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("No 'mmi run:' line in:\n" + output));
-            assertThat(output).as("one line").doesNotContain("  caused by: ");
-            return line;
+            assertThat(output).as("nothing sent a SIGTERM").doesNotContain("SIGTERM");
+            return output;
         }
     }
 }

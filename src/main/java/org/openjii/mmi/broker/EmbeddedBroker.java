@@ -264,7 +264,8 @@ public final class EmbeddedBroker extends ServiceSupport {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(EmbeddedBroker.class.getClassLoader());
         try {
-            // Log4j2 here, not Logback: without the logging bootstrap HiveMQ logs through SLF4J (stack-notes trap 8).
+            // No logging bootstrap: HiveMQ would set up Logback of its own; without it, it logs through SLF4J to mmi's
+            // Log4j2 like everything else.
             hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(data)

@@ -12,17 +12,26 @@ final class Failures {
     }
 
     static String describe(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
         Set<String> messages = new LinkedHashSet<>();
-        List<Throwable> seen = new ArrayList<>();
-        for (Throwable t = failure; t != null && !seen.contains(t); t = t.getCause()) {
-            seen.add(t);
-            String message = t.getMessage();
-            // A wrapper whose message is just its cause (RuntimeCamelException) adds nothing but a class name.
-            boolean wrapper = t.getCause() != null && t.getCause().toString().equals(message);
-            if (message != null && !message.isBlank() && !wrapper) {
+        for (int i = 0; i < chain.size(); i++) {
+            String message = chain.get(i).getMessage();
+            if (message != null && !message.isBlank() && !restatesACause(message, chain.subList(i + 1, chain
+                    .size()))) {
                 messages.add(message.strip());
             }
         }
         return messages.isEmpty() ? failure.getClass().getSimpleName() : String.join("\n  caused by: ", messages);
+    }
+
+    /**
+     * A wrapper whose message only names a cause adds nothing but class names: RuntimeCamelException (the cause's
+     * toString), FailedToStartComponentException ("Failed to start component iot because of <cause>").
+     */
+    private static boolean restatesACause(String message, List<Throwable> causes) {
+        return causes.stream().anyMatch(cause -> message.contains(cause.toString()));
     }
 }

@@ -107,10 +107,6 @@ public final class MmiCommand implements Runnable {
         @Mixin
         ConfigurationOptions configuration = new ConfigurationOptions();
 
-        @Option(names = "--profile", description = "dev (the default: simulator and embedded broker) or aws (every"
-                + " MultispeQ attached, to AWS IoT Core; application-aws.properties); the same as MMI_PROFILE.")
-        String profile;
-
         @Option(names = "--openjii", paramLabel = "DIR", description = "openJII mode: the folder with openJII's"
                 + " downloads (the credential zips and onboarding files, as downloaded); the same as MMI_OPENJII_DIR."
                 + " Each attached MultispeQ then publishes as its own Thing.")
@@ -137,9 +133,6 @@ public final class MmiCommand implements Runnable {
                 // Read by log4j2.xml when the first logger is made, which is after this (Camel Main's).
                 System.setProperty("mmi.log.format", logFormat);
             }
-            if (profile != null) {
-                configuration.overrides.put(MmiApplication.PROFILE_KEY, profile);
-            }
             if (openJii != null) {
                 configuration.overrides.put(OpenJiiMode.DIR_SETTING, openJii.toString());
             }
@@ -158,7 +151,9 @@ public final class MmiCommand implements Runnable {
             try {
                 main.run();
             } catch (Exception e) {
-                System.err.println("mmi run: " + Failures.describe(e));
+                // Marks the run as over, so that Camel's shutdown hook does not report the exit as a SIGTERM.
+                main.completed();
+                System.err.println("mmi run: " + configuration.describe(e));
                 return 1;
             }
             return main.getExitCode();

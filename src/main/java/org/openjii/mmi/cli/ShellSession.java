@@ -17,8 +17,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.util.SensitiveUtils;
-import org.apache.camel.util.URISupport;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
@@ -27,6 +25,7 @@ import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.ingest.IngestTopic;
+import org.openjii.mmi.observe.SettingsSummary;
 
 /**
  * What {@code mmi shell}'s commands act on: the device (a {@code multispeq:} endpoint in a context of its own, so it
@@ -228,10 +227,7 @@ final class ShellSession implements AutoCloseable {
      * client id, a Thing name, is shown), and a URL's password replaced (tcp://user:xxxxxx@host).
      */
     static String masked(String key, String value) {
-        if (SensitiveUtils.containsSensitive(key) && !"mmi.mqtt.client-id".equals(key)) {
-            return "xxxxxx";
-        }
-        return value.contains("://") ? URISupport.sanitizeUri(value) : value;
+        return SettingsSummary.masked(null, key, value);
     }
 
     synchronized void setTopic(String template) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,8 +23,8 @@ import io.micrometer.core.instrument.Timer;
  * ({@code mmi.mqtt.puback-timeout});</li>
  * <li>{@code mmi.mqtt.connected}: 1 while connected;</li>
  * <li>{@code mmi.outbox.depth}, {@code mmi.outbox.bytes}, {@code mmi.outbox.oldest.age} (seconds),
- * {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full} (of them measurements:
- * {@code mmi.outbox.refused.full.data}), {@code mmi.outbox.quarantined};</li>
+ * {@code mmi.outbox.quarantined}: gauges; {@code mmi.outbox.dropped}, {@code mmi.outbox.refused.full} (of them
+ * measurements: {@code mmi.outbox.refused.full.data}): counters since start;</li>
  * <li>{@code mmi.outbox.store.failures} (tag {@code cause}: {@code disk-full}, {@code read-only}, {@code io-error},
  * {@code corrupt}, {@code other}): outbox operations that failed; {@code mmi.outbox.raw.inputs.not.kept}: dead letters
  * stored without their complete raw input, for want of room ({@link OutboxSpill} adds {@code mmi.outbox.held} and
@@ -81,15 +82,16 @@ public final class DeliveryMetrics {
                 .tag("identity", identity)
                 .baseUnit("seconds")
                 .register(registry);
-        gauge("mmi.outbox.dropped", "Messages dropped because the outbox was full (full-policy drop-oldest)", outbox,
-                Outbox::dropped);
-        gauge("mmi.outbox.refused.full", "Messages refused because the outbox was full (full-policy reject)", outbox,
-                Outbox::refusedFull);
+        // Counts since start: counters (Prometheus: _total), so that rate() and increase() apply.
+        counter("mmi.outbox.dropped", "Messages dropped because the outbox was full (full-policy drop-oldest)",
+                outbox, Outbox::dropped);
+        counter("mmi.outbox.refused.full", "Messages refused because the outbox was full (full-policy reject)",
+                outbox, Outbox::refusedFull);
         gauge("mmi.outbox.quarantined", "Messages in the local quarantine: refused ones, and dead letters kept"
                 + " (mmi.dead-letters=local)", outbox,
                 Outbox::quarantined);
-        gauge("mmi.outbox.refused.full.data", "Measurements refused because their budget (mmi.outbox.max-mb) was full",
-                outbox, Outbox::refusedFullData);
+        counter("mmi.outbox.refused.full.data", "Measurements refused because their budget (mmi.outbox.max-mb) was"
+                + " full", outbox, Outbox::refusedFullData);
         for (OutboxFault fault : OutboxFault.values()) {
             FunctionCounter.builder("mmi.outbox.store.failures", outbox.faults(), faults -> faults.count(fault))
                     .description("Outbox operations that failed, by cause (corrupt also counts a file moved aside at"
@@ -104,8 +106,16 @@ public final class DeliveryMetrics {
                 .register(registry);
     }
 
-    private <T> void gauge(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {
+    private <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Gauge.builder(name, source, value).description(description).tag("identity", identity).register(registry);
+    }
+
+    private <T> void counter(String name, String description, T source, ToDoubleFunction<T> count) {
+        FunctionCounter.builder(name, source, count)
+                .description(description)
+                .tag("identity", identity)
+                .register(
+                        registry);
     }
 
     private Timer.Builder latency(String name, String description) {

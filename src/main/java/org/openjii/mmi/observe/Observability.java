@@ -11,6 +11,7 @@ import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.openjii.mmi.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +27,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * <ul>
  * <li>{@code <health-path>/live}: the process is up (Camel's context check; nothing about the device or the
  * broker, which a restart would not fix);</li>
- * <li>{@code <health-path>/ready}: the delivery is connected and not stuck, and every device is connected;</li>
+ * <li>{@code <health-path>/ready}: the bridge can take and keep data: the outbox can store, the delivery is connected
+ * and not stuck (a missing device is its own check, {@code device:<name>}, in the full report only);</li>
  * <li>{@code <metrics-path>}: Prometheus text from the one meter registry every {@code mmi.*} meter and Camel's
  * route meters are in (bound as {@value #METER_REGISTRY_NAME}, where camel-micrometer looks).</li>
  * </ul>
- * Wired here rather than with {@code camel.management.*} and {@code camel.metrics.*} so that the port can be
- * {@code off}, a wrong value stops startup with one line naming the {@code mmi.http.*} key, and the paths are
- * application keys the Kubernetes manifests can refer to.
+ * The server is wired here rather than with {@code camel.management.*}, so that the port can be {@code off}, a wrong
+ * value stops startup with one line naming the {@code mmi.http.*} key, and the paths are application keys the
+ * Kubernetes manifests can refer to. What the scrape holds is Camel's to say: {@code camel.metrics.*}
+ * (application.properties names the JVM and process binders and turns the per-endpoint timers off).
  * <p>
  * It listens on {@code 127.0.0.1} unless {@code mmi.http.host} says otherwise: the endpoints show the broker, the
  * device ids and the routes, which a lab PC should not offer its network (the Kubernetes manifests and the container
@@ -72,13 +75,13 @@ public final class Observability {
      */
     public static void install(CamelContext context) throws Exception {
         Settings settings = settings(context.getPropertiesComponent());
-        meterRegistry(context);
+        buildInfo(meterRegistry(context));
         if (!settings.enabled()) {
             LOG.info("Health and metrics over HTTP are off ({}=off)", PORT_SETTING);
             return;
         }
         // Before the server: Camel's server reports a port it cannot listen on only in a log line, and carries on.
-        context.addService(new PortProbe(settings), true, true);
+        new PortProbe(settings).start();
         ManagementHttpServer server = new ManagementHttpServer();
         server.setCamelContext(context);
         server.setHost(settings.host());
@@ -87,16 +90,20 @@ public final class Observability {
         server.setHealthCheckEnabled(true);
         server.setHealthPath(settings.healthPath());
         server.setMetricsEnabled(true);
-        // Before the scrape: it adds its path to the server's router when it starts.
+        // Started now, before the context: the scrape adds its path to the server's router when it starts, and Camel
+        // Main made it from the camel.metrics.* settings (the JVM and process binders, which notifiers) before this
+        // ran, so it starts first of the two with the context.
         context.addService(server, true, true);
-        if (context.hasService(MicrometerPrometheus.class) == null) {
-            MicrometerPrometheus prometheus = new MicrometerPrometheus();
+        server.start();
+        MicrometerPrometheus prometheus = context.hasService(MicrometerPrometheus.class);
+        if (prometheus == null) {
+            prometheus = new MicrometerPrometheus();
             prometheus.setCamelContext(context);
-            prometheus.setPath(settings.metricsPath());
             // Route meters (camel_exchanges_*, per route) yes; a timer per endpoint sent to, on the hot path, no.
             prometheus.setEnableExchangeEventNotifier(false);
             context.addService(prometheus, true, true);
         }
+        prometheus.setPath(settings.metricsPath());
         LOG.info("Health on http://{}:{}{}/live and /ready, Prometheus metrics on {}", settings.host(),
                 settings.port(), settings.healthPath(), settings.metricsPath());
     }
@@ -174,6 +181,18 @@ public final class Observability {
             }
             return registry;
         }
+    }
+
+    /**
+     * {@code mmi_build_info{version}}: always 1, its label the running version, the usual way to see in a dashboard
+     * which version each bridge runs and when it changed.
+     */
+    static void buildInfo(MeterRegistry registry) {
+        Gauge.builder("mmi.build.info", () -> 1)
+                .description("The mmi version, as the label version; always 1")
+                .tag("version", MmiVersion.get())
+                .strongReference(true)
+                .register(registry);
     }
 
     /** {@code mmi.device.connected{device}}: 1 while the named device is connected, read at every scrape. */

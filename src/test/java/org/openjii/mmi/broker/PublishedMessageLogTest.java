@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The console line of the embedded broker, for messages shaped as the README specifies them (the openJII ingest
- * message and the dead-letter envelope), with the topics of the repository's application.properties.
+ * The console line of the embedded broker, for messages shaped as docs/openjii-message.md specifies them (the openJII
+ * ingest message and the dead-letter envelope), with the topics of the repository's application.properties.
  */
 class PublishedMessageLogTest {
 

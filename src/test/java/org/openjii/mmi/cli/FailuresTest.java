@@ -2,6 +2,7 @@ package org.openjii.mmi.cli;
 
 import java.io.IOException;
 
+import org.apache.camel.FailedToStartComponentException;
 import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,15 @@ class FailuresTest {
         IOException cause = new IOException("mmi.mqtt.cert-file /etc/mmi/cert.pem: the file does not exist.");
         assertThat(Failures.describe(new RuntimeCamelException(cause)))
                 .isEqualTo("mmi.mqtt.cert-file /etc/mmi/cert.pem: the file does not exist.");
+    }
+
+    @Test
+    void shouldShowOnlyTheCauseOfAComponentThatFailedToStart() {
+        IOException cause = new IOException("mmi.mqtt.cert-file /etc/mmi/cert.pem: the file does not exist.");
+        Exception failed = new FailedToStartComponentException("iot", cause.toString(), new RuntimeCamelException(
+                cause));
+        assertThat(Failures.describe(failed)).isEqualTo(
+                "mmi.mqtt.cert-file /etc/mmi/cert.pem: the file does not exist.");
     }
 
     @Test

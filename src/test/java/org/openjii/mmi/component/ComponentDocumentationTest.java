@@ -16,14 +16,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's option and header tables of the {@code multispeq:} and {@code iot:} components are rendered from the
- * component metadata that camel-component-maven-plugin generates (src/generated/.../multispeq.json, iot.json), so
- * they cannot drift from the code. After changing an option, run
- * {@code ./mvnw test -Dtest=ComponentDocumentationTest -Dmmi.docs.update=true} and commit the README.
+ * The option and header tables of the {@code multispeq:} and {@code iot:} components in docs/components.md are
+ * rendered from the component metadata that camel-component-maven-plugin generates (multispeq.json, iot.json under
+ * src/generated/resources/META-INF/org/openjii/mmi/component), so they cannot drift from the code. After changing an
+ * option, run {@code ./mvnw test -Dtest=ComponentDocumentationTest -Dmmi.docs.update=true} and commit the page.
  */
 class ComponentDocumentationTest {
 
-    private static final Path README = Path.of("README.md");
+    private static final Path PAGE = Path.of("docs/components.md");
     @ParameterizedTest
     @CsvSource({"multispeq, ''", "iot, iot-"})
     void shouldDocumentEveryOptionAndHeaderFromTheGeneratedMetadata(String component, String marker)
@@ -34,14 +34,14 @@ class ComponentDocumentationTest {
             assertThat(in).as("generated component metadata on the classpath").isNotNull();
             metadata = new ObjectMapper().readTree(in);
         }
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
-        String updated = replaceSection(readme, marker + "options-table", optionsTable(metadata));
+        String page = Files.readString(PAGE, StandardCharsets.UTF_8);
+        String updated = replaceSection(page, marker + "options-table", optionsTable(metadata));
         updated = replaceSection(updated, marker + "headers-table", headersTable(metadata));
 
         if (Boolean.getBoolean("mmi.docs.update")) {
-            Files.writeString(README, updated, StandardCharsets.UTF_8);
+            Files.writeString(PAGE, updated, StandardCharsets.UTF_8);
         }
-        assertThat(readme).as("README tables match the generated metadata; run ./mvnw test "
+        assertThat(page).as("docs/components.md's tables match the generated metadata; run ./mvnw test "
                 + "-Dtest=ComponentDocumentationTest -Dmmi.docs.update=true")
                 .isEqualTo(updated);
     }
@@ -96,8 +96,8 @@ class ComponentDocumentationTest {
         String end = "<!-- " + name + ":end -->";
         int from = text.indexOf(start);
         int to = text.indexOf(end);
-        assertThat(from).as("README marker " + start.strip()).isNotNegative();
-        assertThat(to).as("README marker " + end).isGreaterThan(from);
+        assertThat(from).as("docs/components.md marker " + start.strip()).isNotNegative();
+        assertThat(to).as("docs/components.md marker " + end).isGreaterThan(from);
         return text.substring(0, from + start.length()) + content + text.substring(to);
     }
 }

@@ -23,7 +23,7 @@ class FlowControlTest {
 
     @Test
     void shouldUseAwsIotCoresPerConnectionLimits() {
-        // docs/iot-core.md section 1: 100 in flight, 100 publishes/s, 512 KiB/s per connection.
+        // AWS IoT Core's message broker quotas per connection: 100 publishes in flight, 100 publishes/s, 512 KiB/s.
         assertThat(FlowControl.IOT_CORE.maxInFlight()).isEqualTo(100);
         assertThat(FlowControl.IOT_CORE.publishesPerSecond()).isEqualTo(100);
         assertThat(FlowControl.IOT_CORE.bytesPerSecond()).isEqualTo(512 * 1024);

@@ -191,6 +191,7 @@ class KubernetesManifestsTest {
         ConfigMap config = configMapMountedAt(objects, pod, container, workdir + "/application.properties");
         assertThat(config.getData()).containsOnlyKeys("application.properties");
         assertThat(config.getData().get("application.properties"))
+                .as("k8s/base/config/application.properties is a copy of application.properties: run bin/k8s-config")
                 .isEqualTo(Files.readString(ROOT.resolve("application.properties")));
 
         ConfigMap routes = configMapMountedAt(objects, pod, container, workdir + "/routes");
@@ -202,11 +203,12 @@ class KubernetesManifestsTest {
         }
         assertThat(routeFiles).isNotEmpty();
         assertThat(new TreeMap<>(routes.getData()))
-                .as("k8s/base/kustomization.yaml lists every routes/*.camel.yaml, and k8s/base/config is the build's"
-                        + " copy of them (./mvnw generate-resources refreshes it)")
+                .as("k8s/base/kustomization.yaml lists every routes/*.camel.yaml, and k8s/base/config holds a copy of"
+                        + " them: run bin/k8s-config")
                 .isEqualTo(routeFiles);
-        // Camel reads exactly these (file:routes/*.camel.yaml relative to the working directory).
-        assertThat(app.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:routes/*.camel.yaml");
+        // Camel reads exactly these (routes/ of the working directory, the image's, where no mmi.home is set).
+        assertThat(app.getProperty("camel.main.routes-include-pattern")).isEqualTo(
+                "file:{{mmi.home:.}}/routes/*.camel.yaml");
     }
 
     @Test

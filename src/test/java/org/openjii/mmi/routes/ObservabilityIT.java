@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Health and Prometheus metrics fetched over HTTP from the running application (the simulated MultispeQ, a real
  * Mosquitto), as a Kubernetes probe and a Prometheus scrape see them: ready while the broker is up and the device
- * measures; a dead letter counted under its reason; not ready (but still alive) while the device is unplugged and
- * while the broker is down.
+ * measures; a dead letter counted under its reason; still ready while the device is unplugged (its own check and
+ * metric say so); not ready (but still alive) while the broker is down.
  */
 class ObservabilityIT extends MmiRouteTestSupport {
 
@@ -62,6 +62,14 @@ class ObservabilityIT extends MmiRouteTestSupport {
             assertThat(value(metrics, "mmi_device_connected", "device=\"multispeq\"")).hasValue(1.0);
             assertThat(value(metrics, "mmi_measurements_total", "device=\"multispeq\"").orElse(0)).isPositive();
             assertThat(value(metrics, "mmi_mqtt_published_total", "").orElse(0)).isPositive();
+            // Counts are counters (_total); the version; the JVM's and the process's metrics (camel.metrics.binders).
+            assertThat(metrics).contains("# TYPE mmi_outbox_dropped_total counter",
+                    "# TYPE mmi_outbox_refused_full_total counter", "# TYPE mmi_outbox_refused_full_data_total counter")
+                    .containsPattern("(?m)^mmi_build_info\\{version=\"[^\"]+\"} 1")
+                    .containsPattern("(?m)^jvm_memory_used_bytes\\{")
+                    .containsPattern("(?m)^jvm_gc_pause_seconds_count\\{")
+                    .containsPattern("(?m)^process_cpu_usage ")
+                    .containsPattern("(?m)^process_uptime_seconds ");
         });
         double measured = value(get("/observe/metrics").body(), "mmi_measurements_total", "device=\"multispeq\"")
                 .orElseThrow();
@@ -70,8 +78,10 @@ class ObservabilityIT extends MmiRouteTestSupport {
                         "device=\"multispeq\"").orElseThrow() > measured);
         HttpResponse<String> live = get("/observe/health/live");
         assertThat(live.statusCode()).isEqualTo(200);
-        assertThat(get("/observe/health/ready?exposureLevel=full").body())
-                .contains("\"delivery\"", "consumer:device-multispeq");
+        assertThat(get("/observe/health/ready?exposureLevel=full").body()).contains("\"delivery\"")
+                .doesNotContain("device:multispeq");
+        assertThat(get("/observe/health?exposureLevel=full").body()).contains("\"delivery\"",
+                "\"device:multispeq\"");
 
         // When a device output is garbage: a dead letter, counted under the reason its topic names.
         template.sendBodyAndHeaders("direct:ingest", "this is not JSON {",
@@ -84,21 +94,23 @@ class ObservabilityIT extends MmiRouteTestSupport {
         assertThat(value(get("/observe/metrics").body(), "mmi_dead_letters_total", "reason=\"" + reason + "\""))
                 .hasValue(1.0);
 
-        // When the device is unplugged: not ready, the device not connected; still alive.
+        // When the device is unplugged: its own check DOWN and its metric 0; still ready (the bridge takes and keeps
+        // data) and alive.
         SimulatedDevice device = context.getComponent("multispeq", MultispeqComponent.class).getSimulatedDevice("sim");
         device.unplug(null);
         await().atMost(WAIT).untilAsserted(() -> {
-            HttpResponse<String> ready = get("/observe/health/ready");
-            assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(DeviceJson.parse(ready.body()).path("checks").toString()).contains("device-multispeq")
+            HttpResponse<String> all = get("/observe/health");
+            assertThat(all.statusCode()).isEqualTo(503);
+            assertThat(DeviceJson.parse(all.body()).path("checks").toString()).contains("device:multispeq")
                     .doesNotContain("delivery");
             assertThat(value(get("/observe/metrics").body(), "mmi_device_connected", "device=\"multispeq\""))
                     .hasValue(0.0);
         });
+        assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
         assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
         device.replug();
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get("/observe/health").statusCode()).isEqualTo(200);
             assertThat(value(get("/observe/metrics").body(), "mmi_device_connected", "device=\"multispeq\""))
                     .hasValue(1.0);
         });

@@ -33,7 +33,13 @@ public final class BridgeProcess implements AutoCloseable {
     /** As {@link #start(Path, Map)}, with these environment variables added to the test's. */
     public static BridgeProcess start(Path output, Map<String, String> settings, Map<String, String> environment)
             throws IOException {
-        return command(output, "run", settings, environment);
+        return command(output, "run", settings, environment, List.of());
+    }
+
+    /** Starts {@code mmi run} from the repository root with these settings and options ({@code --verbose}, ...). */
+    public static BridgeProcess start(Path output, Map<String, String> settings, List<String> options)
+            throws IOException {
+        return command(output, "run", settings, Map.of(), options);
     }
 
     /**
@@ -42,6 +48,11 @@ public final class BridgeProcess implements AutoCloseable {
      */
     public static BridgeProcess command(Path output, String subcommand, Map<String, String> settings,
             Map<String, String> environment) throws IOException {
+        return command(output, subcommand, settings, environment, List.of());
+    }
+
+    private static BridgeProcess command(Path output, String subcommand, Map<String, String> settings,
+            Map<String, String> environment, List<String> options) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
@@ -51,7 +62,10 @@ public final class BridgeProcess implements AutoCloseable {
             command.addAll(List.of("--set", "mmi.http.port=off"));
         }
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        command.addAll(options);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        // The tests' own variable (surefire's): the bridge would warn that it names no key.
+        builder.environment().remove("MMI_TEST_FIXTURES");
         builder.environment().putAll(environment);
         Process process = builder.start();
         return new BridgeProcess(process, output);

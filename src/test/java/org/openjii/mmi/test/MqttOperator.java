@@ -41,7 +41,7 @@ public final class MqttOperator implements AutoCloseable {
         MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         MqttOperator operator = new MqttOperator(client);
         // Before subscribing, so nothing arrives unseen; one callback for all messages, as Paho 1.2.5's listener
-        // overloads are broken (stack-notes trap 9).
+        // overloads are broken (the single-filter subscribe with a listener calls itself until the stack overflows).
         client.setCallback(new MqttCallback() {
 
             @Override

@@ -9,6 +9,7 @@ import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.support.DefaultConsumer;
 import org.openjii.mmi.device.DeviceAbsentException;
@@ -40,6 +41,7 @@ public class MultispeqConsumer extends DefaultConsumer {
     private final Object wakeUp = new Object();
     private DeviceRequest request;
     private DeviceSession session;
+    private MultispeqHealthCheck instrumentCheck;
     private ExecutorService executor;
     private volatile boolean running;
 
@@ -81,12 +83,15 @@ public class MultispeqConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         session = endpoint.acquireSession();
-        HealthCheckRepository repository = HealthCheckHelper.getHealthCheckRepository(endpoint.getCamelContext(),
-                "consumers", HealthCheckRepository.class);
-        if (repository != null) {
-            MultispeqHealthCheck check = new MultispeqHealthCheck("consumer", endpoint, session, getRouteId());
-            check.setEnabled(endpoint.getComponent().isHealthCheckConsumerEnabled());
-            setHealthCheck(check);
+        // The instrument's check, registered on its own rather than as the consumer's (HealthCheckAware): Camel's
+        // consumer check would carry it into readiness, and a missing instrument is not a readiness failure.
+        HealthCheckRegistry registry = HealthCheckRegistry.get(endpoint.getCamelContext());
+        if (registry != null && HealthCheckHelper.getHealthCheckRepository(endpoint.getCamelContext(), "consumers",
+                HealthCheckRepository.class) != null) {
+            instrumentCheck = new MultispeqHealthCheck("device:" + endpoint.getName(), endpoint, session,
+                    getRouteId());
+            instrumentCheck.setEnabled(endpoint.getComponent().isHealthCheckConsumerEnabled());
+            registry.register(instrumentCheck);
         }
         running = true;
         executor = endpoint.getCamelContext()
@@ -98,6 +103,10 @@ public class MultispeqConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
+        if (instrumentCheck != null) {
+            HealthCheckRegistry.get(endpoint.getCamelContext()).unregister(instrumentCheck);
+            instrumentCheck = null;
+        }
         running = false;
         synchronized (wakeUp) {
             wakeUp.notifyAll();

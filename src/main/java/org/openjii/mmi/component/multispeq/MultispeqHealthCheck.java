@@ -7,15 +7,23 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.openjii.mmi.device.DeviceInfo;
 import org.openjii.mmi.device.DeviceSession;
 
-/** Readiness of one endpoint's device: DOWN while no MultispeQ is connected (unplugged, asleep, not answering). */
+/**
+ * One endpoint's instrument: DOWN while no MultispeQ is connected (unplugged, asleep, not answering). A check of its
+ * own, in the full health report only: neither readiness nor liveness. A bridge whose meter is not plugged in yet
+ * still takes and keeps data (a requested run, a backfill, its outbox), and a restart would not plug it in; the
+ * metric {@code mmi_device_connected} and the session's "no MultispeQ" log line say the same, for an alert.
+ */
 final class MultispeqHealthCheck extends AbstractHealthCheck {
 
     private final MultispeqEndpoint endpoint;
     private final DeviceSession session;
     private final String routeId;
 
-    MultispeqHealthCheck(String kind, MultispeqEndpoint endpoint, DeviceSession session, String routeId) {
-        super("camel", kind + ":multispeq-" + (routeId != null ? routeId : endpoint.getName()));
+    /**
+     * @param id {@code device:<name>} for a consumer's instrument, {@code producer:multispeq-<name>} for a producer's
+     */
+    MultispeqHealthCheck(String id, MultispeqEndpoint endpoint, DeviceSession session, String routeId) {
+        super("mmi", id);
         this.endpoint = endpoint;
         this.session = session;
         this.routeId = routeId;
@@ -24,6 +32,12 @@ final class MultispeqHealthCheck extends AbstractHealthCheck {
     @Override
     public boolean isLiveness() {
         // An unplugged device is not a reason to restart the process: it recovers by itself.
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
+        // Nor a reason to take the bridge out of service: readiness is "takes and keeps data".
         return false;
     }
 

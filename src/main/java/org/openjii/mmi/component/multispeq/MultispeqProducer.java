@@ -66,7 +66,7 @@ public class MultispeqProducer extends DefaultProducer {
         healthRepository = HealthCheckHelper.getHealthCheckRepository(endpoint.getCamelContext(), "producers",
                 WritableHealthCheckRepository.class);
         if (healthRepository != null) {
-            healthCheck = new MultispeqHealthCheck("producer", endpoint, session, null);
+            healthCheck = new MultispeqHealthCheck("producer:multispeq-" + endpoint.getName(), endpoint, session, null);
             healthCheck.setEnabled(endpoint.getComponent().isHealthCheckProducerEnabled());
             healthRepository.addHealthCheck(healthCheck);
         }

@@ -339,18 +339,22 @@ class MultispeqPtyIT {
 
         pty.unplug();
 
-        await().atMost(WAIT).until(() -> readiness("measure") == HealthCheck.State.DOWN);
+        await().atMost(WAIT).until(() -> instrument("lab") == HealthCheck.State.DOWN);
+        // The instrument's own check, not readiness: a missing meter does not take the bridge out of service.
+        assertThat(HealthCheckHelper.invokeReadiness(context, "full"))
+                .noneMatch(r -> r.getCheck().getId().equals("device:lab"));
         int before = measurements.getReceivedCounter();
         pty.replug();
         await().atMost(WAIT).until(() -> measurements.getReceivedCounter() > before);
-        assertThat(readiness("measure")).isEqualTo(HealthCheck.State.UP);
+        assertThat(instrument("lab")).isEqualTo(HealthCheck.State.UP);
         assertThat(context.getRoute("measure").getConsumer()).isSameAs(consumer);
     }
 
-    private HealthCheck.State readiness(String routeId) {
-        return HealthCheckHelper.invokeReadiness(context)
+    /** The state of the instrument's check ({@code device:<endpoint name>}) in the full health report. */
+    private HealthCheck.State instrument(String name) {
+        return HealthCheckHelper.invoke(context, "full")
                 .stream()
-                .filter(r -> r.getCheck().getId().equals("consumer:" + routeId))
+                .filter(r -> r.getCheck().getId().equals("device:" + name))
                 .findFirst()
                 .map(HealthCheck.Result::getState)
                 .orElse(HealthCheck.State.UNKNOWN);
