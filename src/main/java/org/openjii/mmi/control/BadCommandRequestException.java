@@ -1,6 +1,7 @@
 package org.openjii.mmi.control;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
  * A request that cannot be understood: not JSON, not an object, an unknown field, two kinds at once, a value of the
@@ -9,7 +10,7 @@ import org.openjii.mmi.ReasonCoded;
  */
 public class BadCommandRequestException extends Exception implements ReasonCoded {
 
-    public static final String REASON = "bad-request";
+    public static final FailureReason REASON = FailureReason.BAD_REQUEST;
 
     public BadCommandRequestException(String message) {
         super(message);
@@ -20,7 +21,7 @@ public class BadCommandRequestException extends Exception implements ReasonCoded
     }
 
     @Override
-    public String reason() {
+    public FailureReason reason() {
         return REASON;
     }
 }

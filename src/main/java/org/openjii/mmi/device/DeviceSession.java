@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.openjii.mmi.component.multispeq.transport.TransportOpener;
+import org.openjii.mmi.message.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -402,7 +403,7 @@ public final class DeviceSession implements AutoCloseable {
             String message = "A reply exceeded maxFrameSize (" + overflow.limit() + " bytes) and was discarded";
             Collector c = inFlight;
             if (c != null) {
-                c.frameTooLarge(new FrameTooLargeException(message, overflow.head()));
+                c.frameTooLarge(new MultispeqException(FailureReason.FRAME_TOO_LARGE, message, overflow.head()));
             } else {
                 LOG.warn("{}: {}; it began with: {}", name, message,
                         new String(overflow.head(), StandardCharsets.UTF_8));
@@ -942,7 +943,7 @@ public final class DeviceSession implements AutoCloseable {
             }
         }
 
-        synchronized void frameTooLarge(FrameTooLargeException e) {
+        synchronized void frameTooLarge(MultispeqException e) {
             fail(e);
         }
 
@@ -1054,7 +1055,7 @@ public final class DeviceSession implements AutoCloseable {
         }
 
         @Override
-        synchronized void frameTooLarge(FrameTooLargeException e) {
+        synchronized void frameTooLarge(MultispeqException e) {
             offer(e);
         }
 

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.integration.SimulatorFixtureAnswers;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.device.InvalidRequestException;
+import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.simulator.SimulatorFault;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -81,7 +81,8 @@ class MultispeqSimulatedDeviceTest {
 
         Exchange reply = template.request("multispeq:sim?" + SIM, e -> e.getIn().setBody("set_device_info+1234+"));
 
-        assertThat(reply.getException()).isInstanceOf(CommandDeniedException.class);
+        assertThat(reply.getException()).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         assertThat(reply.getMessage().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("denied");
         assertThat(reply.getMessage().getBody()).isEqualTo("set_device_info+1234+");
     }
@@ -92,7 +93,8 @@ class MultispeqSimulatedDeviceTest {
 
         Exchange reply = template.request("multispeq:sim?" + SIM, e -> e.getIn().setBody("[{\"averages\":"));
 
-        assertThat(reply.getException()).isInstanceOf(InvalidRequestException.class)
+        assertThat(reply.getException()).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.INVALID_PROTOCOL)
                 .hasMessageContaining("not valid JSON");
     }
 
