@@ -13,13 +13,13 @@ import org.openjii.mmi.message.FailureReason;
  */
 public final class DeviceStream implements AutoCloseable {
 
-    private final DeviceSession session;
-    private final DeviceSession.StreamCollector collector;
+    private final CommandExecutor commands;
+    private final StreamCollector collector;
     private final SerialTransport transport;
     private boolean closed;
 
-    DeviceStream(DeviceSession session, DeviceSession.StreamCollector collector, SerialTransport transport) {
-        this.session = session;
+    DeviceStream(CommandExecutor commands, StreamCollector collector, SerialTransport transport) {
+        this.commands = commands;
         this.collector = collector;
         this.transport = transport;
     }
@@ -62,7 +62,7 @@ public final class DeviceStream implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            session.closeStream(this, collector, transport);
+            commands.closeStream(collector, transport);
         }
     }
 }
