@@ -212,6 +212,11 @@ public final class DeviceSession implements AutoCloseable {
         return time.clock();
     }
 
+    /** The port side of the session, for tests that hand over bytes as the reader thread would. */
+    SessionIo io() {
+        return io;
+    }
+
     @Override
     public String toString() {
         return "DeviceSession[" + name + ", " + state() + "]";
