@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.openjii.mmi.MmiVersion;
@@ -69,15 +70,18 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final int configuredPort;
     private final Path configuredDir;
     private final PublishedMessageLog messageLog;
+    private final ExecutorServiceManager threads;
     private volatile int port;
     private Path dir;
     private EmbeddedHiveMQ hivemq;
     private CompletableFuture<Void> launch;
 
-    EmbeddedBroker(int configuredPort, Path configuredDir, PublishedMessageLog messageLog) {
+    EmbeddedBroker(int configuredPort, Path configuredDir, PublishedMessageLog messageLog,
+            ExecutorServiceManager threads) {
         this.configuredPort = configuredPort;
         this.configuredDir = configuredDir;
         this.messageLog = messageLog;
+        this.threads = threads;
     }
 
     /**
@@ -110,7 +114,7 @@ public final class EmbeddedBroker extends ServiceSupport {
         String dlqPrefix = properties.resolveProperty("mmi.mqtt.dlq-topic").orElse(DeadLetterEnvelope.DEFAULT_PREFIX);
         PublishedMessageLog log = new PublishedMessageLog(PublishedMessageLog.filter(dataTopic, clientId),
                 PublishedMessageLog.filter(dlqPrefix + "/{reason}", clientId));
-        return new EmbeddedBroker(configured, dir, log);
+        return new EmbeddedBroker(configured, dir, log, context.getExecutorServiceManager());
     }
 
     /** The configured port if nothing listens on it on loopback, else (or for 0) a free one. */
@@ -185,16 +189,14 @@ public final class EmbeddedBroker extends ServiceSupport {
     public synchronized void startInBackground() {
         if (launch == null) {
             launch = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
+            threads.newThread("EmbeddedBrokerStart", () -> {
                 try {
                     launch();
                     launch.complete(null);
                 } catch (Throwable e) {
                     launch.completeExceptionally(e);
                 }
-            }, "mmi-embedded-broker-start");
-            thread.setDaemon(true);
-            thread.start();
+            }).start();
         }
     }
 

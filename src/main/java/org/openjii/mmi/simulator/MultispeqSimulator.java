@@ -9,10 +9,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.camel.util.concurrent.CamelThreadFactory;
+import org.apache.camel.util.concurrent.ThreadHelper;
 import org.openjii.mmi.simulator.RunStopped.Abandoned;
 import org.openjii.mmi.simulator.RunStopped.Cancelled;
 import org.slf4j.Logger;
@@ -29,14 +36,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * firmware generations follow the {@link FirmwareProfile} of {@link SimulatorOptions#firmware()}
  * (docs/multispeq-protocol.md).
  * <p>
- * One named daemon worker thread does all the device's work; {@link #receive} only queues bytes, so a transport can
- * call it from its read loop. Output goes to the {@link DeviceLink} given to {@link #connect}; without one the device
+ * One worker thread does all the device's work; {@link #receive} only queues bytes, so a transport can call it from
+ * its read loop. In Camel the worker comes from the context's {@code ExecutorServiceManager}. Output goes to the
+ * {@link DeviceLink} given to {@link #connect}; without one the device
  * is unplugged and both input and output are dropped.
  */
 public final class MultispeqSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MultispeqSimulator.class);
-    private static final AtomicInteger THREAD_COUNT = new AtomicInteger();
     private static final long MIN_STREAM_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int PROTOCOL_HISTORY = 100;
 
@@ -51,7 +58,12 @@ public final class MultispeqSimulator implements AutoCloseable {
     private final AtomicLong measurementsStarted = new AtomicLong();
     private final AtomicInteger repliesSincePlug = new AtomicInteger();
     private final ArrayDeque<String> protocolsReceived = new ArrayDeque<>();
-    private final Thread worker;
+    private final ExecutorService worker;
+    private final Future<?> work;
+    /** Taken by the worker when it starts, or by close() first: then the work never starts. */
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Thread workerThread;
     private volatile boolean streaming;
     private volatile boolean running = true;
     /** Written under linkLock, so that no chunk goes out after {@link #disconnect()} returns. */
@@ -60,20 +72,31 @@ public final class MultispeqSimulator implements AutoCloseable {
     private volatile long epoch;
 
     /**
-     * Creates the device, unplugged, and starts its worker thread.
+     * Creates the device, unplugged, working on a daemon thread of its own: for {@code mmi simulate} and tests, where
+     * no CamelContext exists to lend one.
      *
      * @throws IllegalArgumentException when the forced output ({@link SimulatorOptions#output()} or
      *     {@link SimulatorOptions#outputJson()}) cannot be read as a measurement
      */
     public MultispeqSimulator(SimulatorOptions options) {
+        this(options, Executors.newSingleThreadExecutor(new CamelThreadFactory(ThreadHelper.DEFAULT_PATTERN,
+                "MultispeqSimulator[" + Objects.requireNonNull(options, "options").deviceId() + "]", true)));
+    }
+
+    /**
+     * Creates the device, unplugged, working on {@code worker}, which it takes over: a single thread that the device
+     * keeps busy until {@link #close()}, which shuts it down.
+     *
+     * @throws IllegalArgumentException when the forced output cannot be read as a measurement
+     */
+    public MultispeqSimulator(SimulatorOptions options, ExecutorService worker) {
         this.options = Objects.requireNonNull(options, "options");
         this.random = new Random(options.seed());
         this.replies = new FirmwareReplies(options, SimulatorData.get());
         this.input = new HostInput(options.deviceId(), () -> epoch, () -> running);
         this.player = new ReplyPlayer(options, random, input, this);
-        this.worker = new Thread(this::work, "mmi-sim-" + options.deviceId() + "-" + THREAD_COUNT.incrementAndGet());
-        worker.setDaemon(true);
-        worker.start();
+        this.worker = worker;
+        this.work = worker.submit(this::work);
     }
 
     public SimulatorOptions options() {
@@ -171,10 +194,12 @@ public final class MultispeqSimulator implements AutoCloseable {
     public void close() {
         running = false;
         disconnect();
-        worker.interrupt();
-        if (Thread.currentThread() != worker) {
+        boolean neverStarted = claimed.compareAndSet(false, true);
+        work.cancel(true);
+        worker.shutdownNow();
+        if (!neverStarted && Thread.currentThread() != workerThread) {
             try {
-                worker.join(TimeUnit.SECONDS.toMillis(2));
+                stopped.await(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -190,6 +215,18 @@ public final class MultispeqSimulator implements AutoCloseable {
     // Worker thread
 
     private void work() {
+        if (!claimed.compareAndSet(false, true)) {
+            return;
+        }
+        workerThread = Thread.currentThread();
+        try {
+            serve();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void serve() {
         while (running) {
             try {
                 HostInput.Request request = input.nextRequest();

@@ -1,6 +1,7 @@
 package org.openjii.mmi.component.multispeq;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,7 @@ import org.openjii.mmi.simulator.SimulatorFault;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The component on the in-process simulator (port=sim): fast checks of producer and consumer behaviour. */
 class MultispeqSimulatedDeviceTest {
@@ -57,6 +59,31 @@ class MultispeqSimulatedDeviceTest {
         Map<?, ?> info = template.requestBody(uri, "device_info", Map.class);
         assertThat(info.get("device_id")).isEqualTo("01:12:53:20");
         assertThat(template.requestBody(uri, "memory", String.class)).startsWith("heap used = ");
+    }
+
+    /** The simulator works on a thread of the context's ExecutorServiceManager, named for it and gone at stop. */
+    @Test
+    void shouldRunTheSimulatorOnACamelThreadThatStopsWithTheContext() {
+        startContext();
+        template.requestBody("multispeq:sim?" + SIM, "hello", String.class);
+
+        assertThat(simulatorThreads()).singleElement()
+                .asString()
+                .startsWith("Camel (" + context.getName() + ") thread #")
+                .endsWith(" - MultispeqSimulator[sim]");
+        context.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> simulatorThreads().isEmpty());
+    }
+
+    private List<String> simulatorThreads() {
+        return Thread.getAllStackTraces()
+                .keySet()
+                .stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("Camel (" + context.getName() + ") thread #")
+                        && name.contains("MultispeqSimulator["))
+                .toList();
     }
 
     @Test
