@@ -50,8 +50,8 @@ import com.hivemq.extension.sdk.api.services.Services;
  * no usage statistics, and has no extensions besides the console log.
  * <p>
  * A Camel service added before the delivery, so that it stops after it (about 4 s: HiveMQ waits twice for 2 s of
- * network quiet). Starting takes 1–5 s, so {@link #startInBackground()} begins it while Camel loads the routes, on the
- * second core that Camel's single-threaded start-up leaves mostly idle (about 1 s sooner ready, bench/startup.sh);
+ * network quiet). Starting takes seconds, so {@link #startInBackground()} begins it while Camel loads the routes, on
+ * the second core that Camel's single-threaded start-up leaves mostly idle (bench/startup.sh shows the gain);
  * {@link #start()} then waits for it, and the delivery asks for {@link #url()} only after that.
  */
 public final class EmbeddedBroker extends ServiceSupport {
@@ -261,12 +261,14 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .build();
         // HiveMQ reads config.xml with JAXB, which finds its implementation through the context class loader of
         // HiveMQ's threads, inherited from this one. Under camel run that is not the loader of the --dep jars, and
-        // HiveMQ then ignored config.xml ("Using default config": every interface, port 1883): use mmi's loader.
+        // HiveMQ would ignore config.xml ("Using default config": every interface, port 1883): use mmi's loader.
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(EmbeddedBroker.class.getClassLoader());
         try {
-            // Log4j2 here, not Logback: without the logging bootstrap HiveMQ logs through SLF4J (stack-notes trap 8).
+            // mmi logs with Log4j2: HiveMQ's own logging bootstrap casts the SLF4J factory to Logback's and fails with a
+            // ClassCastException, so it is switched off (and Logback left out of its dependencies); HiveMQ then logs
+            // through SLF4J like the rest of mmi.
             hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(data)

@@ -43,16 +43,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Wraps a failed exchange into a dead letter for the dead-letter route: the body becomes the envelope, a JSON tree (the
- * route's {@code marshal: json} step makes the text), and
- * {@value IngestHeaders#TOPIC} becomes {@code {prefix}/{reason}}, e.g.
- * {@code mmi/dlq/mmi/device-error}.
+ * route's {@code marshal: json} step makes the text), and {@value IngestHeaders#TOPIC} becomes
+ * {@code {prefix}/{reason}}, e.g. {@code mmi/dlq/mmi/device-error}.
  * <p>
  * Envelope: {@code reason}, {@code error} (what went wrong), {@code route_id}, {@code received_at} (ISO-8601 with
  * offset: when the device output arrived, else when the exchange was created), {@code device_id}, {@code port},
  * {@code message_id} (new UUID, also in {@value IngestHeaders#MESSAGE_ID}), {@code topic} (the data topic the message
- * would have gone to, when it was chosen), {@code raw} (the input) and, when {@code raw} is not the input's UTF-8
- * text, {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message),
- * and the failure's own {@link ReasonCoded#details()} (e.g. {@code mqtt_reason_code} of a refused publish).
+ * would have gone to, when it was chosen), {@code raw} (the input) and, when {@code raw} is not the input's UTF-8 text,
+ * {@code raw_encoding} ({@code base64}, or {@code gzip+base64} when the text was too large for one message), and the
+ * failure's own {@link ReasonCoded#details()} (e.g. {@code mqtt_reason_code} of a refused publish).
  * <p>
  * The reason is the {@link ReasonCoded#reason()} of the first cause that has one, else
  * {@link FailureReason#INTERNAL_ERROR}.
@@ -383,9 +382,8 @@ public class DeadLetterEnvelope implements Processor {
 
     /**
      * Puts at most {@code limit} bytes of the input as {@code raw} ({@value IngestHeaders#RAW_LIMIT}); a longer input
-     * is
-     * cut at a character boundary and marked {@code raw_truncated} with its size in {@code raw_bytes}, and the rest is
-     * not kept anywhere.
+     * is cut at a character boundary and marked {@code raw_truncated} with its size in {@code raw_bytes}, and the rest
+     * is not kept anywhere.
      *
      * @return {@code null}: nothing is kept beyond the envelope
      */

@@ -28,18 +28,18 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A MultispeQ seen from the device side, faithful where a bridge can tell the difference: it parses host input like
- * the firmware ({@link HostInput}), answers console commands in their recorded formats ({@link FirmwareReplies}),
- * streams measurement replies (header first, sample after the run, CRC-32 last) in paced chunks, stops at alerts and
- * prompts until the host answers, honours {@code -1+} between chunks, and injects the faults of {@link SimulatorFault}
- * on demand or at random ({@link ReplyPlayer}). Outputs come from the public fixtures; the replies that differ between
+ * A MultispeQ seen from the device side, faithful where a bridge can tell the difference: it parses host input like the
+ * firmware ({@link HostInput}), answers console commands in their recorded formats ({@link FirmwareReplies}), streams
+ * measurement replies (header first, sample after the run, CRC-32 last) in paced chunks, stops at alerts and prompts
+ * until the host answers, honours {@code -1+} between chunks, and injects the faults of {@link SimulatorFault} on
+ * demand or at random ({@link ReplyPlayer}). Outputs come from the public fixtures; the replies that differ between
  * firmware generations follow the {@link FirmwareProfile} of {@link SimulatorOptions#firmware()}
  * (docs/multispeq-protocol.md).
  * <p>
- * One worker thread does all the device's work; {@link #receive} only queues bytes, so a transport can call it from
- * its read loop. In Camel the worker comes from the context's {@code ExecutorServiceManager}. Output goes to the
- * {@link DeviceLink} given to {@link #connect}; without one the device
- * is unplugged and both input and output are dropped.
+ * One worker thread does all the device's work; {@link #receive} only queues bytes, so a transport can call it from its
+ * read loop. In Camel the worker comes from the context's {@code ExecutorServiceManager}. Output goes to the
+ * {@link DeviceLink} given to {@link #connect}; without one the device is unplugged and both input and output are
+ * dropped.
  */
 public final class MultispeqSimulator implements AutoCloseable {
 
