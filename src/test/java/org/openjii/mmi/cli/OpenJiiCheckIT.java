@@ -1,6 +1,5 @@
 package org.openjii.mmi.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -11,15 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
-import org.openjii.mmi.test.MosquittoBroker;
-import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Procedure;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.InvalidConfig;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.Packaging;
 import org.openjii.mmi.test.openjii.OpenJiiPolicyBroker;
+import org.openjii.mmi.test.openjii.OpenJiiSite;
 import org.openjii.mmi.test.openjii.OpenJiiThing;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,12 +42,9 @@ class OpenJiiCheckIT {
 
     @BeforeEach
     void start() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
-        TestPki.Authority amazon = TestPki.Authority.create("Test Amazon Root CA 1");
-        broker = OpenJiiPolicyBroker.start(dir.resolve("broker"), amazon);
-        downloads = new OpenJiiDownloadsFixture(Files.createDirectories(dir.resolve("downloads")),
-                OpenJiiPolicyBroker.HOST, amazon, TestPki.Authority.create("Test Amazon Root CA 3"));
+        OpenJiiSite site = OpenJiiSite.start(dir);
+        broker = site.broker();
+        downloads = site.downloads();
         experiment = Experiment.of("multispeq", "Leaf photosynthesis",
                 Procedure.protocol(UUID.randomUUID(), "PAR", "multispeq", PAR),
                 Procedure.command("string", "reset"),

@@ -16,17 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
-import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
-import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.MosquittoLog;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Procedure;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.Packaging;
 import org.openjii.mmi.test.openjii.OpenJiiPolicyBroker;
+import org.openjii.mmi.test.openjii.OpenJiiSite;
 import org.openjii.mmi.test.openjii.OpenJiiThing;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,13 +69,10 @@ class OpenJiiGatewaysIT {
 
     @BeforeEach
     void start() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
-        TestPki.Authority amazon = TestPki.Authority.create("Test Amazon Root CA 1");
-        broker = OpenJiiPolicyBroker.start(dir.resolve("broker"), amazon);
+        OpenJiiSite site = OpenJiiSite.start(dir);
+        broker = site.broker();
         data = broker.recordData("openjii-ingest");
-        OpenJiiDownloadsFixture downloads = new OpenJiiDownloadsFixture(Files.createDirectories(dir.resolve(
-                "downloads")), OpenJiiPolicyBroker.HOST, amazon, TestPki.Authority.create("Test Amazon Root CA 3"));
+        OpenJiiDownloadsFixture downloads = site.downloads();
         firstExperiment = experiment("Leaf photosynthesis");
         secondExperiment = experiment("Chlorophyll");
         firstThing = downloads.register("multispeq", FIRST_SERIAL).onboard(firstExperiment);

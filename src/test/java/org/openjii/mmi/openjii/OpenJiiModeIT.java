@@ -1,6 +1,5 @@
 package org.openjii.mmi.openjii;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,18 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
-import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.OpenJiiAsyncApi;
-import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.DeviceScriptMessage;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Procedure;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.Packaging;
 import org.openjii.mmi.test.openjii.OpenJiiPolicyBroker;
+import org.openjii.mmi.test.openjii.OpenJiiSite;
 import org.openjii.mmi.test.openjii.OpenJiiThing;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,13 +59,10 @@ class OpenJiiModeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
-        TestPki.Authority amazon = TestPki.Authority.create("Test Amazon Root CA 1");
-        broker = OpenJiiPolicyBroker.start(dir.resolve("broker"), amazon);
+        OpenJiiSite site = OpenJiiSite.start(dir);
+        broker = site.broker();
         data = broker.recordData("openjii-ingest");
-        downloads = new OpenJiiDownloadsFixture(Files.createDirectories(dir.resolve("downloads")),
-                OpenJiiPolicyBroker.HOST, amazon, TestPki.Authority.create("Test Amazon Root CA 3"));
+        downloads = site.downloads();
         firstExperiment = Experiment.of("multispeq", "Leaf photosynthesis", Procedure.protocol(UUID.randomUUID(),
                 "PAR", "multispeq", PAR), Procedure.command("string", "battery"),
                 Procedure.multiChoice(

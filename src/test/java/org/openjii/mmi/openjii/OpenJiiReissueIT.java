@@ -1,6 +1,5 @@
 package org.openjii.mmi.openjii;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -15,17 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
-import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
-import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Procedure;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.InvalidConfig;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.Packaging;
 import org.openjii.mmi.test.openjii.OpenJiiPolicyBroker;
+import org.openjii.mmi.test.openjii.OpenJiiSite;
 import org.openjii.mmi.test.openjii.OpenJiiThing;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,13 +54,10 @@ class OpenJiiReissueIT {
 
     @BeforeEach
     void start() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
-        TestPki.Authority amazon = TestPki.Authority.create("Test Amazon Root CA 1");
-        broker = OpenJiiPolicyBroker.start(dir.resolve("broker"), amazon);
+        OpenJiiSite site = OpenJiiSite.start(dir);
+        broker = site.broker();
         data = broker.recordData("openjii-ingest");
-        downloads = new OpenJiiDownloadsFixture(Files.createDirectories(dir.resolve("downloads")),
-                OpenJiiPolicyBroker.HOST, amazon, TestPki.Authority.create("Test Amazon Root CA 3"));
+        downloads = site.downloads();
         firstExperiment = experiment("Leaf photosynthesis");
         secondExperiment = experiment("Chlorophyll");
         firstThing = downloads.register("multispeq", "01:12:53:20").onboard(firstExperiment);

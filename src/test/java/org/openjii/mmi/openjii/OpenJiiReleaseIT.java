@@ -1,6 +1,5 @@
 package org.openjii.mmi.openjii;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,16 +16,14 @@ import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.OutboxQuarantine;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
-import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
-import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Experiment;
 import org.openjii.mmi.test.openjii.OnboardingConfig.Procedure;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture;
 import org.openjii.mmi.test.openjii.OpenJiiDownloadsFixture.Packaging;
 import org.openjii.mmi.test.openjii.OpenJiiPolicyBroker;
+import org.openjii.mmi.test.openjii.OpenJiiSite;
 import org.openjii.mmi.test.openjii.OpenJiiThing;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,13 +59,10 @@ class OpenJiiReleaseIT {
 
     @Test
     void shouldKeepTheRunCutShortByAnUnplugAsTheThingsDeadLetter() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
-        TestPki.Authority amazon = TestPki.Authority.create("Test Amazon Root CA 1");
-        broker = OpenJiiPolicyBroker.start(dir.resolve("broker"), amazon);
+        OpenJiiSite site = OpenJiiSite.start(dir);
+        broker = site.broker();
         MqttRecorder data = broker.recordData("openjii-ingest");
-        OpenJiiDownloadsFixture downloads = new OpenJiiDownloadsFixture(Files.createDirectories(dir.resolve(
-                "downloads")), OpenJiiPolicyBroker.HOST, amazon, TestPki.Authority.create("Test Amazon Root CA 3"));
+        OpenJiiDownloadsFixture downloads = site.downloads();
         Experiment experiment = Experiment.of("multispeq", "Leaf photosynthesis", Procedure.protocol(UUID
                 .randomUUID(), "PAR", "multispeq", PAR));
         OpenJiiThing thing = downloads.register("multispeq", "01:12:53:20").onboard(experiment);
