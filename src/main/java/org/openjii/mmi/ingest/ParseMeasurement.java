@@ -34,35 +34,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.openjii.mmi.device.DeviceJson.kind;
 
 /**
- * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement}
- * out.
+ * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement} out.
  * <ul>
  * <li>{@code nan}, {@code inf}, {@code nil} become {@code null} ({@link JsonSanitizer}): openJII's Gold layer rejects
  * anything but strict JSON.</li>
  * <li>The PhotosynQ app's {@code sample: [[...]]} is unwrapped to a flat array. Each inner array is one run's samples,
  * so {@code [[a],[b]]} is two runs.</li>
  * <li>A JSON <em>array</em> of runs (PhotosynQ and JII exports, for a backfill) is accepted too.</li>
- * <li>Device errors are refused ({@code device-error}): a top-level {@code {"error":...}}, also when
- * followed by garbage as fw 1.x prints it, and any sample object or {@code set} entry with an {@code error} field.</li>
+ * <li>Device errors are refused ({@code device-error}): a top-level {@code {"error":...}}, also when followed by
+ * garbage as fw 1.x prints it, and any sample object or {@code set} entry with an {@code error} field.</li>
  * </ul>
  * The body becomes one {@link Measurement}, or a {@code List<Measurement>} when the input held several runs;
  * {@link SplitMeasurement} takes both. One bad run rejects the whole input: the dead letter then keeps the file as it
  * came, and nothing of it is half-published.
  * <p>
- * When the run finished: the header {@code CamelMultispeqLastByteAt} (an {@link Instant}, or epoch milliseconds) for
- * a single run, else the run's own {@code time} (epoch ms, as app-saved files carry it; for {@code [[a],[b]]} the
- * first sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a
- * single run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs
- * (each part then carries its own).
+ * When the run finished: the header {@code CamelMultispeqLastByteAt} (an {@link Instant}, or epoch milliseconds) for a
+ * single run, else the run's own {@code time} (epoch ms, as app-saved files carry it; for {@code [[a],[b]]} the first
+ * sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a single
+ * run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs (each part
+ * then carries its own).
  * <p>
  * A reply the component marks {@code CamelMultispeqCrcStatus=ABSENT} (no checksum: fw 1.x builds without
- * {@code Serial_Print_CRC()}) is published by default; with {@link #setCrcAbsent(String) crcAbsent}
- * {@code dead-letter} it is refused ({@code crc-absent}). Input without that header (a backfilled file) is not
- * affected.
+ * {@code Serial_Print_CRC()}) is published by default; with {@link #setCrcAbsent(String) crcAbsent} {@code dead-letter}
+ * it is refused ({@code crc-absent}). Input without that header (a backfilled file) is not affected.
  * <p>
- * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample}
- * finds them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree
- * path; both give the same measurement.
+ * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample} finds
+ * them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree path;
+ * both give the same measurement.
+ * <p>
+ * Over 400 lines as one class on purpose: the compact path and the tree path must give the same measurement, so they
+ * stay side by side.
  */
 public class ParseMeasurement implements Processor {
 
