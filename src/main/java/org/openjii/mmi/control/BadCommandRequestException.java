@@ -6,7 +6,7 @@ import org.openjii.mmi.message.ReasonCoded;
 /**
  * A request that cannot be understood: not JSON, not an object, an unknown field, two kinds at once, a value of the
  * wrong type or shape, an unusable response topic. The sender has to fix it, so it is answered with
- * {@value #REASON} and dead-lettered; the message says what is wrong in one sentence.
+ * {@code bad-request} and dead-lettered; the message says what is wrong in one sentence.
  */
 public class BadCommandRequestException extends Exception implements ReasonCoded {
 
