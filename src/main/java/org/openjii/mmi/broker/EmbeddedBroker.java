@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.openjii.mmi.MmiVersion;
@@ -49,8 +50,8 @@ import com.hivemq.extension.sdk.api.services.Services;
  * no usage statistics, and has no extensions besides the console log.
  * <p>
  * A Camel service added before the delivery, so that it stops after it (about 4 s: HiveMQ waits twice for 2 s of
- * network quiet). Starting takes 1–5 s, so {@link #startInBackground()} begins it while Camel loads the routes, on the
- * second core that Camel's single-threaded start-up leaves mostly idle (about 1 s sooner ready, bench/startup.sh);
+ * network quiet). Starting takes seconds, so {@link #startInBackground()} begins it while Camel loads the routes, on
+ * the second core that Camel's single-threaded start-up leaves mostly idle (bench/startup.sh shows the gain);
  * {@link #start()} then waits for it, and the delivery asks for {@link #url()} only after that.
  */
 public final class EmbeddedBroker extends ServiceSupport {
@@ -69,15 +70,18 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final int configuredPort;
     private final Path configuredDir;
     private final PublishedMessageLog messageLog;
+    private final ExecutorServiceManager threads;
     private volatile int port;
     private Path dir;
     private EmbeddedHiveMQ hivemq;
     private CompletableFuture<Void> launch;
 
-    EmbeddedBroker(int configuredPort, Path configuredDir, PublishedMessageLog messageLog) {
+    EmbeddedBroker(int configuredPort, Path configuredDir, PublishedMessageLog messageLog,
+            ExecutorServiceManager threads) {
         this.configuredPort = configuredPort;
         this.configuredDir = configuredDir;
         this.messageLog = messageLog;
+        this.threads = threads;
     }
 
     /**
@@ -110,7 +114,7 @@ public final class EmbeddedBroker extends ServiceSupport {
         String dlqPrefix = properties.resolveProperty("mmi.mqtt.dlq-topic").orElse(DeadLetterEnvelope.DEFAULT_PREFIX);
         PublishedMessageLog log = new PublishedMessageLog(PublishedMessageLog.filter(dataTopic, clientId),
                 PublishedMessageLog.filter(dlqPrefix + "/{reason}", clientId));
-        return new EmbeddedBroker(configured, dir, log);
+        return new EmbeddedBroker(configured, dir, log, context.getExecutorServiceManager());
     }
 
     /** The configured port if nothing listens on it on loopback, else (or for 0) a free one. */
@@ -185,16 +189,14 @@ public final class EmbeddedBroker extends ServiceSupport {
     public synchronized void startInBackground() {
         if (launch == null) {
             launch = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
+            threads.newThread("EmbeddedBrokerStart", () -> {
                 try {
                     launch();
                     launch.complete(null);
                 } catch (Throwable e) {
                     launch.completeExceptionally(e);
                 }
-            }, "mmi-embedded-broker-start");
-            thread.setDaemon(true);
-            thread.start();
+            }).start();
         }
     }
 
@@ -259,13 +261,14 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .build();
         // HiveMQ reads config.xml with JAXB, which finds its implementation through the context class loader of
         // HiveMQ's threads, inherited from this one. Under camel run that is not the loader of the --dep jars, and
-        // HiveMQ then ignored config.xml ("Using default config": every interface, port 1883): use mmi's loader.
+        // HiveMQ would ignore config.xml ("Using default config": every interface, port 1883): use mmi's loader.
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(EmbeddedBroker.class.getClassLoader());
         try {
-            // No logging bootstrap: HiveMQ would set up Logback of its own; without it, it logs through SLF4J to mmi's
-            // Log4j2 like everything else.
+            // mmi logs with Log4j2: HiveMQ's own logging bootstrap casts the SLF4J factory to Logback's and fails with a
+            // ClassCastException, so it is switched off (and Logback left out of its dependencies); HiveMQ then logs
+            // through SLF4J like the rest of mmi.
             hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(data)

@@ -10,13 +10,12 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
-import org.openjii.mmi.control.BadCommandRequestException;
 import org.openjii.mmi.delivery.MqttReasonCodes;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.OutboxQuarantine;
 import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.SampleEncoder;
+import org.openjii.mmi.message.FailureReason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,7 +83,7 @@ final class QuarantinedMessage {
     /** The dead letter's reason ({@code crc-mismatch}, ...), or the broker's for a refused message. */
     String reason() {
         if (isDeadLetter()) {
-            return field("reason").orElse(DeadLetterEnvelope.INTERNAL_ERROR);
+            return field("reason").orElse(FailureReason.INTERNAL_ERROR.code());
         }
         return brokerReason();
     }
@@ -105,15 +104,15 @@ final class QuarantinedMessage {
 
     /** The message id of the refused message this dead letter describes ({@code rejected-by-broker}), if any. */
     Optional<String> refusedMessageId() {
-        return isDeadLetter() && DeadLetterEnvelope.REJECTED_BY_BROKER.equals(reason())
+        return isDeadLetter() && FailureReason.REJECTED_BY_BROKER.code().equals(reason())
                 ? field("refused_message_id")
                 : Optional.empty();
     }
 
     /** A dead letter of what a device sent (as opposed to a refused message's or a command request's). */
     boolean ofDeviceOutput() {
-        return isDeadLetter() && !DeadLetterEnvelope.REJECTED_BY_BROKER.equals(reason())
-                && !BadCommandRequestException.REASON.equals(reason());
+        return isDeadLetter() && !FailureReason.REJECTED_BY_BROKER.code().equals(reason())
+                && !FailureReason.BAD_REQUEST.code().equals(reason());
     }
 
     /** Whether the envelope carries only the start of the input ({@code raw_truncated}). */

@@ -1,6 +1,7 @@
 package org.openjii.mmi.control;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
  * The request queue is full: requests wait behind the measuring loop, one at a time at the device, and a bounded
@@ -9,7 +10,7 @@ import org.openjii.mmi.ReasonCoded;
  */
 public class CommandBusyException extends Exception implements ReasonCoded {
 
-    public static final String REASON = "busy";
+    public static final FailureReason REASON = FailureReason.BUSY;
 
     /** @param waiting how many requests wait already (the queue's capacity) */
     public CommandBusyException(int waiting) {
@@ -22,7 +23,7 @@ public class CommandBusyException extends Exception implements ReasonCoded {
     }
 
     @Override
-    public String reason() {
+    public FailureReason reason() {
         return REASON;
     }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Objects;
 
 import org.openjii.mmi.component.multispeq.MultispeqProducer;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
@@ -48,7 +47,7 @@ public sealed interface CommandRequest {
      * once, not after the measurement in progress.
      *
      * @param acknowledgeAlerts whether the device route acknowledges protocol alerts without an answer
-     * @throws CommandDeniedException ({@code denied}) for a console command or protocol the policy does not allow
+     * @throws MultispeqException ({@code denied}) for a console command or protocol the policy does not allow
      * @throws org.openjii.mmi.device.PromptNotAnswerableException ({@code prompt-unanswered}) for a protocol that
      *     asks more questions than the request answers
      */
@@ -77,7 +76,7 @@ public sealed interface CommandRequest {
         }
 
         @Override
-        public void checkAllowed(CommandPolicy policy, boolean acknowledgeAlerts) throws CommandDeniedException {
+        public void checkAllowed(CommandPolicy policy, boolean acknowledgeAlerts) throws MultispeqException {
             policy.checkCommand(command);
         }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import org.openjii.mmi.ReasonCoded;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
+import org.openjii.mmi.message.ReasonCoded;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,13 +24,12 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * <p>
  * A failure's code is the one its dead letter is filed under ({@link DeadLetterEnvelope#reason}): the
  * {@link ReasonCoded#reason()} of the first cause that has one ({@code timeout}, {@code crc-mismatch},
- * {@code device-absent}, {@code denied}, {@code busy}, {@code bad-request}, ...), else {@value #INTERNAL_ERROR}. The
+ * {@code device-absent}, {@code denied}, {@code busy}, {@code bad-request}, ...), else {@code internal-error}. The
  * message is one line of the failure's own message, never a stack trace: the operator reads it remotely, the
  * bridge's log keeps the rest.
  */
 public final class CommandResponse {
 
-    public static final String INTERNAL_ERROR = DeadLetterEnvelope.INTERNAL_ERROR;
     /** Longest error message sent; the log has the whole text. */
     public static final int MAX_MESSAGE_CHARS = 300;
 

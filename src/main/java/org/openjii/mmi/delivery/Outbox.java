@@ -51,7 +51,7 @@ import org.sqlite.SQLiteJDBCLoader;
  * Bounded by a {@link OutboxBudget}: measurements have their own cap, which dead letters, command responses and the raw
  * inputs kept for dead letters cannot take (they share a second one), so a flood of bad requests cannot evict a
  * measurement. When a message does not fit under its cap, the {@link FullPolicy} decides: refuse it
- * ({@value OutboxException#OUTBOX_FULL}: the route fails and says so) or drop the oldest messages of its budget to
+ * ({@code outbox-full}: the route fails and says so) or drop the oldest messages of its budget to
  * make room. Both are logged (at most one line per {@value #LOG_WINDOW_SECONDS} s) and counted ({@link #dropped()},
  * {@link #refusedFull()}). Raw inputs give way first: the oldest are deleted to make room, and none is kept longer
  * than the budget's maximum age.
@@ -73,7 +73,7 @@ public final class Outbox implements AutoCloseable {
     /** What to do with a message that does not fit under the cap. */
     public enum FullPolicy {
 
-        /** Refuse the new message: its route fails with {@value OutboxException#OUTBOX_FULL}. */
+        /** Refuse the new message: its route fails with {@code outbox-full}. */
         REJECT,
         /** Delete the oldest messages until the new one fits. */
         DROP_OLDEST;
@@ -181,7 +181,7 @@ public final class Outbox implements AutoCloseable {
      * database is moved aside and a fresh one started.
      *
      * @throws OutboxException when the directory or database cannot be created or opened, or another process has it
-     *     open ({@value OutboxException#OUTBOX_IN_USE}); the message names it
+     *     open ({@code outbox-in-use}); the message names it
      */
     public static Outbox open(Path dir, OutboxBudget budget, FullPolicy policy, DeadLetterMode deadLetters,
             Clock clock) {
@@ -366,8 +366,8 @@ public final class Outbox implements AutoCloseable {
      * Stores a message; when this returns, it is on disk.
      *
      * @return its sequence number
-     * @throws OutboxException {@value OutboxException#OUTBOX_FULL} when it does not fit and the policy is
-     *     {@link FullPolicy#REJECT}, {@value OutboxException#OUTBOX_ERROR} when the database fails
+     * @throws OutboxException {@code outbox-full} when it does not fit and the policy is
+     *     {@link FullPolicy#REJECT}, {@code outbox-error} when the database fails
      */
     public synchronized long append(String messageId, String topic, byte[] payload, OutboxEntry.Kind kind,
             Instant originAt) {

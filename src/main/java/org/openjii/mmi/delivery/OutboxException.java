@@ -1,6 +1,7 @@
 package org.openjii.mmi.delivery;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
  * The outbox could not take or give back a message: the disk is full or unwritable, the database is damaged
@@ -9,19 +10,19 @@ import org.openjii.mmi.ReasonCoded;
  */
 public class OutboxException extends RuntimeException implements ReasonCoded {
 
-    public static final String OUTBOX_ERROR = "outbox-error";
-    public static final String OUTBOX_FULL = "outbox-full";
-    public static final String OUTBOX_IN_USE = "outbox-in-use";
+    public static final FailureReason OUTBOX_ERROR = FailureReason.OUTBOX_ERROR;
+    public static final FailureReason OUTBOX_FULL = FailureReason.OUTBOX_FULL;
+    public static final FailureReason OUTBOX_IN_USE = FailureReason.OUTBOX_IN_USE;
 
-    private final String reason;
+    private final FailureReason reason;
 
-    public OutboxException(String reason, String message, Throwable cause) {
+    public OutboxException(FailureReason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
     @Override
-    public String reason() {
+    public FailureReason reason() {
         return reason;
     }
 }

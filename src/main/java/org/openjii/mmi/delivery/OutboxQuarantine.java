@@ -128,7 +128,7 @@ public final class OutboxQuarantine {
      *
      * @return its new sequence number in the outbox
      * @throws IllegalArgumentException when there is no such quarantined message
-     * @throws OutboxException {@value OutboxException#OUTBOX_FULL} when it does not fit under its cap
+     * @throws OutboxException {@code outbox-full} when it does not fit under its cap
      */
     public long requeue(long seq) {
         synchronized (outbox) {

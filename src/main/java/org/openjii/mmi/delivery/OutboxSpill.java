@@ -68,7 +68,7 @@ public final class OutboxSpill implements MeterBinder {
      * held.
      *
      * @return its sequence number, or -1 when it is held
-     * @throws OutboxException {@value OutboxException#OUTBOX_FULL}, as {@link Outbox#append} refuses it
+     * @throws OutboxException {@code outbox-full}, as {@link Outbox#append} refuses it
      */
     public synchronized long store(Message message) {
         if (!holdInMemory) {

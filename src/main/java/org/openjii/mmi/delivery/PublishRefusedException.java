@@ -3,13 +3,13 @@ package org.openjii.mmi.delivery;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.openjii.mmi.ReasonCoded;
-import org.openjii.mmi.ingest.DeadLetterEnvelope;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
  * The broker refused a message: a PUBACK with an MQTT 5 reason code of 0x80 or more (not authorized, topic name
  * invalid, packet too large, ...). Retrying would be refused again, so the message becomes a dead letter with reason
- * {@value DeadLetterEnvelope#REJECTED_BY_BROKER}, and the envelope carries {@code mqtt_reason_code},
+ * {@link FailureReason#REJECTED_BY_BROKER}, and the envelope carries {@code mqtt_reason_code},
  * {@code mqtt_reason},
  * {@code refused_topic}, {@code refused_message_id}, {@code raw_bytes} and
  * {@code raw_quarantined} (the intact message is kept in the outbox's quarantine table).
@@ -64,8 +64,8 @@ public class PublishRefusedException extends Exception implements ReasonCoded {
     }
 
     @Override
-    public String reason() {
-        return DeadLetterEnvelope.REJECTED_BY_BROKER;
+    public FailureReason reason() {
+        return FailureReason.REJECTED_BY_BROKER;
     }
 
     @Override

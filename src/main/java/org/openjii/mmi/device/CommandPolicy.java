@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.openjii.mmi.message.FailureReason;
+
 /**
  * Which console commands may be sent. Deny by default: only commands that read (and {@code indicate}, which blinks
  * the LED) are allowed; anything that writes settings or EEPROM, reboots, sleeps or updates firmware must be enabled
@@ -94,25 +96,27 @@ public final class CommandPolicy {
     }
 
     /** Checks a console command; returns it stripped of surrounding white space. */
-    public String checkCommand(String command) throws CommandDeniedException {
+    public String checkCommand(String command) throws MultispeqException {
         String trimmed = command == null ? "" : command.strip();
         if (trimmed.isEmpty()) {
-            throw new CommandDeniedException("Empty command", null);
+            throw new MultispeqException(FailureReason.DENIED, "Empty command", null);
         }
         if (trimmed.length() > MAX_COMMAND_LENGTH) {
-            throw new CommandDeniedException("Command longer than " + MAX_COMMAND_LENGTH + " characters", null);
+            throw new MultispeqException(FailureReason.DENIED,
+                    "Command longer than " + MAX_COMMAND_LENGTH + " characters", null);
         }
         for (int i = 0; i < trimmed.length(); i++) {
             char c = trimmed.charAt(i);
             if (c < 0x20 || c > 0x7E) {
-                throw new CommandDeniedException(String.format(Locale.ROOT,
+                throw new MultispeqException(FailureReason.DENIED, String.format(Locale.ROOT,
                         "Command contains a control or non-ASCII character (U+%04X) at position %d", (int) c, i), null);
             }
         }
         String name = commandName(trimmed);
         if (!allowed.containsKey(name)) {
-            throw new CommandDeniedException("Command '" + name + "' is not allowed; allowed: " + allowed.keySet()
-                    + ". Commands that write, reboot or update must be enabled by name.",
+            throw new MultispeqException(FailureReason.DENIED,
+                    "Command '" + name + "' is not allowed; allowed: " + allowed.keySet()
+                            + ". Commands that write, reboot or update must be enabled by name.",
                     null);
         }
         checkParameters(trimmed, name);
@@ -124,27 +128,32 @@ public final class CommandPolicy {
      * {@code +} that the command does not read reaches the device as a second command that this policy never checked,
      * and a parameter it lacks would be taken from the next command.
      */
-    private void checkParameters(String command, String name) throws CommandDeniedException {
+    private void checkParameters(String command, String name) throws MultispeqException {
         int plus = command.indexOf('+');
         String rest = plus < 0 ? "" : command.substring(plus + 1);
         if (rest.endsWith("+")) {
             rest = rest.substring(0, rest.length() - 1);
         } else if (!rest.isEmpty()) {
             // The firmware reads a parameter until its '+' with no time limit: the next command would complete it.
-            throw new CommandDeniedException("Command '" + name + "' must end its last parameter with '+' ("
-                    + command + "+); the device would wait for it and read the next command into it", null);
+            throw new MultispeqException(FailureReason.DENIED,
+                    "Command '" + name + "' must end its last parameter with '+' ("
+                            + command + "+); the device would wait for it and read the next command into it",
+                    null);
         }
         List<String> parameters = rest.isEmpty() ? List.of() : Arrays.asList(rest.split("\\+", -1));
         for (String parameter : parameters) {
             if (!NUMERIC_PARAMETER.matcher(parameter).matches()) {
-                throw new CommandDeniedException("Command '" + name + "' has a parameter '" + parameter
-                        + "' that is not a number; the device would run it as another command", null);
+                throw new MultispeqException(FailureReason.DENIED,
+                        "Command '" + name + "' has a parameter '" + parameter
+                                + "' that is not a number; the device would run it as another command",
+                        null);
             }
         }
         CommandParameters.Shape shape = allowed.get(name);
         String problem = shape.problem(parameters);
         if (problem != null) {
-            throw new CommandDeniedException("Command '" + name + "' " + problem + " but got " + parameters.size()
+            throw new MultispeqException(FailureReason.DENIED, "Command '" + name + "' " + problem + " but got "
+                    + parameters.size()
                     + "; the device would run the rest as another command, or take a missing one from the next"
                     + " (enable a command the firmware source does not list as name:count in mmi.commands.allow)",
                     null);
@@ -156,17 +165,17 @@ public final class CommandPolicy {
      * denied command ({@code save} writes EEPROM; {@code dw} sets a pin as the console's {@code digital_write} does)
      * needs that command enabled by name.
      */
-    public void checkProtocol(MeasurementProtocol protocol) throws CommandDeniedException {
+    public void checkProtocol(MeasurementProtocol protocol) throws MultispeqException {
         int bytes = protocol.commandBytes().length - 2;
         if (bytes > MAX_PROTOCOL_BYTES) {
-            throw new CommandDeniedException(
+            throw new MultispeqException(FailureReason.DENIED,
                     "The protocol is " + bytes + " bytes as one line; the device reads at most "
                             + MAX_PROTOCOL_BYTES + " (its serial buffer) and would run the rest as console commands",
                     null);
         }
         for (Map.Entry<String, String> key : PROTOCOL_KEYS_NEEDING.entrySet()) {
             if (protocol.usesKey(key.getKey()) && !allowed.containsKey(key.getValue())) {
-                throw new CommandDeniedException("The protocol uses '" + key.getKey() + "', which "
+                throw new MultispeqException(FailureReason.DENIED, "The protocol uses '" + key.getKey() + "', which "
                         + PROTOCOL_KEY_EFFECTS.get(key.getKey()) + "; enable '" + key.getValue()
                         + "' by name to allow it", null);
             }

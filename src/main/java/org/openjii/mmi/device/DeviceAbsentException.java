@@ -1,15 +1,18 @@
 package org.openjii.mmi.device;
 
-/** No MultispeQ is connected at the port, or it went away during the command. */
+import org.openjii.mmi.message.FailureReason;
+
+/**
+ * No MultispeQ is connected at the port, or it went away during the command. Its own type because the measuring loop
+ * waits for the device instead of filing a dead letter, and the handshake gives up at once.
+ */
 public class DeviceAbsentException extends MultispeqException {
 
-    public static final String REASON = "device-absent";
-
     public DeviceAbsentException(String message, byte[] rawBytes) {
-        super(REASON, message, rawBytes);
+        super(FailureReason.DEVICE_ABSENT, message, rawBytes);
     }
 
     public DeviceAbsentException(String message, byte[] rawBytes, Throwable cause) {
-        super(REASON, message, rawBytes, cause);
+        super(FailureReason.DEVICE_ABSENT, message, rawBytes, cause);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.openjii.mmi.component.multispeq.transport.SerialTransport;
+import org.openjii.mmi.message.FailureReason;
 
 /**
  * The output of a continuous command ({@code hall}, {@code 1053}, {@code all_sensors}), frame by frame. The device
@@ -12,13 +13,13 @@ import org.openjii.mmi.component.multispeq.transport.SerialTransport;
  */
 public final class DeviceStream implements AutoCloseable {
 
-    private final DeviceSession session;
-    private final DeviceSession.StreamCollector collector;
+    private final CommandExecutor commands;
+    private final StreamCollector collector;
     private final SerialTransport transport;
     private boolean closed;
 
-    DeviceStream(DeviceSession session, DeviceSession.StreamCollector collector, SerialTransport transport) {
-        this.session = session;
+    DeviceStream(CommandExecutor commands, StreamCollector collector, SerialTransport transport) {
+        this.commands = commands;
         this.collector = collector;
         this.transport = transport;
     }
@@ -42,7 +43,8 @@ public final class DeviceStream implements AutoCloseable {
         Frame frame = (Frame) item;
         ReplyInterpreter.Json json = ReplyInterpreter.json(frame);
         if (json == null) {
-            throw new UnexpectedOutputException("A line that is no frame of the stream: " + frame.text(),
+            throw new MultispeqException(FailureReason.UNEXPECTED_OUTPUT,
+                    "A line that is no frame of the stream: " + frame.text(),
                     frame.rawArray());
         }
         return new DeviceReply(collector.request(), List.of(frame), json.text(), true, json.sanitizedTokens(),
@@ -60,7 +62,7 @@ public final class DeviceStream implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            session.closeStream(this, collector, transport);
+            commands.closeStream(collector, transport);
         }
     }
 }

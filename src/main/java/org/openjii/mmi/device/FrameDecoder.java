@@ -23,6 +23,8 @@ import java.util.Arrays;
  * Hand-written rather than built on a line-based library decoder because a frame's end depends on the checksum rule
  * above and the decoder must expose the unterminated tail (interactive prompts end without a line feed). Not
  * thread-safe: one thread feeds it, or callers synchronize.
+ * <p>
+ * Over 400 lines as one class on purpose: one state machine over one buffer, whose rules share that state.
  */
 public final class FrameDecoder {
 

@@ -1,31 +1,32 @@
 package org.openjii.mmi.device;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
- * A failed exchange with a MultispeQ. Every failure carries a stable {@link #reason()} code (used for dead-letter
- * topics and command responses) and the raw bytes the device sent, so nothing received is lost.
+ * A failed exchange with a MultispeQ: its {@link #reason()} and the raw bytes the device sent, so nothing received is
+ * lost. A subclass exists only where a caller tells the failure apart by type (a timeout is retried, an absent device
+ * ends a stream, ...); every other failure is this class with its reason.
  */
 public class MultispeqException extends Exception implements ReasonCoded {
 
     private static final byte[] NO_BYTES = new byte[0];
 
-    private final String reason;
+    private final FailureReason reason;
     private final transient byte[] rawBytes;
 
-    public MultispeqException(String reason, String message, byte[] rawBytes, Throwable cause) {
+    public MultispeqException(FailureReason reason, String message, byte[] rawBytes, Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.rawBytes = rawBytes == null ? NO_BYTES : rawBytes.clone();
     }
 
-    public MultispeqException(String reason, String message, byte[] rawBytes) {
+    public MultispeqException(FailureReason reason, String message, byte[] rawBytes) {
         this(reason, message, rawBytes, null);
     }
 
-    /** A short, stable, kebab-case code: {@code timeout}, {@code crc-mismatch}, {@code device-absent}, ... */
     @Override
-    public String reason() {
+    public FailureReason reason() {
         return reason;
     }
 

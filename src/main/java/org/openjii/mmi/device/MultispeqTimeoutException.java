@@ -1,15 +1,18 @@
 package org.openjii.mmi.device;
 
-/** The device did not complete its reply in time; the raw bytes are whatever arrived before the deadline. */
+import org.openjii.mmi.message.FailureReason;
+
+/**
+ * The device did not complete its reply in time; the raw bytes are whatever arrived before the deadline. Its own type
+ * because the handshake retries {@code hello} after one, and the next command waits for the line to go quiet.
+ */
 public class MultispeqTimeoutException extends MultispeqException {
 
-    public static final String REASON = "timeout";
-
     public MultispeqTimeoutException(String message, byte[] rawBytes) {
-        super(REASON, message, rawBytes);
+        super(FailureReason.TIMEOUT, message, rawBytes);
     }
 
     public MultispeqTimeoutException(String message, byte[] rawBytes, Throwable cause) {
-        super(REASON, message, rawBytes, cause);
+        super(FailureReason.TIMEOUT, message, rawBytes, cause);
     }
 }

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
  * <p>
  * fw 1.17 and 1.20 print {@code ["alert","<text>",} and then block reading the answer: the opening quote of the answer
  * comes only with the answer ({@code "ok"]}, {@code "<entered text>"]}, {@code "cancel"]]}). fw 2.x, as recorded,
- * prints
- * that quote before it waits. Both forms are recognised, as JII's {@code REGEX_RETURN_USER_INPUT} does, and
+ * prints that quote before it waits. Both forms are recognised, as JII's {@code REGEX_RETURN_USER_INPUT} does, and
  * {@code confirm} like the other two. A question is identified by where it starts in the pending output, so the quote
  * of a fw 1.x answer arriving after the answer was sent does not make the same question look new.
  */

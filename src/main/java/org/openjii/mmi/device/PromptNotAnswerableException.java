@@ -1,15 +1,18 @@
 package org.openjii.mmi.device;
 
-/** The protocol asks the operator a question (alert, prompt, confirm) that no configured answer covers. */
+import org.openjii.mmi.message.FailureReason;
+
+/**
+ * The protocol asks the operator a question (alert, prompt, confirm) that no configured answer covers. Its own type
+ * because the measuring loop files the run's output as a dead letter and goes on measuring.
+ */
 public class PromptNotAnswerableException extends MultispeqException {
 
-    public static final String REASON = "prompt-unanswered";
-
     public PromptNotAnswerableException(String message, byte[] rawBytes) {
-        super(REASON, message, rawBytes);
+        super(FailureReason.PROMPT_UNANSWERED, message, rawBytes);
     }
 
     public PromptNotAnswerableException(String message, byte[] rawBytes, Throwable cause) {
-        super(REASON, message, rawBytes, cause);
+        super(FailureReason.PROMPT_UNANSWERED, message, rawBytes, cause);
     }
 }

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.openjii.mmi.message.FailureReason;
+
 /** Decides what a frame means: a good JSON reply, a device error, corruption, or a line that belongs to nothing. */
 final class ReplyInterpreter {
 
@@ -26,7 +28,7 @@ final class ReplyInterpreter {
      */
     static Json json(Frame frame) throws MultispeqException {
         if (frame.crcStatus() == CrcStatus.MISMATCH) {
-            throw new ChecksumMismatchException(
+            throw new MultispeqException(FailureReason.CRC_MISMATCH,
                     "Checksum mismatch: the reply ends with " + frame.receivedChecksum() + " but its text has "
                             + Crc32Checksum.format(Crc32Checksum.compute(frame.rawArray(),
                                     frame.textStart(), frame.textLength())),
@@ -34,7 +36,8 @@ final class ReplyInterpreter {
         }
         if (frame.kind() == Frame.Kind.LINE) {
             if (isBadCommand(frame.text())) {
-                throw new BadCommandException("The device does not know the command: " + frame.text(),
+                throw new MultispeqException(FailureReason.BAD_COMMAND,
+                        "The device does not know the command: " + frame.text(),
                         frame.rawArray());
             }
             if (!frame.looksLikeJson()) {
@@ -63,9 +66,11 @@ final class ReplyInterpreter {
         if (error != null && !scan.keys().contains("sample") && !scan.keys().contains("device_id")) {
             String message = error.strip();
             if (isBadCommand(message)) {
-                throw new BadCommandException("The device does not know the command: " + message, frame.rawArray());
+                throw new MultispeqException(FailureReason.BAD_COMMAND,
+                        "The device does not know the command: " + message, frame.rawArray());
             }
-            throw new DeviceErrorException("The device reported an error: " + message, frame.rawArray());
+            throw new MultispeqException(FailureReason.DEVICE_ERROR, "The device reported an error: " + message,
+                    frame.rawArray());
         }
     }
 

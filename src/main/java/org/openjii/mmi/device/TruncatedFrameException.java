@@ -1,15 +1,18 @@
 package org.openjii.mmi.device;
 
-/** A reply stopped before its end (the device went away, or a new line started mid-reply). */
+import org.openjii.mmi.message.FailureReason;
+
+/**
+ * A reply stopped before its end (the device went away, or a new line started mid-reply). Its own type because a line
+ * without checksum that fails this way is skipped while the reply is awaited.
+ */
 public class TruncatedFrameException extends MultispeqException {
 
-    public static final String REASON = "truncated";
-
     public TruncatedFrameException(String message, byte[] rawBytes) {
-        super(REASON, message, rawBytes);
+        super(FailureReason.TRUNCATED, message, rawBytes);
     }
 
     public TruncatedFrameException(String message, byte[] rawBytes, Throwable cause) {
-        super(REASON, message, rawBytes, cause);
+        super(FailureReason.TRUNCATED, message, rawBytes, cause);
     }
 }

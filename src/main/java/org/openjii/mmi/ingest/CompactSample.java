@@ -25,6 +25,8 @@ import java.util.Arrays;
  * other: where it passes, there was nothing to sanitize.
  * <p>
  * Device output is compact ASCII, so the RIDES, PAR and fluorescence outputs all take this way.
+ * <p>
+ * Over 400 lines as one class on purpose: one scanner whose checks share its cursor.
  */
 final class CompactSample {
 

@@ -1,27 +1,28 @@
 package org.openjii.mmi.ingest;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
- * Why a device output cannot become an openJII ingest message. The {@link #reason()} names the dead-letter topic
- * ({@code mmi/dlq/{clientId}/{reason}}), so each subclass fixes its code; the message says what was wrong with which
- * value, for the operator reading the dead letter.
+ * Why a device output cannot become an openJII ingest message: its {@link #reason()} names the dead-letter topic
+ * ({@code mmi/dlq/{clientId}/{reason}}); the message says what was wrong with which value, for the operator reading
+ * the dead letter. No caller tells these failures apart by type, so there are no subclasses.
  */
 public class IngestException extends Exception implements ReasonCoded {
 
-    private final String reason;
+    private final FailureReason reason;
 
-    public IngestException(String reason, String message) {
+    public IngestException(FailureReason reason, String message) {
         this(reason, message, null);
     }
 
-    public IngestException(String reason, String message, Throwable cause) {
+    public IngestException(FailureReason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
     @Override
-    public String reason() {
+    public FailureReason reason() {
         return reason;
     }
 }

@@ -19,6 +19,7 @@ import org.apache.camel.Processor;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.JsonSanitizer;
+import org.openjii.mmi.message.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,36 +34,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.openjii.mmi.device.DeviceJson.kind;
 
 /**
- * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement}
- * out.
+ * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement} out.
  * <ul>
  * <li>{@code nan}, {@code inf}, {@code nil} become {@code null} ({@link JsonSanitizer}): openJII's Gold layer rejects
  * anything but strict JSON.</li>
  * <li>The PhotosynQ app's {@code sample: [[...]]} is unwrapped to a flat array. Each inner array is one run's samples,
  * so {@code [[a],[b]]} is two runs.</li>
  * <li>A JSON <em>array</em> of runs (PhotosynQ and JII exports, for a backfill) is accepted too.</li>
- * <li>Device errors are refused ({@link DeviceReportedErrorException}): a top-level {@code {"error":...}}, also when
- * followed by garbage as fw 1.x prints it, and any sample object or {@code set} entry with an {@code error} field.</li>
+ * <li>Device errors are refused ({@code device-error}): a top-level {@code {"error":...}}, also when followed by
+ * garbage as fw 1.x prints it, and any sample object or {@code set} entry with an {@code error} field.</li>
  * </ul>
  * The body becomes one {@link Measurement}, or a {@code List<Measurement>} when the input held several runs;
  * {@link SplitMeasurement} takes both. One bad run rejects the whole input: the dead letter then keeps the file as it
  * came, and nothing of it is half-published.
  * <p>
- * When the run finished: the header {@code CamelMultispeqLastByteAt} (an {@link Instant}, or epoch milliseconds) for
- * a single run, else the run's own {@code time} (epoch ms, as app-saved files carry it; for {@code [[a],[b]]} the
- * first sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a
- * single run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs
- * (each part then carries its own).
+ * When the run finished: the header {@code CamelMultispeqLastByteAt} (an {@link Instant}, or epoch milliseconds) for a
+ * single run, else the run's own {@code time} (epoch ms, as app-saved files carry it; for {@code [[a],[b]]} the first
+ * sample's {@code time}), else the header, else now. The run id: the header {@value IngestHeaders#RUN_ID} for a single
+ * run, else a new UUID per run. The header is set to the run's id, and removed when there are several runs (each part
+ * then carries its own).
  * <p>
  * A reply the component marks {@code CamelMultispeqCrcStatus=ABSENT} (no checksum: fw 1.x builds without
- * {@code Serial_Print_CRC()}) is published by default; with {@link #setCrcAbsent(String) crcAbsent}
- * {@code dead-letter} it is refused ({@link MissingChecksumException}, reason
- * {@value MissingChecksumException#REASON}).
- * Input without that header (a backfilled file) is not affected.
+ * {@code Serial_Print_CRC()}) is published by default; with {@link #setCrcAbsent(String) crcAbsent} {@code dead-letter}
+ * it is refused ({@code crc-absent}). Input without that header (a backfilled file) is not affected.
  * <p>
- * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample}
- * finds them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree
- * path; both give the same measurement.
+ * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample} finds
+ * them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree path;
+ * both give the same measurement.
+ * <p>
+ * Over 400 lines as one class on purpose: the compact path and the tree path must give the same measurement, so they
+ * stay side by side.
  */
 public class ParseMeasurement implements Processor {
 
@@ -118,13 +119,13 @@ public class ParseMeasurement implements Processor {
         } else {
             rawText = body instanceof String s ? s : in.getBody(String.class);
             if (rawText == null) {
-                throw InvalidMeasurementException.invalidJson(body == null ? "The message body is empty"
+                throw new IngestException(FailureReason.INVALID_JSON, body == null ? "The message body is empty"
                         : "A body of type " + body.getClass().getSimpleName() + " is not text", null);
             }
             bytes = rawText.getBytes(StandardCharsets.UTF_8);
         }
         if (deadLetterWithoutChecksum && CRC_ABSENT.equals(in.getHeader(MultispeqConstants.CRC_STATUS))) {
-            throw new MissingChecksumException("The device reply has no checksum (crc: absent) and"
+            throw new IngestException(FailureReason.CRC_ABSENT, "The device reply has no checksum (crc: absent) and"
                     + " crc-absent is dead-letter");
         }
         Object header = in.getHeader(MultispeqConstants.LAST_BYTE_AT);
@@ -193,7 +194,7 @@ public class ParseMeasurement implements Processor {
      * the fields around the sample are parsed, the sample's bytes are kept as its JSON text. {@code null} when the
      * output is not of that kind.
      */
-    private static List<Run> compactRun(byte[] bytes, int offset, int length) throws DeviceReportedErrorException {
+    private static List<Run> compactRun(byte[] bytes, int offset, int length) throws IngestException {
         CompactSample.Span span = CompactSample.find(bytes, offset, length);
         if (span == null) {
             return null;
@@ -248,12 +249,12 @@ public class ParseMeasurement implements Processor {
         try (JsonParser parser = mapper.getFactory().createParser(clean.bytes(), clean.offset(), clean.length())) {
             JsonNode root = mapper.readTree(parser);
             if (root == null || root.isMissingNode()) {
-                throw InvalidMeasurementException.invalidJson("The input holds no JSON value", null);
+                throw new IngestException(FailureReason.INVALID_JSON, "The input holds no JSON value", null);
             }
             if (parser.nextToken() != null) {
                 // fw 1.x: {"error":"JSON failure with:"}<json>} -- the device's error comes first.
                 checkForTopLevelError(root);
-                throw InvalidMeasurementException.invalidJson("Unexpected data after the JSON value at "
+                throw new IngestException(FailureReason.INVALID_JSON, "Unexpected data after the JSON value at "
                         + parser.currentTokenLocation().offsetDescription(), null);
             }
             return root;
@@ -261,13 +262,13 @@ public class ParseMeasurement implements Processor {
             // fw 1.x: {"error":"bad json protocol (braces or CRC)" <protocol> "} is broken JSON, but an error.
             String deviceError = leadingErrorField(clean);
             if (deviceError != null) {
-                throw new DeviceReportedErrorException("Device reported an error: " + deviceError, deviceError);
+                throw new IngestException(FailureReason.DEVICE_ERROR, "Device reported an error: " + deviceError);
             }
             String where = e.getLocation() == null ? "" : " at " + e.getLocation().offsetDescription();
-            throw InvalidMeasurementException.invalidJson("Not valid JSON even after sanitizing: "
+            throw new IngestException(FailureReason.INVALID_JSON, "Not valid JSON even after sanitizing: "
                     + e.getOriginalMessage() + where, e);
         } catch (IOException e) {
-            throw InvalidMeasurementException.invalidJson("Not readable as JSON: " + e.getMessage(), e);
+            throw new IngestException(FailureReason.INVALID_JSON, "Not readable as JSON: " + e.getMessage(), e);
         }
     }
 
@@ -292,16 +293,17 @@ public class ParseMeasurement implements Processor {
             return List.of(object);
         }
         if (!(root instanceof ArrayNode array)) {
-            throw InvalidMeasurementException.notAMeasurement("Expected a JSON object with a sample array, got "
-                    + kind(root));
+            throw new IngestException(FailureReason.INVALID_MEASUREMENT,
+                    "Expected a JSON object with a sample array, got "
+                            + kind(root));
         }
         if (array.isEmpty()) {
-            throw InvalidMeasurementException.notAMeasurement("An empty array holds no measurement runs");
+            throw new IngestException(FailureReason.INVALID_MEASUREMENT, "An empty array holds no measurement runs");
         }
         List<ObjectNode> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             if (!(array.get(i) instanceof ObjectNode object)) {
-                throw InvalidMeasurementException.notAMeasurement("Element " + i
+                throw new IngestException(FailureReason.INVALID_MEASUREMENT, "Element " + i
                         + " of the array of runs is " + kind(array.get(i)) + ", not an object");
             }
             objects.add(object);
@@ -317,8 +319,9 @@ public class ParseMeasurement implements Processor {
         checkForTopLevelError(output);
         JsonNode sample = output.remove("sample");
         if (!(sample instanceof ArrayNode samples)) {
-            throw InvalidMeasurementException.notAMeasurement(sample == null ? "The output has no sample field"
-                    : "sample is " + kind(sample) + ", not an array");
+            throw new IngestException(FailureReason.INVALID_MEASUREMENT,
+                    sample == null ? "The output has no sample field"
+                            : "sample is " + kind(sample) + ", not an array");
         }
         int arrays = 0;
         for (JsonNode element : samples) {
@@ -328,7 +331,7 @@ public class ParseMeasurement implements Processor {
         if (arrays == 0) {
             runs.add(new Run(output, SampleArray.ofTree(samples), outputTime));
         } else if (arrays != samples.size()) {
-            throw InvalidMeasurementException.notAMeasurement("sample mixes " + arrays + " arrays with "
+            throw new IngestException(FailureReason.INVALID_MEASUREMENT, "sample mixes " + arrays + " arrays with "
                     + (samples.size() - arrays) + " other elements; expected objects, or arrays of them");
         } else if (samples.size() == 1) {
             runs.add(new Run(output, SampleArray.ofTree((ArrayNode) samples.get(0)), outputTime));
@@ -340,15 +343,15 @@ public class ParseMeasurement implements Processor {
         }
     }
 
-    private static void checkForTopLevelError(JsonNode output) throws DeviceReportedErrorException {
+    private static void checkForTopLevelError(JsonNode output) throws IngestException {
         JsonNode error = output.get("error");
         if (error != null && !error.isNull()) {
             String text = text(error);
-            throw new DeviceReportedErrorException(device(output) + " reported an error: " + text, text);
+            throw new IngestException(FailureReason.DEVICE_ERROR, device(output) + " reported an error: " + text);
         }
     }
 
-    private static void checkForDeviceErrors(Run run) throws DeviceReportedErrorException {
+    private static void checkForDeviceErrors(Run run) throws IngestException {
         ObjectNode output = run.output();
         ArrayNode samples = run.sample().tree();
         for (int i = 0; i < samples.size(); i++) {
@@ -356,8 +359,8 @@ public class ParseMeasurement implements Processor {
             JsonNode error = sample.get("error");
             if (error != null && !error.isNull()) {
                 String text = text(error);
-                throw new DeviceReportedErrorException(device(output) + " reported \"" + text + "\" in sample " + i,
-                        text);
+                throw new IngestException(FailureReason.DEVICE_ERROR,
+                        device(output) + " reported \"" + text + "\" in sample " + i);
             }
             JsonNode set = sample.get("set");
             if (set == null || !set.isArray()) {
@@ -367,8 +370,8 @@ public class ParseMeasurement implements Processor {
                 error = set.get(j).get("error");
                 if (error != null && !error.isNull()) {
                     String text = text(error);
-                    throw new DeviceReportedErrorException(device(output) + " reported \"" + text + "\" in sample "
-                            + i + ", set " + j, text);
+                    throw new IngestException(FailureReason.DEVICE_ERROR,
+                            device(output) + " reported \"" + text + "\" in sample " + i + ", set " + j);
                 }
             }
         }

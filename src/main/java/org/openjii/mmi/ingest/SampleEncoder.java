@@ -19,11 +19,10 @@ import java.util.zip.GZIPInputStream;
  * The gzip stream is reproducible: modification time 0, no file name, OS byte 255 (unknown), so the same samples give
  * the same bytes on every host.
  * <p>
- * The default level is 1, zlib's fastest. Deflating dominates the ingest CPU cost: on the 24 KB RIDES sample level 1
- * takes about 0.2 ms and level 6 about 1.5 ms, so the whole pipeline handles about 2,500 RIDES outputs per second
- * and core at level 1 but 500 at level 6 (bench/pipeline.sh). Level 1 costs about a quarter more bytes (9.6 KB of
- * base64 instead of 7.6 KB; 22 KB instead of 15.8 KB for the 66 KB fluorescence output), far below 128 KB. Where the
- * link (AWS IoT Core: 512 KiB/s per connection) matters more than the CPU, choose 6.
+ * The default level is 1, zlib's fastest: deflating dominates the ingest CPU cost, and level 6 spends several times
+ * the CPU of level 1 to save about a quarter of the bytes, on messages that stay far below 128 KB either way
+ * (bench/pipeline.sh measures both). Where the link (AWS IoT Core: 512 KiB/s per connection) matters more than the
+ * CPU, choose 6.
  *
  * @param compressAboveBytes compress when the JSON text has more UTF-8 bytes than this; a negative value never
  *     compresses

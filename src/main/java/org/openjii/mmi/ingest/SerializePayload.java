@@ -10,13 +10,14 @@ import org.apache.camel.Processor;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.message.FailureReason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Last ingest step before the outbox: the message tree in, compact JSON text out (numbers exactly as the device
- * printed them), refused with {@link PayloadTooLargeException} when its UTF-8 size exceeds {@code maxPayloadBytes}.
+ * printed them), refused ({@code payload-too-large}) when its UTF-8 size exceeds {@code maxPayloadBytes}.
  * This is the final size check: AWS IoT Core rejects a PUBLISH over 128 KB, and retrying it would never succeed.
  * <p>
  * Writes the message id ({@value IngestHeaders#MESSAGE_ID}, made here when no step set it) into the message as
@@ -45,7 +46,7 @@ public class SerializePayload implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) throws PayloadTooLargeException, InvalidPayloadException {
+    public void process(Exchange exchange) throws IngestException, InvalidPayloadException {
         Message in = exchange.getMessage();
         Object body = in.getBody();
         JsonNode message = body instanceof JsonNode node ? node : in.getMandatoryBody(JsonNode.class);
@@ -67,7 +68,7 @@ public class SerializePayload implements Processor {
     }
 
     /** The compact JSON text, checked against the limit (as it is: without Camel there is no message id to add). */
-    public String serialize(JsonNode message) throws PayloadTooLargeException {
+    public String serialize(JsonNode message) throws IngestException {
         String json = DeviceJson.write(message);
         // A char takes at most 3 UTF-8 bytes: only a message that might exceed the limit is counted (an 11 KB RIDES
         // message is not, which saves a pass over it).
@@ -76,8 +77,9 @@ public class SerializePayload implements Processor {
         }
         int bytes = IngestMessage.utf8Length(json);
         if (bytes > maxPayloadBytes) {
-            throw new PayloadTooLargeException("The message for device " + message.path("device_id").asText("?")
-                    + " is " + bytes + " bytes; the limit is " + maxPayloadBytes, bytes, maxPayloadBytes);
+            throw new IngestException(FailureReason.PAYLOAD_TOO_LARGE, "The message for device "
+                    + message.path("device_id").asText("?") + " is " + bytes + " bytes; the limit is "
+                    + maxPayloadBytes);
         }
         return json;
     }

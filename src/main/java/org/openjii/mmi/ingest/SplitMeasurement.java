@@ -10,6 +10,7 @@ import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.message.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code reserveBytes} leaves room for what enrich adds from its own knobs and headers ({@code protocol_id},
  * {@code questions}, {@code workbook_run_id}, ...). {@link SerializePayload} checks the final size.
  * <p>
- * A single sample still over the limit cannot be split further: {@link PayloadTooLargeException}.
+ * A single sample still over the limit cannot be split further: {@code payload-too-large}.
  */
 public class SplitMeasurement implements Processor {
 
@@ -133,7 +134,7 @@ public class SplitMeasurement implements Processor {
     }
 
     /** The parts of one run, without Camel. */
-    public List<MeasurementPart> split(Measurement measurement) throws PayloadTooLargeException {
+    public List<MeasurementPart> split(Measurement measurement) throws IngestException {
         SampleArray samples = measurement.sample();
         if (mode == Mode.SAMPLE && !samples.isEmpty()) {
             return bySample(measurement);
@@ -153,7 +154,7 @@ public class SplitMeasurement implements Processor {
         return bySample(measurement);
     }
 
-    private List<MeasurementPart> bySample(Measurement measurement) throws PayloadTooLargeException {
+    private List<MeasurementPart> bySample(Measurement measurement) throws IngestException {
         SampleArray samples = measurement.sample();
         int count = samples.size();
         List<MeasurementPart> parts = new ArrayList<>(count);
@@ -187,10 +188,10 @@ public class SplitMeasurement implements Processor {
         return maxPayloadBytes - reserveBytes;
     }
 
-    private PayloadTooLargeException tooLarge(Measurement measurement, String what, int size) {
-        return new PayloadTooLargeException("Run " + measurement.runId() + " of device " + deviceId(measurement)
-                + " " + what + " would be a " + size + " byte message; the limit is " + maxPayloadBytes + " minus "
-                + reserveBytes + " reserved", size, limit());
+    private IngestException tooLarge(Measurement measurement, String what, int size) {
+        return new IngestException(FailureReason.PAYLOAD_TOO_LARGE, "Run " + measurement.runId() + " of device "
+                + deviceId(measurement) + " " + what + " would be a " + size + " byte message; the limit is "
+                + maxPayloadBytes + " minus " + reserveBytes + " reserved");
     }
 
     private static String deviceId(Measurement measurement) {

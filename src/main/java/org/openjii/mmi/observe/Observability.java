@@ -12,6 +12,7 @@ import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.message.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -231,7 +232,7 @@ public final class Observability {
     public static Counter deadLetters(MeterRegistry registry, String reason) {
         return Counter.builder("mmi.dead.letters")
                 .description("Dead letters, by reason")
-                .tag("reason", reason == null ? "internal-error" : reason)
+                .tag("reason", reason == null ? FailureReason.INTERNAL_ERROR.code() : reason)
                 .register(registry);
     }
 }

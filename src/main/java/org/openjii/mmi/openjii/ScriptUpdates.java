@@ -22,12 +22,13 @@ import java.util.zip.GZIPInputStream;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
-import org.openjii.mmi.ReasonCoded;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 import org.openjii.mmi.topic.TopicTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,14 +44,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the command policy; it then replaces the code of the Thing's protocol procedures until the next update (the
  * {@code protocol_id} published stays the procedure's). An {@code id} already applied is skipped; the applied update is
  * kept in {@code script-update.json} in the Thing's outbox folder, so it survives a restart. Anything else is refused:
- * the route dead-letters it with the reason ({@value #REFUSED}), once per message.
+ * the route dead-letters it with the reason {@code script-refused}, once per message.
  */
 public final class ScriptUpdates {
 
     /** The registry name the YAML route calls. */
     public static final String BEAN_NAME = "openJiiScripts";
-    /** The reason of a refused script message (dead-letter topics and envelopes). */
-    public static final String REFUSED = "script-refused";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScriptUpdates.class);
     private static final String STATE_FILE = "script-update.json";
@@ -65,8 +64,8 @@ public final class ScriptUpdates {
         }
 
         @Override
-        public String reason() {
-            return REFUSED;
+        public FailureReason reason() {
+            return FailureReason.SCRIPT_REFUSED;
         }
     }
 

@@ -16,9 +16,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import org.apache.camel.util.concurrent.CamelThreadFactory;
+import org.apache.camel.util.concurrent.ThreadHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,6 @@ import com.fazecast.jSerialComm.SerialPort;
 public final class PtySimulator implements DeviceLink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PtySimulator.class);
-    private static final AtomicInteger THREAD_COUNT = new AtomicInteger();
     private static final Duration LINK_WAIT = Duration.ofSeconds(5);
     private static final Duration SOCAT_EXIT_WAIT = Duration.ofSeconds(2);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -50,6 +50,11 @@ public final class PtySimulator implements DeviceLink, AutoCloseable {
     private final Path hostLink;
     private final Path deviceLink;
     private final MultispeqSimulator simulator;
+    /**
+     * Names its threads as Camel does; made here because {@code mmi simulate} and the tests that use a pty have no
+     * CamelContext whose ExecutorServiceManager could lend them.
+     */
+    private final CamelThreadFactory threads;
     private final ScheduledExecutorService replugTimer;
     private final Object lock = new Object();
 
@@ -67,11 +72,9 @@ public final class PtySimulator implements DeviceLink, AutoCloseable {
         this.hostLink = hostLink;
         this.deviceLink = Path.of(hostLink + ".device");
         this.simulator = simulator;
-        this.replugTimer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "mmi-sim-pty-replug-" + THREAD_COUNT.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.threads = new CamelThreadFactory(ThreadHelper.DEFAULT_PATTERN, "PtySimulator[" + hostLink.getFileName()
+                + "]", true);
+        this.replugTimer = Executors.newSingleThreadScheduledExecutor(threads);
     }
 
     /**
@@ -299,7 +302,7 @@ public final class PtySimulator implements DeviceLink, AutoCloseable {
 
     /** Host to device: reads the device end and hands the bytes to the simulator until the port closes. */
     private Thread startPump(SerialPort port) {
-        Thread thread = new Thread(() -> {
+        Thread thread = threads.newThread(() -> {
             byte[] buffer = new byte[4096];
             while (devicePort == port && port.isOpen()) {
                 int n = port.readBytes(buffer, buffer.length);
@@ -311,15 +314,14 @@ public final class PtySimulator implements DeviceLink, AutoCloseable {
                 }
             }
             LOG.debug("Pump for {} stopped", deviceLink);
-        }, "mmi-sim-pty-pump-" + THREAD_COUNT.incrementAndGet());
-        thread.setDaemon(true);
+        });
         thread.start();
         return thread;
     }
 
     /** socat -d -d reports the pty names and errors on stderr: keep the last lines for error messages. */
     private void startLogDrain(Process process) {
-        Thread thread = new Thread(() -> {
+        Thread thread = threads.newThread(() -> {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -335,8 +337,7 @@ public final class PtySimulator implements DeviceLink, AutoCloseable {
             } catch (IOException e) {
                 LOG.trace("socat output closed", e);
             }
-        }, "mmi-sim-pty-socat-log-" + THREAD_COUNT.incrementAndGet());
-        thread.setDaemon(true);
+        });
         thread.start();
     }
 

@@ -31,6 +31,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * fixtures (resources next to this class, see their README): which output a known protocol produces, the shapes of
  * device_info and print_memory, and the sensor values of the continuous commands. Nothing here is typed in by hand
  * except the {@code memory} figures, for which no recording exists.
+ * <p>
+ * Over 400 lines as one class on purpose: every table is read from the same fixtures, once, and the lookups share
+ * them.
  */
 final class SimulatorData {
 

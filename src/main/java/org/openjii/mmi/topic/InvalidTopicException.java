@@ -1,6 +1,7 @@
 package org.openjii.mmi.topic;
 
-import org.openjii.mmi.ReasonCoded;
+import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
 
 /**
  * A topic cannot be built: a placeholder has no value, a value would add a level or a wildcard ({@code /}, {@code +},
@@ -8,8 +9,6 @@ import org.openjii.mmi.ReasonCoded;
  * point: a device id such as {@code a/b/#} must never reach a topic.
  */
 public class InvalidTopicException extends Exception implements ReasonCoded {
-
-    public static final String REASON = "invalid-topic";
 
     private final String segment;
     private final String value;
@@ -21,8 +20,8 @@ public class InvalidTopicException extends Exception implements ReasonCoded {
     }
 
     @Override
-    public String reason() {
-        return REASON;
+    public FailureReason reason() {
+        return FailureReason.INVALID_TOPIC;
     }
 
     /** The placeholder (or {@code topic} for the whole topic) that failed. */

@@ -3,9 +3,10 @@ package org.openjii.mmi.control;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.CommandPolicy;
+import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
+import org.openjii.mmi.message.FailureReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -38,8 +39,9 @@ class CommandRequestTest {
             CommandRequest request = parse("{\"command\":\"" + command + "\"}");
 
             assertThatThrownBy(() -> request.checkAllowed(DEFAULTS, false)).as(command)
-                    .isInstanceOf(CommandDeniedException.class)
-                    .hasFieldOrPropertyWithValue("reason", "denied");
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
         assertThatCode(() -> parse("{\"command\":\"set_shutdown_time+1800+\"}")
                 .checkAllowed(CommandPolicy.ofCommaSeparated("set_shutdown_time"), false))
@@ -52,8 +54,9 @@ class CommandRequestTest {
         CommandRequest smuggling = parse("{\"command\":\"set_shutdown_time+1800+1078+\"}");
 
         assertThatThrownBy(() -> smuggling.checkAllowed(CommandPolicy.ofCommaSeparated("set_shutdown_time"), false))
-                .isInstanceOf(CommandDeniedException.class)
-                .hasFieldOrPropertyWithValue("reason", "denied")
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("reads 1 parameter but got 2");
     }
 
@@ -62,9 +65,11 @@ class CommandRequestTest {
         CommandRequest saving = parse("{\"protocol\":[{\"save\":[[1,2]]}]}");
         CommandRequest settingAPin = parse("{\"protocol\":[{\"_protocol_set_\":[{\"dw\":[14,1]}]}]}");
 
-        assertThatThrownBy(() -> saving.checkAllowed(DEFAULTS, false)).isInstanceOf(CommandDeniedException.class);
+        assertThatThrownBy(() -> saving.checkAllowed(DEFAULTS, false)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         assertThatThrownBy(() -> settingAPin.checkAllowed(DEFAULTS, false))
-                .isInstanceOf(CommandDeniedException.class);
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         CommandPolicy enabled = CommandPolicy.ofCommaSeparated("save,digital_write");
         assertThatCode(() -> saving.checkAllowed(enabled, false)).doesNotThrowAnyException();
         assertThatCode(() -> settingAPin.checkAllowed(enabled, false)).doesNotThrowAnyException();
@@ -76,7 +81,7 @@ class CommandRequestTest {
 
         assertThatThrownBy(() -> unanswered.checkAllowed(DEFAULTS, false))
                 .isInstanceOf(PromptNotAnswerableException.class)
-                .hasFieldOrPropertyWithValue("reason", "prompt-unanswered")
+                .hasFieldOrPropertyWithValue("reason", FailureReason.PROMPT_UNANSWERED)
                 .hasMessageContaining("prompt \"Leaf thickness?\"");
         assertThatCode(() -> unanswered.checkAllowed(DEFAULTS, true)).as("alert acknowledged")
                 .doesNotThrowAnyException();

@@ -24,7 +24,7 @@ class CommandRequestsTest {
         try {
             CommandRequests.parse(payload);
         } catch (BadCommandRequestException e) {
-            assertThat(e.reason()).isEqualTo("bad-request");
+            assertThat(e.reason().code()).isEqualTo("bad-request");
             return e.getMessage();
         }
         throw new AssertionError("Parsed, but should be refused: " + new String(payload, StandardCharsets.UTF_8));

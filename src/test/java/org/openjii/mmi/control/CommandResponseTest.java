@@ -12,21 +12,15 @@ import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.PublishRefusedException;
-import org.openjii.mmi.device.BadCommandException;
-import org.openjii.mmi.device.ChecksumMismatchException;
 import org.openjii.mmi.device.CommandCancelledException;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.DeviceAbsentException;
-import org.openjii.mmi.device.DeviceErrorException;
 import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.device.FrameTooLargeException;
 import org.openjii.mmi.device.InvalidJsonException;
-import org.openjii.mmi.device.InvalidRequestException;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.device.TruncatedFrameException;
-import org.openjii.mmi.device.UnexpectedOutputException;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -131,26 +125,28 @@ class CommandResponseTest {
     @Test
     void shouldAnswerEveryDeviceFailureWithItsReason() {
         List<MultispeqException> failures = List.of(new MultispeqTimeoutException("No reply within 5000 ms", null),
-                new ChecksumMismatchException("Checksum mismatch", null),
+                new MultispeqException(FailureReason.CRC_MISMATCH, "Checksum mismatch", null),
                 new DeviceAbsentException("No MultispeQ at /dev/ttyACM0", null),
-                new DeviceErrorException("Device reported an error: battery is too low", null),
+                new MultispeqException(FailureReason.DEVICE_ERROR, "Device reported an error: battery is too low",
+                        null),
                 new CommandCancelledException("Cancelled: protocol [...]", null),
-                new CommandDeniedException("Command 'reboot' is not allowed", null),
-                new InvalidRequestException("The measurement protocol is empty", null),
+                new MultispeqException(FailureReason.DENIED, "Command 'reboot' is not allowed", null),
+                new MultispeqException(FailureReason.INVALID_PROTOCOL, "The measurement protocol is empty", null),
                 new PromptNotAnswerableException("The protocol asks 1 question(s)", null),
                 new TruncatedFrameException("Reply cut off", null), new InvalidJsonException("Not JSON", null),
-                new BadCommandException("Unknown command", null), new FrameTooLargeException("Too large", null),
-                new UnexpectedOutputException("Noise", null));
+                new MultispeqException(FailureReason.BAD_COMMAND, "Unknown command", null),
+                new MultispeqException(FailureReason.FRAME_TOO_LARGE, "Too large", null),
+                new MultispeqException(FailureReason.UNEXPECTED_OUTPUT, "Noise", null));
 
         for (MultispeqException failure : failures) {
             CommandResponse response = CommandResponse.failure(failure);
 
-            assertThat(response.errorCode()).isEqualTo(failure.reason());
+            assertThat(response.errorCode()).isEqualTo(failure.reason().code());
             assertThat(response.json().at("/error/message").asText()).isEqualTo(failure.getMessage());
         }
-        assertThat(failures).extracting(MultispeqException::reason)
-                .contains("timeout", "crc-mismatch",
-                        "device-absent", "device-error", "cancelled", "denied", "bad-request");
+        assertThat(failures).extracting(failure -> failure.reason().code())
+                .contains("timeout", "crc-mismatch", "device-absent", "device-error", "cancelled", "denied",
+                        "invalid-protocol");
     }
 
     @Test

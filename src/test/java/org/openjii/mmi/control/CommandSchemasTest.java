@@ -7,8 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.test.SchemaFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,7 +99,8 @@ class CommandSchemasTest {
                 CommandResponse.ok(null, Duration.ofSeconds(20), List.of("0b5e3c0e-7f43-4a4e-9d55-3f3d2a0f6c11")),
                 CommandResponse.error("busy", "Too many"),
                 CommandResponse.error("timeout", null),
-                CommandResponse.failure(new CommandDeniedException("Command 'reboot' is not allowed", null)),
+                CommandResponse
+                        .failure(new MultispeqException(FailureReason.DENIED, "Command 'reboot' is not allowed", null)),
                 CommandResponse.failure(new IllegalStateException("Queue full")),
                 CommandResponse.failure(null))) {
             RESPONSE.assertValid(response.toJson());

@@ -18,11 +18,12 @@ import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.test.SchemaFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -157,7 +158,8 @@ class CommandStepsTest {
         Exchange exchange = exchange(utf8("{\"command\":\"reboot\",\"device\":\"multispeq\"}"));
         exchange.getMessage().setHeader(MultispeqConstants.COMMAND, "reboot");
 
-        assertThatThrownBy(() -> parse.process(exchange)).isInstanceOf(CommandDeniedException.class);
+        assertThatThrownBy(() -> parse.process(exchange)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         assertThat(exchange.getMessage().getHeaders()).containsEntry(CommandHeaders.KIND, "command")
                 .containsEntry(CommandHeaders.DEVICE, "multispeq")
                 .doesNotContainKey(MultispeqConstants.COMMAND);
@@ -176,7 +178,8 @@ class CommandStepsTest {
                 .isInstanceOf(PromptNotAnswerableException.class);
         parse.setAllowCommands("");
         assertThatThrownBy(() -> parse.process(exchange(utf8("{\"command\":\"set_shutdown_time+1800+\"}"))))
-                .isInstanceOf(CommandDeniedException.class);
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
     }
 
     @Test

@@ -152,7 +152,7 @@ class CommandTopicsTest {
             String topic = topics.responseTopicFor(requested);
             throw new AssertionError("Accepted " + topic);
         } catch (BadCommandRequestException e) {
-            assertThat(e.reason()).isEqualTo("bad-request");
+            assertThat(e.reason().code()).isEqualTo("bad-request");
             assertThat(e.getMessage()).endsWith("; answered on mmi/v1/greenhouse-2/response instead");
             return e.getMessage();
         }

@@ -122,7 +122,7 @@ class OutboxTest {
                     .isInstanceOf(OutboxException.class)
                     .hasMessageContaining("is full")
                     .hasMessageContaining("mmi.outbox.max-mb")
-                    .satisfies(e -> assertThat(((OutboxException) e).reason()).isEqualTo("outbox-full"));
+                    .satisfies(e -> assertThat(((OutboxException) e).reason().code()).isEqualTo("outbox-full"));
             assertThat(outbox.refusedFull()).isEqualTo(1);
             assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("a");
         }

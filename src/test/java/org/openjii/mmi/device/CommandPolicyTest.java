@@ -3,6 +3,7 @@ package org.openjii.mmi.device;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.message.FailureReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -37,7 +38,8 @@ class CommandPolicyTest {
                 "digital_write+5+1+", "set_shutdown_time+1800+", "set_op+", "set_cp+", "usb_on+1+", "spm+0+",
                 "xRb+128+")) {
             assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class)
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                     .hasMessageContaining("'" + CommandPolicy.commandName(command) + "' is not allowed");
         }
     }
@@ -51,7 +53,8 @@ class CommandPolicyTest {
         assertThat(policy.allowed()).contains("set_shutdown_time", "usb_on", "hello");
         for (String command : List.of("reboot", "set_device_info", "set_op+", "sleep")) {
             assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class);
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
     }
 
@@ -60,20 +63,24 @@ class CommandPolicyTest {
         for (String command : List.of("hello\nreboot", "hel\u0000lo", "batt\u0007ery", "hello\treboot", "hallo\u00e9",
                 "hello\u007f")) {
             assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class)
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                     .hasMessageContaining("control or non-ASCII character");
         }
     }
 
     @Test
     void shouldRejectEmptyAndOverlongCommands() {
-        assertThatThrownBy(() -> defaults.checkCommand(null)).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkCommand(null)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("Empty");
-        assertThatThrownBy(() -> defaults.checkCommand(" \r\n")).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkCommand(" \r\n")).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("Empty");
         // fw 1.x stops reading a command after 49 characters; the rest would run as a second command.
         assertThatThrownBy(() -> defaults.checkCommand("indicate+" + "1".repeat(41)))
-                .isInstanceOf(CommandDeniedException.class)
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("longer than 49");
     }
 
@@ -84,7 +91,8 @@ class CommandPolicyTest {
         for (String command : List.of("hello+reboot+", "battery+upgrade+", "hello+1078+", "device_info++reset+",
                 "indicate+255+0+0+sleep+", "indicate+255+0+0+1027+")) {
             assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class);
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
     }
 
@@ -93,7 +101,8 @@ class CommandPolicyTest {
         CommandPolicy policy = new CommandPolicy(List.of("set_shutdown_time"));
 
         assertThatThrownBy(() -> policy.checkCommand("set_shutdown_time+1800+reboot+"))
-                .isInstanceOf(CommandDeniedException.class);
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
     }
 
     /**
@@ -108,8 +117,9 @@ class CommandPolicyTest {
         for (String command : List.of("set_shutdown_time+1800+1078+", "set_shutdown_time+1800+1027+",
                 "set_shutdown_time+1800+1008+12345+", "set_thickness_quick+1+2+1078+", "set_shutdown_time+")) {
             assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class)
-                    .hasFieldOrPropertyWithValue("reason", "denied");
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
         assertThat(policy.checkCommand("set_shutdown_time+1800+")).isEqualTo("set_shutdown_time+1800+");
         assertThat(policy.checkCommand("set_thickness_quick+1+2+")).isEqualTo("set_thickness_quick+1+2+");
@@ -119,7 +129,8 @@ class CommandPolicyTest {
     void shouldDenyAParameterWithoutItsClosingPlus() {
         // The device reads a parameter up to its '+' with no time limit: the next command would end up inside it.
         assertThatThrownBy(() -> CommandPolicy.ofCommaSeparated("set_shutdown_time")
-                .checkCommand("set_shutdown_time+1800")).isInstanceOf(CommandDeniedException.class)
+                .checkCommand("set_shutdown_time+1800")).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("'+'");
     }
 
@@ -138,7 +149,8 @@ class CommandPolicyTest {
         for (String command : List.of("set_magnetometer_bias+1+2+", "1030+1+2+3+4+", "set_date+12+0+0+1+6+",
                 "set_user_defined+3+0.5+", "set_user_defined+3+0.5+4+-1+", "set_user_defined+-1+5+-1+")) {
             assertThatThrownBy(() -> policy.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class);
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
     }
 
@@ -149,8 +161,10 @@ class CommandPolicyTest {
         assertThat(policy.checkCommand("digital_write+5+1+")).isEqualTo("digital_write+5+1+");
         assertThat(policy.checkCommand("my_command")).isEqualTo("my_command");
         assertThatThrownBy(() -> policy.checkCommand("digital_write+5+1+1078+"))
-                .isInstanceOf(CommandDeniedException.class);
-        assertThatThrownBy(() -> policy.checkCommand("my_command+1+")).isInstanceOf(CommandDeniedException.class)
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
+        assertThatThrownBy(() -> policy.checkCommand("my_command+1+")).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("name:count");
         assertThatThrownBy(() -> CommandPolicy.ofCommaSeparated("digital_write:two"))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -168,7 +182,8 @@ class CommandPolicyTest {
 
         assertThat(fits.compact()).hasSize(CommandPolicy.MAX_PROTOCOL_BYTES);
         assertThatCode(() -> defaults.checkProtocol(fits)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> defaults.checkProtocol(large)).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkProtocol(large)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("7000");
     }
 
@@ -177,7 +192,8 @@ class CommandPolicyTest {
         MeasurementProtocol deep = MeasurementProtocol.parse("[{\"_protocol_set_\":[{\"_protocol_set_\":"
                 + "[{\"label\":\"deep\",\"save\":[[1,2]]}]}]}]");
 
-        assertThatThrownBy(() -> defaults.checkProtocol(deep)).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkProtocol(deep)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("'save'");
     }
 
@@ -186,7 +202,8 @@ class CommandPolicyTest {
         MeasurementProtocol saving = MeasurementProtocol
                 .parse("[{\"_protocol_set_\":[{\"label\":\"cal\",\"save\":[[1,2]]}]}]");
 
-        assertThatThrownBy(() -> defaults.checkProtocol(saving)).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkProtocol(saving)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("'save'");
         assertThatCode(() -> new CommandPolicy(List.of("save")).checkProtocol(saving)).doesNotThrowAnyException();
     }
@@ -196,11 +213,13 @@ class CommandPolicyTest {
         MeasurementProtocol settingAPin = MeasurementProtocol
                 .parse("[{\"_protocol_set_\":[{\"label\":\"pin\",\"dw\":[14,1]}]}]");
 
-        assertThatThrownBy(() -> defaults.checkProtocol(settingAPin)).isInstanceOf(CommandDeniedException.class)
+        assertThatThrownBy(() -> defaults.checkProtocol(settingAPin)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
                 .hasMessageContaining("'dw'")
                 .hasMessageContaining("'digital_write'");
         assertThatThrownBy(() -> new CommandPolicy(List.of("dw", "save")).checkProtocol(settingAPin))
-                .isInstanceOf(CommandDeniedException.class);
+                .isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         assertThatCode(() -> new CommandPolicy(List.of("digital_write")).checkProtocol(settingAPin))
                 .doesNotThrowAnyException();
     }
@@ -217,8 +236,9 @@ class CommandPolicyTest {
 
         for (String command : never) {
             assertThatThrownBy(() -> defaults.checkCommand(command)).as(command)
-                    .isInstanceOf(CommandDeniedException.class)
-                    .hasFieldOrPropertyWithValue("reason", "denied");
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         }
         assertThat(CommandPolicy.SAFE_COMMANDS).doesNotContainAnyElementsOf(never.stream()
                 .map(CommandPolicy::commandName)

@@ -49,7 +49,7 @@ class PromptAnswersTest {
         assertThatThrownBy(() -> PromptAnswers.none().checkCovers(LEAF_THICKNESS))
                 .isInstanceOf(PromptNotAnswerableException.class)
                 .hasMessageContaining("asks 8 question(s)")
-                .satisfies(e -> assertThat(((MultispeqException) e).reason()).isEqualTo("prompt-unanswered"));
+                .satisfies(e -> assertThat(((MultispeqException) e).reason().code()).isEqualTo("prompt-unanswered"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.message.FailureReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,11 +20,12 @@ class ReplyInterpreterTest {
         Frame frame = single(raw);
         assertThat(frame.crcStatus()).isEqualTo(CrcStatus.VALID);
 
-        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(DeviceErrorException.class)
+        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DEVICE_ERROR)
                 .hasMessageContaining("battery is too low")
                 .satisfies(e -> {
                     MultispeqException m = (MultispeqException) e;
-                    assertThat(m.reason()).isEqualTo(DeviceErrorException.REASON);
+                    assertThat(m.reason()).isEqualTo(FailureReason.DEVICE_ERROR);
                     assertThat(m.rawBytes()).isEqualTo(Arrays.copyOf(raw, raw.length - 1));
                 });
     }
@@ -33,8 +35,9 @@ class ReplyInterpreterTest {
         Frame frame = single(Fixtures.bytes(Fixtures.SERIAL + "error-bad-command-fw1.17.raw"));
         assertThat(frame.kind()).isEqualTo(Frame.Kind.LINE);
 
-        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(BadCommandException.class)
-                .satisfies(e -> assertThat(((MultispeqException) e).reason()).isEqualTo("bad-command"));
+        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.BAD_COMMAND)
+                .satisfies(e -> assertThat(((MultispeqException) e).reason().code()).isEqualTo("bad-command"));
     }
 
     @Test
@@ -43,7 +46,9 @@ class ReplyInterpreterTest {
                 Crc32Checksum.frame("{\"error\":\" bad command\"}"))) {
             Frame frame = single(reply.getBytes(StandardCharsets.US_ASCII));
 
-            assertThatThrownBy(() -> ReplyInterpreter.json(frame)).as(reply).isInstanceOf(BadCommandException.class);
+            assertThatThrownBy(() -> ReplyInterpreter.json(frame)).as(reply)
+                    .isInstanceOf(MultispeqException.class)
+                    .hasFieldOrPropertyWithValue("reason", FailureReason.BAD_COMMAND);
         }
     }
 
@@ -52,7 +57,8 @@ class ReplyInterpreterTest {
         Frame frame = single(
                 Crc32Checksum.frame("{\"error\":\"JSON failure with:\"}").getBytes(StandardCharsets.UTF_8));
 
-        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(DeviceErrorException.class)
+        assertThatThrownBy(() -> ReplyInterpreter.json(frame)).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DEVICE_ERROR)
                 .hasMessageContaining("JSON failure with:");
     }
 
@@ -75,7 +81,8 @@ class ReplyInterpreterTest {
         crc.update(raw, 0, raw.length - 9);
         String actual = String.format(Locale.ROOT, "%08X", crc.getValue());
 
-        assertThatThrownBy(() -> ReplyInterpreter.json(single(raw))).isInstanceOf(ChecksumMismatchException.class)
+        assertThatThrownBy(() -> ReplyInterpreter.json(single(raw))).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.CRC_MISMATCH)
                 .hasMessageContaining("C2520BB5")
                 .hasMessageContaining(actual);
     }

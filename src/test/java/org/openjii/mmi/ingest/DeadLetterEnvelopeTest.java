@@ -15,6 +15,7 @@ import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,8 +46,8 @@ class DeadLetterEnvelopeTest {
     @Test
     void shouldWrapADeviceErrorWithItsReasonTopicAndRawInput() throws Exception {
         String raw = "{\"error\":\"battery is too low\"}";
-        Exchange exchange = failed(raw, new DeviceReportedErrorException("Device reported an error: battery is too"
-                + " low", "battery is too low"));
+        Exchange exchange = failed(raw, new IngestException(FailureReason.DEVICE_ERROR,
+                "Device reported an error: battery is too low"));
         exchange.getMessage().setHeader(MultispeqConstants.DEVICE_ID, "01:12:53:20");
         exchange.getMessage().setHeader(MultispeqConstants.PORT, "/dev/ttyACM0");
         exchange.getMessage().setHeader(MultispeqConstants.LAST_BYTE_AT, Instant.parse("2026-03-09T09:30:00Z"));
@@ -55,7 +56,7 @@ class DeadLetterEnvelopeTest {
         JsonNode letter = envelopeOf(exchange);
 
         assertThat(letter.get("reason").asText()).isEqualTo("device-error");
-        assertThat(letter.get("error").asText()).isEqualTo("DeviceReportedErrorException: Device reported an error:"
+        assertThat(letter.get("error").asText()).isEqualTo("IngestException: Device reported an error:"
                 + " battery is too low");
         assertThat(letter.get("route_id").asText()).isEqualTo("ingest");
         assertThat(letter.get("received_at").asText()).isEqualTo("2026-03-09T10:30:00.000+01:00");
@@ -97,7 +98,7 @@ class DeadLetterEnvelopeTest {
 
     @Test
     void shouldKeepTheDataTopicTheMessageWouldHaveGoneTo() throws Exception {
-        Exchange exchange = failed("{}", new PayloadTooLargeException("too large", 200_000, 131_072));
+        Exchange exchange = failed("{}", new IngestException(FailureReason.PAYLOAD_TOO_LARGE, "too large"));
         exchange.getMessage().setHeader(IngestHeaders.TOPIC, "experiment/data_ingest/v1/e/multispeq/2/d");
 
         JsonNode letter = envelopeOf(exchange);
@@ -166,7 +167,7 @@ class DeadLetterEnvelopeTest {
     void shouldSendBytesThatAreNotUtf8AsBase64() throws Exception {
         byte[] raw = {'{', (byte) 0xff, (byte) 0xfe, '}'};
 
-        JsonNode letter = envelopeOf(failed(raw, InvalidMeasurementException.invalidJson("bad", null)));
+        JsonNode letter = envelopeOf(failed(raw, new IngestException(FailureReason.INVALID_JSON, "bad", null)));
 
         assertThat(letter.get("raw_encoding").asText()).isEqualTo("base64");
         assertThat(Base64.getDecoder().decode(letter.get("raw").asText())).isEqualTo(raw);
@@ -270,13 +271,11 @@ class DeadLetterEnvelopeTest {
                 .hasMessageContaining("clientId");
     }
 
+    /** 240 + "/internal-error" is 255 bytes, but 240 + "/invalid-measurement" is 260: over AWS IoT Core's 256. */
     @Test
-    void shouldFallBackToInternalErrorWhenACustomReasonCannotNameATopic() throws Exception {
-        Exchange exchange = failed("{}", new IngestException("not/a/segment", "odd"));
-
-        JsonNode letter = envelopeOf(exchange);
-
-        assertThat(letter.get("reason").asText()).isEqualTo("not/a/segment");
-        assertThat(exchange.getMessage().getHeader(IngestHeaders.TOPIC)).isEqualTo("mmi/dlq/mmi/internal-error");
+    void shouldRefuseAPrefixThatLeavesNoRoomForTheLongestReason() {
+        assertThatThrownBy(() -> envelope.setPrefix("p".repeat(240))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AWS IoT Core allows at most 256");
+        envelope.setPrefix("p".repeat(236));
     }
 }

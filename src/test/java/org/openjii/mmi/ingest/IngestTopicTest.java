@@ -83,7 +83,7 @@ class IngestTopicTest {
                 () -> topic.process(enriched(deviceId, "2")));
 
         assertThat(failure).isNotNull();
-        assertThat(failure.reason()).isEqualTo("invalid-topic");
+        assertThat(failure.reason().code()).isEqualTo("invalid-topic");
         assertThat(failure.segment()).isEqualTo("sensorId");
         assertThat(failure.value()).isEqualTo(deviceId);
         assertThat(failure.getMessage()).startsWith("sensorId");

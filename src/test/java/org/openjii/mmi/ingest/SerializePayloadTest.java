@@ -84,14 +84,11 @@ class SerializePayloadTest {
         Exchange exchange = exchange(message);
         exchange.getMessage().setHeader(IotConstants.MESSAGE_ID, MESSAGE_ID);
 
-        PayloadTooLargeException failure = catchThrowableOfType(PayloadTooLargeException.class,
-                () -> serialize.process(exchange));
+        IngestException failure = catchThrowableOfType(IngestException.class, () -> serialize.process(exchange));
 
-        assertThat(failure.reason()).isEqualTo("payload-too-large");
-        assertThat(failure.sizeBytes()).isEqualTo(DeviceJson.write(message).getBytes(StandardCharsets.UTF_8).length)
-                .isEqualTo(114 + 52);
-        assertThat(failure.limitBytes()).isEqualTo(150);
-        assertThat(failure).hasMessageContaining("01:12:53:20");
+        assertThat(failure.reason().code()).isEqualTo("payload-too-large");
+        assertThat(DeviceJson.write(message).getBytes(StandardCharsets.UTF_8)).hasSize(114 + 52);
+        assertThat(failure).hasMessage("The message for device 01:12:53:20 is 166 bytes; the limit is 150");
     }
 
     @Test
@@ -105,8 +102,8 @@ class SerializePayloadTest {
             assertThat(serialize.serialize(message)).as("limit %d", limit).isEqualTo(json);
         }
         serialize.setMaxPayloadBytes(16);
-        assertThat(catchThrowableOfType(PayloadTooLargeException.class, () -> serialize.serialize(message))
-                .sizeBytes()).isEqualTo(17);
+        assertThat(catchThrowableOfType(IngestException.class, () -> serialize.serialize(message)))
+                .hasMessageContaining("is 17 bytes; the limit is 16");
     }
 
     @Test

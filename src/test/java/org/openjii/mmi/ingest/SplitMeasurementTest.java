@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.message.FailureReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,16 +101,17 @@ class SplitMeasurementTest {
     void shouldRefuseASingleSampleThatAloneExceedsTheLimit() throws Exception {
         Measurement huge = parse(IngestFixtures.randomOutput(1, 60_000, 7));
 
-        assertThatThrownBy(() -> split.split(huge)).isInstanceOf(PayloadTooLargeException.class)
+        assertThatThrownBy(() -> split.split(huge)).isInstanceOf(IngestException.class)
                 .hasMessageContaining("only sample")
-                .satisfies(e -> assertThat(((PayloadTooLargeException) e).reason()).isEqualTo("payload-too-large"));
+                .satisfies(e -> assertThat(((IngestException) e).reason().code()).isEqualTo("payload-too-large"));
     }
 
     @Test
     void shouldRefuseTheOneHugeSampleOfASplitRun() throws Exception {
         String output = IngestFixtures.randomOutput(2, 60_000, 7);
 
-        assertThatThrownBy(() -> split.split(parse(output))).isInstanceOf(PayloadTooLargeException.class)
+        assertThatThrownBy(() -> split.split(parse(output))).isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.PAYLOAD_TOO_LARGE)
                 .hasMessageContaining("sample 0 of 2 alone");
     }
 

@@ -42,7 +42,7 @@ class SimulatorOptionsTest {
     @Test
     void parsesTheFullSpec() {
         SimulatorOptions o = SimulatorOptions.parse("id=52:00:13:24,firmware=2.31,battery=92,battery-format=colon,"
-                + "chunk=16,pause=2ms,run-time=1.5s,max-run-time=3s,stream-period=250ms,output=rides_fw2.21,seed=7,"
+                + "chunk=16,pause=2ms,run-time=1500ms,max-run-time=3s,stream-period=250ms,output=rides_fw2.21,seed=7,"
                 + "faults=crc:0.1;truncate:0.05;garbage:0.2;nan:0.1;slow;silence:0.1;unplug:after=5,replug=2s,"
                 + "flood-bytes=1MB,name=MultispeQ,version=2");
 
@@ -69,12 +69,12 @@ class SimulatorOptionsTest {
     void specRoundTrips() {
         SimulatorOptions o = SimulatorOptions.parse("id=52:00:13:24,firmware=1.17,version=1,battery=-1,"
                 + "run-time=0,pause=0,faults=flood:0.5;unplug:0.25;unplug:after=3,replug=never,"
-                + "output=par_fw2.3465.json,stream-period=1500us");
+                + "output=par_fw2.3465.json,stream-period=1500");
 
         assertThat(SimulatorOptions.parse(o.toSpec())).isEqualTo(o);
         assertThat(o.replugAfter()).isEmpty();
         assertThat(o.output()).contains("par_fw2.3465");
-        assertThat(o.streamPeriod()).isEqualTo(Duration.ofNanos(1_500_000));
+        assertThat(o.streamPeriod()).isEqualTo(Duration.ofMillis(1500));
         assertThat(SimulatorOptions.parse(SimulatorOptions.defaults().toSpec())).isEqualTo(SimulatorOptions.defaults());
     }
 
@@ -100,8 +100,11 @@ class SimulatorOptionsTest {
             "battery=1001 | 'battery' must be a whole number from -1 to 1000",
             "battery-format=xml | 'battery-format' must be json or colon",
             "chunk=0 | 'chunk' must be a whole number from 1 to",
-            "pause=fast | 'pause' must be a duration such as 0, 500ms, 2s or 1m",
-            "pause=5 | 'pause' must be a duration",
+            "pause=fast | 'pause' must be a duration such as 0, 500ms, 2s or 1h30m (a bare number is milliseconds)",
+            "pause=5x | 'pause' must be a duration",
+            "pause=250us | 'pause' must be a duration",
+            "run-time=1.5s | 'run-time' must be a duration",
+            "max-run-time=PT0.5S | 'max-run-time' must be a duration",
             "run-time=-1s | 'run-time' must be a duration",
             "stream-period=1.0000000001ns | 'stream-period' must be a duration",
             "output=nothing | 'output' must be one of par_fw2.3465, phi2_fw1.2",
@@ -126,12 +129,22 @@ class SimulatorOptionsTest {
         assertThat(SimulatorFault.specNames()).isEqualTo("crc, truncate, garbage, nan, slow, silence, unplug, flood");
     }
 
+    /** Camel's duration syntax, as every other duration setting of mmi reads it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {"0 | 0", "250 | 250", "250ms | 250", "2s | 2000", "1m | 60000",
+            "2h | 7200000", "1h30m | 5400000", "1m30s500ms | 90500"})
+    void durationsAreCamelDurations(String text, long millis) {
+        assertThat(SimulatorOptions.parse("pause=" + text).chunkPause()).isEqualTo(Duration.ofMillis(millis));
+    }
+
     @Test
-    void durationsAcceptUnitsAndIso() {
-        assertThat(SimulatorOptions.parseDuration("k", "0")).isZero();
-        assertThat(SimulatorOptions.parseDuration("k", "250us")).isEqualTo(Duration.ofNanos(250_000));
-        assertThat(SimulatorOptions.parseDuration("k", "1m")).isEqualTo(Duration.ofMinutes(1));
-        assertThat(SimulatorOptions.parseDuration("k", "2h")).isEqualTo(Duration.ofHours(2));
-        assertThat(SimulatorOptions.parseDuration("k", "PT0.5S")).isEqualTo(Duration.ofMillis(500));
+    void builderRefusesWhatTheSpecRefuses() {
+        assertThatThrownBy(() -> SimulatorOptions.builder().chunkPause(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("'pause' must be a duration of 0 or more");
+        assertThatThrownBy(() -> SimulatorOptions.builder().fault(SimulatorFault.CRC_ERROR, 1.5).build())
+                .hasMessageContaining("'crc' takes a probability from 0 to 1");
+        assertThatThrownBy(() -> SimulatorOptions.builder().deviceId("01:12").build())
+                .hasMessageContaining("'id' must be four hexadecimal bytes");
+        assertThat(SimulatorOptions.builder().fault(SimulatorFault.CRC_ERROR, 0).build().faults()).isEmpty();
     }
 }

@@ -144,7 +144,9 @@ public class MultispeqComponent extends HealthCheckComponent {
             SimulatorOptions options = c.getSimulator() == null || c.getSimulator().isBlank()
                     ? SimulatorOptions.defaults()
                     : SimulatorOptions.parse(c.getSimulator());
-            opener = simulatedDevices.computeIfAbsent(key, k -> new SimulatedDevice(k, options));
+            opener = simulatedDevices.computeIfAbsent(key, k -> new SimulatedDevice(k, options,
+                    getCamelContext().getExecutorServiceManager()
+                            .newSingleThreadExecutor(this, "MultispeqSimulator[" + k + "]")));
         } else {
             opener = () -> JSerialCommTransport.open(key, settings);
         }

@@ -223,11 +223,10 @@ public class MultispeqConfiguration implements Cloneable {
     }
 
     /**
-     * Console commands to allow beyond the read-only set (hello, battery, device_info, memory, print_memory,
-     * compiled, temp, print_date, indicate, usb, hall, 1053, all_sensors), comma separated by name. Commands that
-     * write, reboot, sleep or update firmware (every set_ command, reset, reboot, sleep, upgrade, ...) are refused
-     * unless named
-     * here; save allows protocols that write EEPROM, digital_write those that set pins (dw).
+     * Console commands to allow beyond the read-only set (hello, battery, device_info, memory, print_memory, compiled,
+     * temp, print_date, indicate, usb, hall, 1053, all_sensors), comma separated by name. Commands that write, reboot,
+     * sleep or update firmware (every set_ command, reset, reboot, sleep, upgrade, ...) are refused unless named here;
+     * save allows protocols that write EEPROM, digital_write those that set pins (dw).
      */
     public void setAllowCommands(String allowCommands) {
         this.allowCommands = allowCommands;

@@ -47,7 +47,7 @@ final class MultispeqMessages {
         message.setHeader(MultispeqConstants.ENDPOINT_NAME, endpoint.getName());
         setDeviceHeaders(message, session.deviceInfo());
         message.setHeader(MultispeqConstants.PORT, session.systemPath());
-        message.setHeader(MultispeqConstants.ERROR_REASON, failure.reason());
+        message.setHeader(MultispeqConstants.ERROR_REASON, failure.reason().code());
     }
 
     private static void setDeviceHeaders(Message message, DeviceInfo info) {

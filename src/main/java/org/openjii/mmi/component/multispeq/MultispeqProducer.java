@@ -16,11 +16,11 @@ import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceRequest;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.DeviceStream;
-import org.openjii.mmi.device.InvalidRequestException;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptAnswers;
+import org.openjii.mmi.message.FailureReason;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -136,8 +136,9 @@ public class MultispeqProducer extends DefaultProducer {
             try {
                 text = DeviceJson.mapper().writeValueAsString(body);
             } catch (JsonProcessingException e) {
-                throw new InvalidRequestException("The protocol in the body cannot be written as JSON: "
-                        + e.getOriginalMessage(),
+                throw new MultispeqException(FailureReason.INVALID_PROTOCOL,
+                        "The protocol in the body cannot be written as JSON: "
+                                + e.getOriginalMessage(),
                         null);
             }
         } else {
@@ -152,8 +153,9 @@ public class MultispeqProducer extends DefaultProducer {
         if (text.isEmpty()) {
             MeasurementProtocol protocol = endpoint.protocol();
             if (protocol == null) {
-                throw new InvalidRequestException("Empty body and no protocol configured on multispeq:"
-                        + endpoint.getName(),
+                throw new MultispeqException(FailureReason.INVALID_PROTOCOL,
+                        "Empty body and no protocol configured on multispeq:"
+                                + endpoint.getName(),
                         null);
             }
             return measurement(protocol, answers(in), timeout);
@@ -163,7 +165,7 @@ public class MultispeqProducer extends DefaultProducer {
             try {
                 protocol = MeasurementProtocol.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException(e.getMessage(), null, e);
+                throw new MultispeqException(FailureReason.INVALID_PROTOCOL, e.getMessage(), null, e);
             }
             return measurement(protocol, answers(in), timeout);
         }

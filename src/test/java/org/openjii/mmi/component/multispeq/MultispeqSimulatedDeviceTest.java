@@ -1,6 +1,7 @@
 package org.openjii.mmi.component.multispeq;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -14,15 +15,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.integration.SimulatorFixtureAnswers;
-import org.openjii.mmi.device.CommandDeniedException;
 import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.device.InvalidRequestException;
+import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
+import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.simulator.SimulatorFault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The component on the in-process simulator (port=sim): fast checks of producer and consumer behaviour. */
 class MultispeqSimulatedDeviceTest {
@@ -59,6 +61,31 @@ class MultispeqSimulatedDeviceTest {
         assertThat(template.requestBody(uri, "memory", String.class)).startsWith("heap used = ");
     }
 
+    /** The simulator works on a thread of the context's ExecutorServiceManager, named for it and gone at stop. */
+    @Test
+    void shouldRunTheSimulatorOnACamelThreadThatStopsWithTheContext() {
+        startContext();
+        template.requestBody("multispeq:sim?" + SIM, "hello", String.class);
+
+        assertThat(simulatorThreads()).singleElement()
+                .asString()
+                .startsWith("Camel (" + context.getName() + ") thread #")
+                .endsWith(" - MultispeqSimulator[sim]");
+        context.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> simulatorThreads().isEmpty());
+    }
+
+    private List<String> simulatorThreads() {
+        return Thread.getAllStackTraces()
+                .keySet()
+                .stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("Camel (" + context.getName() + ") thread #")
+                        && name.contains("MultispeqSimulator["))
+                .toList();
+    }
+
     @Test
     void shouldRunAProtocolFromTheBodyAndReturnItParsed() throws Exception {
         startContext();
@@ -81,7 +108,8 @@ class MultispeqSimulatedDeviceTest {
 
         Exchange reply = template.request("multispeq:sim?" + SIM, e -> e.getIn().setBody("set_device_info+1234+"));
 
-        assertThat(reply.getException()).isInstanceOf(CommandDeniedException.class);
+        assertThat(reply.getException()).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.DENIED);
         assertThat(reply.getMessage().getHeader(MultispeqConstants.ERROR_REASON)).isEqualTo("denied");
         assertThat(reply.getMessage().getBody()).isEqualTo("set_device_info+1234+");
     }
@@ -92,7 +120,8 @@ class MultispeqSimulatedDeviceTest {
 
         Exchange reply = template.request("multispeq:sim?" + SIM, e -> e.getIn().setBody("[{\"averages\":"));
 
-        assertThat(reply.getException()).isInstanceOf(InvalidRequestException.class)
+        assertThat(reply.getException()).isInstanceOf(MultispeqException.class)
+                .hasFieldOrPropertyWithValue("reason", FailureReason.INVALID_PROTOCOL)
                 .hasMessageContaining("not valid JSON");
     }
 

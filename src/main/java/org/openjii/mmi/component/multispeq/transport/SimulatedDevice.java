@@ -2,6 +2,7 @@ package org.openjii.mmi.component.multispeq.transport;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 
 import org.openjii.mmi.simulator.MultispeqSimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
@@ -18,9 +19,10 @@ public final class SimulatedDevice implements TransportOpener, AutoCloseable {
     private long unpluggedUntilNanos;
     private boolean unpluggedForever;
 
-    public SimulatedDevice(String name, SimulatorOptions options) {
+    /** @param worker the simulator's thread, which it takes over (see {@link MultispeqSimulator}) */
+    public SimulatedDevice(String name, SimulatorOptions options, ExecutorService worker) {
         this.name = name;
-        this.simulator = new MultispeqSimulator(options);
+        this.simulator = new MultispeqSimulator(options, worker);
     }
 
     public MultispeqSimulator simulator() {

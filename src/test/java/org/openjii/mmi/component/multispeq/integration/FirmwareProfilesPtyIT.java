@@ -181,7 +181,7 @@ class FirmwareProfilesPtyIT {
 
         assertThat(memory.getException()).isInstanceOf(InvalidJsonException.class);
         MultispeqException failure = (MultispeqException) memory.getException();
-        assertThat(failure.reason()).isEqualTo("invalid-json");
+        assertThat(failure.reason().code()).isEqualTo("invalid-json");
         assertThat(new String(failure.rawBytes())).startsWith("{\n\"device_id\":").contains("\"userdef99\":\"0.000\"");
     }
 }

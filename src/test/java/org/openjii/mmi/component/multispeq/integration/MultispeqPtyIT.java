@@ -238,7 +238,7 @@ class MultispeqPtyIT {
         assertThat(json).startsWith("{\"device_name\"").endsWith("}");
         assertThat(raw.substring(raw.length() - 8))
                 .isNotEqualToIgnoringCase(Crc32Checksum.format(Crc32Checksum.compute(json)));
-        assertThat(dead.getProperty(Exchange.EXCEPTION_CAUGHT, MultispeqException.class).reason())
+        assertThat(dead.getProperty(Exchange.EXCEPTION_CAUGHT, MultispeqException.class).reason().code())
                 .isEqualTo("crc-mismatch");
     }
 

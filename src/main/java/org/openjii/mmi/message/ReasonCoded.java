@@ -1,4 +1,4 @@
-package org.openjii.mmi;
+package org.openjii.mmi.message;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A failure with a stable, kebab-case reason code ({@code crc-mismatch}, {@code invalid-topic}, ...): the code names
- * the dead-letter topic and appears in command responses, so it never changes once released.
+ * A failure that knows its {@link FailureReason}: the reason names the dead-letter topic and is the error code of a
+ * command response.
  */
 public interface ReasonCoded {
 
-    String reason();
+    FailureReason reason();
 
     /**
      * Extra facts for the dead-letter envelope, as top-level fields (e.g. {@code mqtt_reason_code}); values are
@@ -26,12 +26,12 @@ public interface ReasonCoded {
      * exception that knows what went wrong ({@code CamelExecutionException}, {@code RuntimeCamelException}), so the
      * outermost exception rarely has it. Each throwable is looked at once, so a cyclic chain ends.
      *
-     * @return the coded failure, or {@code null} when none in the chain has a non-blank reason
+     * @return the coded failure, or {@code null} when none in the chain has a reason
      */
     static ReasonCoded find(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof ReasonCoded coded && coded.reason() != null && !coded.reason().isBlank()) {
+            if (t instanceof ReasonCoded coded && coded.reason() != null) {
                 return coded;
             }
         }

@@ -1,4 +1,4 @@
-package org.openjii.mmi;
+package org.openjii.mmi.message;
 
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.RuntimeCamelException;
@@ -10,18 +10,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ReasonCodedTest {
 
-    /** A failure with a code chosen by the test (blank ones must be skipped). */
+    /** A failure with a reason chosen by the test ({@code null} ones must be skipped). */
     private static final class Coded extends RuntimeException implements ReasonCoded {
 
-        private final String reason;
+        private final FailureReason reason;
 
-        Coded(String reason, Throwable cause) {
+        Coded(FailureReason reason, Throwable cause) {
             super("coded " + reason, cause);
             this.reason = reason;
         }
 
         @Override
-        public String reason() {
+        public FailureReason reason() {
             return reason;
         }
     }
@@ -35,12 +35,12 @@ class ReasonCodedTest {
     }
 
     @Test
-    void shouldTakeTheOutermostCodeAndSkipBlankOnes() {
+    void shouldTakeTheOutermostReasonAndSkipMissingOnes() {
         CommandCancelledException inner = new CommandCancelledException("cancelled", null);
-        Coded outer = new Coded("busy", inner);
+        Coded outer = new Coded(FailureReason.BUSY, inner);
 
         assertThat(ReasonCoded.find(outer)).isSameAs(outer);
-        assertThat(ReasonCoded.find(new Coded(" ", inner))).isSameAs(inner);
+        assertThat(ReasonCoded.find(new Coded(null, inner))).isSameAs(inner);
         assertThat(ReasonCoded.find(new Coded(null, null))).isNull();
     }
 
