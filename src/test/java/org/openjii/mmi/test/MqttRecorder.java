@@ -1,6 +1,7 @@
 package org.openjii.mmi.test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,11 +9,14 @@ import java.util.stream.Collectors;
 
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+import static org.awaitility.Awaitility.await;
 
 /** A subscriber that records every message it receives (topic, payload, MQTT 5 properties), for assertions. */
 public final class MqttRecorder implements AutoCloseable {
@@ -109,12 +113,22 @@ public final class MqttRecorder implements AutoCloseable {
         return messages.stream().filter(m -> m.topic().startsWith(topicPrefix)).toList();
     }
 
-    /** Closes even while the automatic reconnect is connecting (after a broker restart): forced. */
+    /**
+     * Closes, also after a broker restart: while Paho's automatic reconnect is connecting, even a forced close is
+     * refused ("Connect already in progress"), so it is tried again until the attempt is over.
+     */
     @Override
     public void close() throws MqttException {
-        if (client.isConnected()) {
-            client.disconnect();
-        }
-        client.close(true);
+        await("the recorder closes").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e instanceof MqttException m
+                        && m.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS)
+                .until(() -> {
+                    if (client.isConnected()) {
+                        client.disconnect();
+                    }
+                    client.close(true);
+                    return true;
+                });
     }
 }
