@@ -79,8 +79,8 @@ class StatusIT extends MmiRouteTestSupport {
 
         StatusWatcher(String brokerUrl, String clientId, String topic) throws MqttException {
             client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
-            // One callback for all messages, set before subscribing: Paho 1.2.5's listener overloads are broken
-            // (stack-notes trap 9).
+            // One callback for all messages, set before subscribing: Paho 1.2.5's
+            // subscribe(String, int, IMqttMessageListener) recurses until the stack overflows.
             client.setCallback(new MqttCallback() {
 
                 @Override

@@ -40,8 +40,8 @@ public final class MqttOperator implements AutoCloseable {
             throws MqttException {
         MqttClient client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
         MqttOperator operator = new MqttOperator(client);
-        // Before subscribing, so nothing arrives unseen; one callback for all messages, as Paho 1.2.5's listener
-        // overloads are broken (stack-notes trap 9).
+        // Before subscribing, so nothing arrives unseen; one callback for all messages, as Paho 1.2.5's
+        // subscribe(String, int, IMqttMessageListener) recurses until the stack overflows.
         client.setCallback(new MqttCallback() {
 
             @Override

@@ -77,7 +77,7 @@ public final class MqttRecorder implements AutoCloseable {
                     message.getProperties().getCorrelationData() == null ? null
                             : new String(message.getProperties().getCorrelationData(), StandardCharsets.UTF_8)));
         }
-        // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses forever (stack-notes trap 9).
+        // The array form: Paho 1.2.5's single-filter subscribe with a listener recurses until the stack overflows.
         client.subscribe(subscriptions, listeners);
         return recorder;
     }
