@@ -14,7 +14,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.ProtocolTimeoutEstimator;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
@@ -92,6 +94,10 @@ class CommandsIT extends MmiRouteTestSupport {
     void waitForTheBridge() {
         // Subscribed and the device ready: the one start-up measurement has been published.
         await().atMost(WAIT).until(() -> !recorder.on("experiment/").isEmpty());
+        // Every test has a context of its own whose session connects anew; the recorder keeps the first test's
+        // measurement, so wait for the handshake too (a status asked before it has no device id yet).
+        MultispeqComponent multispeq = context.getComponent("multispeq", MultispeqComponent.class);
+        await().atMost(WAIT).until(() -> multispeq.sessions().stream().anyMatch(DeviceSession::isReady));
     }
 
     private static String correlation() {
