@@ -17,13 +17,14 @@ import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.control.RemoteCommands;
 import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.observe.SettingsSummary;
 import org.openjii.mmi.openjii.OpenJiiMode;
 import org.openjii.mmi.routes.DeviceRouteManager;
+import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.support.Durations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -87,7 +88,11 @@ public class MmiConfiguration implements CamelConfiguration {
         IotComponent iot = context.getComponent("iot", IotComponent.class);
         // A data message the broker refuses is replaced by its dead letter, enveloped as the dead-letter route does.
         DeadLetterEnvelope envelope = DeadLetterEnvelope.fromProperties(properties);
-        iot.deadLettersForRefusals((refused, refusal) -> envelope.forRefusedMessage(context, refused, refusal));
+        iot.deadLettersForRefusals((refused, refusal) -> {
+            DeadLetterEnvelope.Letter letter = envelope.forRefusal(context, refused.topic(),
+                    refusal.payloadIsTheProblem() ? null : refused.payload(), refusal);
+            return new Outbox.DeadLetter(letter.messageId(), letter.topic(), letter.json());
+        });
         String brokerUrl = properties.resolveProperty("mmi.mqtt.broker-url").orElse("log").trim();
         String clientId = properties.resolveProperty("mmi.mqtt.client-id").orElse("mmi");
         Optional<Path> openJii = OpenJiiMode.dir(properties);

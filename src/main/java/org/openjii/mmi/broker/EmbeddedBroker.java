@@ -24,8 +24,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.ingest.DeadLetterEnvelope;
+import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

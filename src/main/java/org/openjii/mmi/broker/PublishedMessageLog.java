@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

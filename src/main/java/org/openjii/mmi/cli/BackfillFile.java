@@ -17,7 +17,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

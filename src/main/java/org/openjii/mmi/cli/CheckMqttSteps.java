@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.MqttCheck;
 import org.openjii.mmi.delivery.MqttReasonCodes;
@@ -12,7 +11,8 @@ import org.openjii.mmi.delivery.MqttVersion;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.HttpProxy;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.support.MmiVersion;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

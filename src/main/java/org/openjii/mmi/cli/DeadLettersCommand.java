@@ -25,7 +25,7 @@ import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxBudget;
 import org.openjii.mmi.delivery.OutboxException;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

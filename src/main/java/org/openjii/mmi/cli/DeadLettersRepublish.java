@@ -24,8 +24,8 @@ import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.OutboxException;
 import org.openjii.mmi.delivery.OutboxQuarantine;
 import org.openjii.mmi.device.Crc32Checksum;
-import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.ReasonCoded;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -265,7 +265,7 @@ final class DeadLettersRepublish implements Callable<Integer> {
             quarantine.remove(List.of(letter.id()));
             Throwable again = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
             if (again != null) {
-                return "refused again (" + DeadLetterEnvelope.reason(again) + ": " + again.getMessage() + "): a new"
+                return "refused again (" + ReasonCoded.reasonOf(again).code() + ": " + again.getMessage() + "): a new"
                         + " dead letter takes its place; removed";
             }
             republished++;

@@ -29,7 +29,6 @@ import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
 import org.openjii.mmi.device.CommandPolicy;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptAnswers;
 import org.openjii.mmi.openjii.KeyFiles;
@@ -38,6 +37,7 @@ import org.openjii.mmi.openjii.OpenJiiDownloads;
 import org.openjii.mmi.openjii.OpenJiiMode;
 import org.openjii.mmi.openjii.OpenJiiPlan;
 import org.openjii.mmi.openjii.ThingNames;
+import org.openjii.mmi.support.DeviceJson;
 
 /**
  * {@code mmi check --openjii DIR}: what the openJII mode would make of DIR (docs/openjii.md), one line per finding.

@@ -9,7 +9,7 @@ import org.openjii.mmi.component.multispeq.transport.MultispeqProbe;
 import org.openjii.mmi.component.multispeq.transport.SerialPortInfo;
 import org.openjii.mmi.component.multispeq.transport.SerialPortScanner;
 import org.openjii.mmi.component.multispeq.transport.SerialSettings;
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
+import org.openjii.mmi.device.SerialTransport;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

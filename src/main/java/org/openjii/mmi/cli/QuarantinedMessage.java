@@ -13,9 +13,9 @@ import java.util.zip.GZIPInputStream;
 import org.openjii.mmi.delivery.MqttReasonCodes;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.OutboxQuarantine;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.SampleEncoder;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -7,8 +7,8 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.support.DeviceJson;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -22,10 +22,10 @@ import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
 import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.delivery.Delivery;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.ingest.IngestTopic;
 import org.openjii.mmi.observe.SettingsSummary;
+import org.openjii.mmi.support.DeviceJson;
 
 /**
  * What {@code mmi shell}'s commands act on: the device (a {@code multispeq:} endpoint in a context of its own, so it

@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.openjii.mmi.device.CommandPolicy;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
 
@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import static org.openjii.mmi.device.DeviceJson.kind;
+import static org.openjii.mmi.support.DeviceJson.kind;
 import static org.openjii.mmi.topic.TopicTemplate.show;
 
 /**

@@ -6,9 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import org.openjii.mmi.device.DeviceJson;
-import org.openjii.mmi.ingest.DeadLetterEnvelope;
 import org.openjii.mmi.message.ReasonCoded;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +21,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * {@code {"ok":false,"error":{"code":"...","message":"..."}}}. Written compact by {@link DeviceJson}, so a device's
  * numbers keep their exact text.
  * <p>
- * A failure's code is the one its dead letter is filed under ({@link DeadLetterEnvelope#reason}): the
+ * A failure's code is the one its dead letter is filed under ({@link ReasonCoded#reasonOf}): the
  * {@link ReasonCoded#reason()} of the first cause that has one ({@code timeout}, {@code crc-mismatch},
  * {@code device-absent}, {@code denied}, {@code busy}, {@code bad-request}, ...), else {@code internal-error}. The
  * message is one line of the failure's own message, never a stack trace: the operator reads it remotely, the
@@ -113,7 +112,7 @@ public final class CommandResponse {
 
     /** The failure response for an exception: its reason code and the message of the cause that gave it. */
     public static CommandResponse failure(Throwable failure) {
-        String code = DeadLetterEnvelope.reason(failure);
+        String code = ReasonCoded.reasonOf(failure).code();
         if (ReasonCoded.find(failure) instanceof Throwable coded) {
             return error(code, coded.getMessage());
         }

@@ -10,7 +10,7 @@ import java.util.Objects;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
-import org.openjii.mmi.Durations;
+import org.openjii.mmi.support.Durations;
 
 /**
  * The requests taken within a window, for the command route's idempotent consumer: a request that comes again (a QoS

@@ -20,7 +20,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.spi.PropertiesComponent;
-import org.openjii.mmi.Durations;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
@@ -33,6 +32,7 @@ import org.openjii.mmi.ingest.ParseMeasurement;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.observe.RateLimitedLog;
 import org.openjii.mmi.routes.DeviceRouteManager;
+import org.openjii.mmi.support.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

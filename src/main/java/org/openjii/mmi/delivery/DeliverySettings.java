@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
-import org.openjii.mmi.Durations;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.HttpProxy;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
+import org.openjii.mmi.support.Durations;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
 

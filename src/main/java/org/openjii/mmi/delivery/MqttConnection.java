@@ -15,11 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 
-import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

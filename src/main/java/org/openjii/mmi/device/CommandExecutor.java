@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

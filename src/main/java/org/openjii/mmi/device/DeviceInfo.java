@@ -3,6 +3,8 @@ package org.openjii.mmi.device;
 import java.util.Locale;
 import java.util.Map;
 
+import org.openjii.mmi.support.DeviceJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**

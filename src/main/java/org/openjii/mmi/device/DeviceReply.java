@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.openjii.mmi.support.DeviceJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**

@@ -6,9 +6,6 @@ import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
-import org.openjii.mmi.component.multispeq.transport.TransportOpener;
-
 /**
  * The conversation with one MultispeQ on one port, shared by every endpoint (and the CLI) that uses the port.
  * <ul>

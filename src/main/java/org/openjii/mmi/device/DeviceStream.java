@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.openjii.mmi.message.FailureReason;
 
 /**

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

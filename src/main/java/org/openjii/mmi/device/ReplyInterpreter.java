@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 /** Decides what a frame means: a good JSON reply, a device error, corruption, or a line that belongs to nothing. */
 final class ReplyInterpreter {

@@ -9,8 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
-import org.openjii.mmi.component.multispeq.transport.TransportOpener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

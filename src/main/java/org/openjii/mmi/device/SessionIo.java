@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 import org.openjii.mmi.message.FailureReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

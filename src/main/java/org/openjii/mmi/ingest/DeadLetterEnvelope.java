@@ -1,22 +1,12 @@
 package org.openjii.mmi.ingest;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 
 import org.apache.camel.CamelContext;
@@ -26,13 +16,10 @@ import org.apache.camel.Processor;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.DefaultExchange;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.delivery.Outbox;
-import org.openjii.mmi.delivery.OutboxEntry;
-import org.openjii.mmi.delivery.PublishRefusedException;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.message.ReasonCoded;
 import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.topic.InvalidTopicException;
 import org.openjii.mmi.topic.TopicTemplate;
 import org.slf4j.Logger;
@@ -64,8 +51,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * Never throws: a dead letter must always be producible. Its topic does not contain the device id, so a hostile id
  * cannot break it.
- * <p>
- * Over 400 lines until the dead letter of a refused message moves to {@code component.iot} (docs/architecture.md).
  */
 public class DeadLetterEnvelope implements Processor {
 
@@ -178,7 +163,7 @@ public class DeadLetterEnvelope implements Processor {
         ObjectNode body;
         try {
             failure = failure(exchange);
-            reason = reason(failure);
+            reason = ReasonCoded.reasonOf(failure).code();
             body = envelope(exchange, in, failure, reason, messageId);
         } catch (RuntimeException e) {
             LOG.warn("Dead letter for exchange {} reduced to its reason, the envelope failed: {}",
@@ -201,22 +186,24 @@ public class DeadLetterEnvelope implements Processor {
                 reason).increment();
     }
 
+    /** A finished dead letter: its message id, its topic and the envelope as JSON text. */
+    public record Letter(String messageId, String topic, byte[] json) {
+    }
+
     /**
-     * The dead letter that takes the place of a data message the broker refused, {@code raw} being the refused
-     * payload. Refused for its size (or by a closed connection), the payload would be refused in a dead letter too:
-     * {@code raw} is then left out, and the envelope says where the intact copy is ({@code raw_quarantined},
-     * {@code raw_bytes}).
+     * The dead letter that takes the place of a data message the broker refused. {@code raw} is the refused payload,
+     * or left out ({@code null}) when the payload itself was the problem: refused for its size, it would be refused
+     * in a dead letter too, and the outbox keeps the intact copy.
      */
-    public Outbox.DeadLetter forRefusedMessage(CamelContext context, OutboxEntry refused,
-            PublishRefusedException refusal) {
+    public Letter forRefusal(CamelContext context, String topic, byte[] payload, Throwable refusal) {
         Exchange exchange = new DefaultExchange(context);
         exchange.setProperty(Exchange.FAILURE_ROUTE_ID, "outbox-publisher");
         exchange.setException(refusal);
         Message in = exchange.getMessage();
-        in.setBody(refusal.payloadIsTheProblem() ? null : refused.payload());
-        in.setHeader(IngestHeaders.TOPIC, refused.topic());
+        in.setBody(payload);
+        in.setHeader(IngestHeaders.TOPIC, topic);
         process(exchange);
-        return new Outbox.DeadLetter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
+        return new Letter(in.getHeader(IngestHeaders.MESSAGE_ID, String.class),
                 in.getHeader(IngestHeaders.TOPIC, String.class),
                 DeviceJson.write(in.getBody(JsonNode.class)).getBytes(StandardCharsets.UTF_8));
     }
@@ -234,8 +221,9 @@ public class DeadLetterEnvelope implements Processor {
         envelope.put("topic", in.getHeader(IngestHeaders.TOPIC, String.class));
         putDetails(envelope, ReasonCoded.find(failure));
         Integer limit = in.getHeader(IngestHeaders.RAW_LIMIT, Integer.class);
-        byte[] cut = limit == null ? putRaw(envelope, exchange, in.getBody())
-                : putRawPrefix(envelope, exchange, in.getBody(), limit);
+        DeadLetterRaw raw = new DeadLetterRaw(maxPayloadBytes);
+        byte[] cut = limit == null ? raw.put(envelope, exchange, in.getBody())
+                : raw.putPrefix(envelope, exchange, in.getBody(), limit);
         if (cut != null) {
             in.setHeader(IngestHeaders.RAW_INPUT, cut);
         } else {
@@ -263,22 +251,6 @@ public class DeadLetterEnvelope implements Processor {
     public static Throwable failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         return caught != null ? caught : exchange.getException();
-    }
-
-    /** The dead-letter reason of a failure (see the class description). */
-    public static String reason(Throwable failure) {
-        ReasonCoded coded = ReasonCoded.find(failure);
-        return (coded != null ? coded.reason() : FailureReason.INTERNAL_ERROR).code();
-    }
-
-    /** The cause chain, each throwable once (a cycle ends it). */
-    private static List<Throwable> chain(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            chain.add(t);
-        }
-        return chain;
     }
 
     /** The message of the cause that gave the reason, or the failure's type and message. */
@@ -323,144 +295,10 @@ public class DeadLetterEnvelope implements Processor {
         if (id == null) {
             id = in.getHeader(MultispeqConstants.DEVICE_ID, String.class);
         }
-        Measurement measurement = measurement(in.getBody());
+        Measurement measurement = DeadLetterRaw.measurement(in.getBody());
         if (id == null && measurement != null) {
             id = IngestMessage.text(measurement.output().get("device_id"));
         }
         return id;
-    }
-
-    private static Measurement measurement(Object body) {
-        if (body instanceof Measurement measurement) {
-            return measurement;
-        }
-        if (body instanceof MeasurementPart part) {
-            return part.measurement();
-        }
-        if (body instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Measurement measurement) {
-            return measurement;
-        }
-        return null;
-    }
-
-    /** Puts {@code raw}; returns the complete input when only its start fits, else {@code null}. */
-    private byte[] putRaw(ObjectNode envelope, Exchange exchange, Object body) {
-        Measurement measurement = measurement(body);
-        String text = null;
-        byte[] bytes = null;
-        if (body == null) {
-            envelope.putNull("raw");
-            return null;
-        } else if (measurement != null) {
-            text = measurement.rawText();
-        } else if (body instanceof String s) {
-            text = s;
-        } else if (body instanceof byte[] b) {
-            text = utf8(b);
-            bytes = b;
-        } else if (body instanceof JsonNode node) {
-            text = DeviceJson.write(node);
-        } else {
-            text = exchange.getContext().getTypeConverter().tryConvertTo(String.class, exchange, body);
-            if (text == null) {
-                text = String.valueOf(body);
-            }
-        }
-        if (text != null) {
-            envelope.put("raw", text);
-            if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
-                return null;
-            }
-            bytes = text.getBytes(StandardCharsets.UTF_8);
-        } else {
-            envelope.put("raw", Base64.getEncoder().encodeToString(bytes));
-            envelope.put("raw_encoding", "base64");
-            if (IngestMessage.utf8Length(DeviceJson.write(envelope)) <= maxPayloadBytes) {
-                return null;
-            }
-        }
-        return shrinkRaw(envelope, bytes) ? bytes : null;
-    }
-
-    /**
-     * Puts at most {@code limit} bytes of the input as {@code raw} ({@value IngestHeaders#RAW_LIMIT}); a longer input
-     * is cut at a character boundary and marked {@code raw_truncated} with its size in {@code raw_bytes}, and the rest
-     * is not kept anywhere.
-     *
-     * @return {@code null}: nothing is kept beyond the envelope
-     */
-    private byte[] putRawPrefix(ObjectNode envelope, Exchange exchange, Object body, int limit) {
-        byte[] bytes = body instanceof byte[] b ? b : null;
-        if (bytes == null) {
-            Measurement measurement = measurement(body);
-            String text = measurement != null ? measurement.rawText()
-                    : body instanceof String s ? s
-                            : body == null ? null
-                                    : exchange.getContext()
-                                            .getTypeConverter()
-                                            .tryConvertTo(String.class, exchange,
-                                                    body);
-            bytes = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
-        }
-        if (bytes == null || bytes.length <= limit) {
-            putRaw(envelope, exchange, bytes);
-            return null;
-        }
-        int length = Math.max(0, limit);
-        while (length > 0 && (bytes[length] & 0xC0) == 0x80) {
-            // Not inside a UTF-8 character: back to where one starts.
-            length--;
-        }
-        byte[] prefix = Arrays.copyOf(bytes, length);
-        String text = utf8(prefix);
-        if (text != null) {
-            envelope.put("raw", text);
-        } else {
-            envelope.put("raw", Base64.getEncoder().encodeToString(prefix));
-            envelope.put("raw_encoding", "base64");
-        }
-        envelope.put("raw_truncated", true);
-        envelope.put("raw_bytes", bytes.length);
-        return null;
-    }
-
-    /**
-     * The raw input did not fit: gzip+base64 it, and if even that is too large, send the longest prefix that fits,
-     * marked {@code raw_truncated} with the full size in {@code raw_bytes}; true when it had to be cut.
-     */
-    private boolean shrinkRaw(ObjectNode envelope, byte[] bytes) {
-        int length = bytes.length;
-        while (true) {
-            envelope.put("raw", Base64.getEncoder().encodeToString(SampleEncoder.gzip(bytes, 0, length, 6)));
-            envelope.put("raw_encoding", SampleEncoder.GZIP_BASE64);
-            if (length < bytes.length) {
-                envelope.put("raw_truncated", true);
-                envelope.put("raw_bytes", bytes.length);
-            }
-            int size = IngestMessage.utf8Length(DeviceJson.write(envelope));
-            if (size <= maxPayloadBytes || length == 0) {
-                break;
-            }
-            length = (int) (length * (0.9 * maxPayloadBytes / size));
-        }
-        if (length < bytes.length) {
-            LOG.warn("Dead letter input of {} bytes cut to its first {} to fit {} bytes; the outbox keeps all of it",
-                    bytes.length, length, maxPayloadBytes);
-            return true;
-        }
-        return false;
-    }
-
-    /** The bytes as text when they are valid UTF-8, else {@code null}. */
-    private static String utf8(byte[] bytes) {
-        try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * PhotosynQ app's {@code [[...]]} already unwrapped), when the run finished, and the run's id.
  * <p>
  * The trees are shared, not copied, between the steps and the parts of a split: treat them as read-only. Numbers in
- * them keep their exact text ({@link org.openjii.mmi.device.DeviceJson}).
+ * them keep their exact text ({@link org.openjii.mmi.support.DeviceJson}).
  *
  * @param output the device output but its {@code sample}: {@code device_*} fields, {@code time}, ...
  * @param sample the run's samples, flat

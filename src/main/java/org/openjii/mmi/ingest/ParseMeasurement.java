@@ -17,9 +17,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.JsonSanitizer;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import static org.openjii.mmi.device.DeviceJson.kind;
+import static org.openjii.mmi.support.DeviceJson.kind;
 
 /**
  * First ingest step: device output text (a {@code String} or UTF-8 {@code byte[]} body) in, a {@link Measurement} out.

@@ -9,8 +9,8 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

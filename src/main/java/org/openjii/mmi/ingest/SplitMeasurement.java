@@ -9,8 +9,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

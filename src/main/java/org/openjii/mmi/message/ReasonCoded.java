@@ -37,4 +37,10 @@ public interface ReasonCoded {
         }
         return null;
     }
+
+    /** The reason of a failure: that of the first cause that has one ({@link #find}), else internal-error. */
+    static FailureReason reasonOf(Throwable failure) {
+        ReasonCoded coded = find(failure);
+        return coded != null ? coded.reason() : FailureReason.INTERNAL_ERROR;
+    }
 }

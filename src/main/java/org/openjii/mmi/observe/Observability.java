@@ -11,8 +11,8 @@ import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

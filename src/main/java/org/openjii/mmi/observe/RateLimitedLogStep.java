@@ -11,7 +11,7 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Processor;
-import org.openjii.mmi.Durations;
+import org.openjii.mmi.support.Durations;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 

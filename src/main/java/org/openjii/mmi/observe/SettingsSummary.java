@@ -10,7 +10,7 @@ import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.util.OrderedLocationProperties;
 import org.apache.camel.util.SensitiveUtils;
 import org.apache.camel.util.URISupport;
-import org.openjii.mmi.MmiVersion;
+import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

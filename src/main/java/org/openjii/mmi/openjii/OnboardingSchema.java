@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;

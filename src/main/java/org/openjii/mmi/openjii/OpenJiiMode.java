@@ -10,7 +10,6 @@ import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
-import org.openjii.mmi.Durations;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.delivery.DeadLetterMode;
 import org.openjii.mmi.delivery.Outbox;
@@ -18,6 +17,7 @@ import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.PromptAnswers;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.routes.DeviceRouteManager;
+import org.openjii.mmi.support.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,11 +12,11 @@ import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.device.CommandPolicy;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptAnswers;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.support.DeviceJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

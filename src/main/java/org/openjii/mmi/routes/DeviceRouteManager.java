@@ -21,7 +21,7 @@ import org.openjii.mmi.component.multispeq.transport.MultispeqProbe;
 import org.openjii.mmi.component.multispeq.transport.SerialPortInfo;
 import org.openjii.mmi.component.multispeq.transport.SerialPortScanner;
 import org.openjii.mmi.component.multispeq.transport.SerialSettings;
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
+import org.openjii.mmi.device.SerialTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,8 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Random;
 
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.ProtocolTimeoutEstimator;
+import org.openjii.mmi.support.DeviceJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

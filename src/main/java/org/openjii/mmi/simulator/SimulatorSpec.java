@@ -9,7 +9,7 @@ import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.openjii.mmi.Durations;
+import org.openjii.mmi.support.Durations;
 
 /**
  * The compact spec of {@link SimulatorOptions}: comma-separated {@code key=value} pairs (keys in {@link #KEYS});

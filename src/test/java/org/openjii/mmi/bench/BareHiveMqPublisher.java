@@ -11,9 +11,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.support.MmiVersion;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;

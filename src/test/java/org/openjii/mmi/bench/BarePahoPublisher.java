@@ -18,9 +18,9 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
+import org.openjii.mmi.support.MmiVersion;
 
 /**
  * The baseline for {@link DeliveryBenchmark}: a bare Paho {@link MqttAsyncClient} publishing the messages of an

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.LatencyProxy;
 import org.openjii.mmi.test.MosquittoBroker;
 

@@ -20,11 +20,11 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.device.CrcStatus;
 import org.openjii.mmi.device.DeviceInfo;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.Frame;
 import org.openjii.mmi.device.FrameDecoder;
 import org.openjii.mmi.device.FrameListener;
 import org.openjii.mmi.device.JsonSanitizer;
+import org.openjii.mmi.support.DeviceJson;
 
 /**
  * Receive-path throughput over real device outputs, fed in USB-sized reads: how many bytes per second one core turns

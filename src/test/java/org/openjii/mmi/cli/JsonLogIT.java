@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.SimulatorOptions;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -3,7 +3,7 @@ package org.openjii.mmi.cli;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -14,12 +14,12 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.MmiVersion;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.DeviceInfo;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.support.MmiVersion;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -14,13 +14,13 @@ import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.PublishRefusedException;
 import org.openjii.mmi.device.CommandCancelledException;
 import org.openjii.mmi.device.DeviceAbsentException;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.InvalidJsonException;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.device.TruncatedFrameException;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -7,9 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.SchemaFile;
 
 import com.fasterxml.jackson.databind.JsonNode;

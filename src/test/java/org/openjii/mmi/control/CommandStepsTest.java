@@ -18,12 +18,12 @@ import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.SchemaFile;
 
 import com.fasterxml.jackson.databind.JsonNode;

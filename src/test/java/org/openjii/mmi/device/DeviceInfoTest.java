@@ -3,6 +3,7 @@ package org.openjii.mmi.device;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

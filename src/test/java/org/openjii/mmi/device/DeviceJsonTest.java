@@ -3,6 +3,7 @@ package org.openjii.mmi.device;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.support.DeviceJson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

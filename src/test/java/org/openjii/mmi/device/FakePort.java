@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
-
 /**
  * A port whose device is the test. Each write is recorded with the time it happened and answered at once by a
  * script, whose output goes straight into the session as the reader thread would hand it over; so a command completes

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

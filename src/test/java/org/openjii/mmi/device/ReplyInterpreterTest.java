@@ -8,6 +8,7 @@ import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -9,8 +9,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
-
 /**
  * A device that answers each write with scripted chunks, one chunk per read, so a test decides exactly where the
  * reads split the output (a quote that comes in a read of its own, a text cut in the middle).

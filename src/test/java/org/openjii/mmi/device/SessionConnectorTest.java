@@ -10,7 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

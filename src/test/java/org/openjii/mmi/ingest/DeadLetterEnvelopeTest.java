@@ -11,11 +11,11 @@ import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.PublishRefusedException;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.message.ReasonCoded;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.topic.InvalidTopicException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -112,15 +112,15 @@ class DeadLetterEnvelopeTest {
         Throwable wrapped = new CamelExecutionException("failed", null, new RuntimeCamelException(
                 new InvalidTopicException("sensorId", "a/b/#", "sensorId \"a/b/#\" contains '/'")));
 
-        assertThat(DeadLetterEnvelope.reason(wrapped)).isEqualTo("invalid-topic");
+        assertThat(ReasonCoded.reasonOf(wrapped).code()).isEqualTo("invalid-topic");
     }
 
     @Test
     void shouldCallARefusalByTheBrokerRejectedByBroker() {
         OutboxEntry refused = new OutboxEntry(7, "m-7", "experiment/data_ingest/v1/e/multispeq/2/d",
                 "{}".getBytes(StandardCharsets.UTF_8), OutboxEntry.Kind.DATA, java.time.Instant.EPOCH, null);
-        assertThat(DeadLetterEnvelope.reason(new RuntimeCamelException(PublishRefusedException.byReasonCode(0x87,
-                refused)))).isEqualTo("rejected-by-broker");
+        assertThat(ReasonCoded.reasonOf(new RuntimeCamelException(PublishRefusedException.byReasonCode(0x87,
+                refused))).code()).isEqualTo("rejected-by-broker");
     }
 
     /**
@@ -139,10 +139,10 @@ class DeadLetterEnvelopeTest {
         OutboxEntry refused = new OutboxEntry(3, messageId, "experiment/data_ingest/v1/e/multispeq/2/d", payload,
                 OutboxEntry.Kind.DATA, Instant.EPOCH, null);
 
-        Outbox.DeadLetter letter = envelope.forRefusedMessage(data.getContext(), refused,
+        DeadLetterEnvelope.Letter letter = envelope.forRefusal(data.getContext(), refused.topic(), refused.payload(),
                 PublishRefusedException.byReasonCode(0x87, refused));
 
-        JsonNode envelope = DeviceJson.parse(new String(letter.payload(), StandardCharsets.UTF_8));
+        JsonNode envelope = DeviceJson.parse(new String(letter.json(), StandardCharsets.UTF_8));
         assertThat(envelope.get("reason").asText()).isEqualTo("rejected-by-broker");
         assertThat(envelope.has("raw_encoding")).isFalse();
         assertThat(envelope.get("raw").asText().getBytes(StandardCharsets.UTF_8)).isEqualTo(payload);
@@ -156,8 +156,8 @@ class DeadLetterEnvelopeTest {
         RuntimeException outer = new RuntimeException("outer", cyclic);
         cyclic.initCause(outer);
 
-        assertThat(DeadLetterEnvelope.reason(cyclic)).isEqualTo("internal-error");
-        assertThat(DeadLetterEnvelope.reason(null)).isEqualTo("internal-error");
+        assertThat(ReasonCoded.reasonOf(cyclic).code()).isEqualTo("internal-error");
+        assertThat(ReasonCoded.reasonOf(null).code()).isEqualTo("internal-error");
         JsonNode letter = envelopeOf(exchange("x"));
         assertThat(letter.get("reason").asText()).isEqualTo("internal-error");
         assertThat(letter.get("error").asText()).isEqualTo("The exchange failed without an exception");

@@ -8,7 +8,7 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -12,8 +12,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.JsonSanitizer;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;

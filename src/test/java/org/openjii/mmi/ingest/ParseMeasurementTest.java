@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.zip.Deflater;
 
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.iot.IotConstants;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 

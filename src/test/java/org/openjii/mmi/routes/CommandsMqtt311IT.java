@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;

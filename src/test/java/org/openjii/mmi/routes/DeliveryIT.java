@@ -18,9 +18,9 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 

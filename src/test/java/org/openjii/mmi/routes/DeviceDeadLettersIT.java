@@ -7,9 +7,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.MultispeqSimulator;
 import org.openjii.mmi.simulator.SimulatorFault;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder.Received;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -7,10 +7,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.IngestMessageSchema;
 import org.openjii.mmi.test.OpenJiiAsyncApi;
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.observe.Observability;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttFaultProxy;
 import org.openjii.mmi.test.TestResources;
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.transport.SimulatedDevice;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder.Received;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -16,11 +16,11 @@ import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.delivery.OutboxEntry;
 import org.openjii.mmi.delivery.OutboxQuarantine;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.simulator.MultispeqSimulator;
 import org.openjii.mmi.simulator.SimulatorFault;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.TestResources;
 
 import io.micrometer.core.instrument.Counter;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.delivery.Outbox;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.TestResources;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.Crc32Checksum;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.observe.Observability;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder.Received;
 import org.openjii.mmi.test.ScriptedPtyDevice;
 

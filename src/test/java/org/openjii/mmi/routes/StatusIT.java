@@ -24,7 +24,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.control.BridgeStatus;
-import org.openjii.mmi.device.DeviceJson;
+import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.BridgeProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;

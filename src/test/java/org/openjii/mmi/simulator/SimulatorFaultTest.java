@@ -7,9 +7,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.device.Crc32Checksum;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.JsonSanitizer;
 import org.openjii.mmi.device.MeasurementProtocol;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

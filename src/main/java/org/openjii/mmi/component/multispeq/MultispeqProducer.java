@@ -11,7 +11,6 @@ import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultProducer;
 import org.openjii.mmi.device.CommandPolicy;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceRequest;
 import org.openjii.mmi.device.DeviceSession;
@@ -21,6 +20,7 @@ import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.MultispeqTimeoutException;
 import org.openjii.mmi.device.PromptAnswers;
 import org.openjii.mmi.message.FailureReason;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.integration.SimulatorFixtureAnswers;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptNotAnswerableException;
 import org.openjii.mmi.message.FailureReason;
 import org.openjii.mmi.simulator.SimulatorFault;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -6,6 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.openjii.mmi.device.SerialTransport;
+import org.openjii.mmi.device.TransportOpener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.openjii.mmi.device.SerialTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

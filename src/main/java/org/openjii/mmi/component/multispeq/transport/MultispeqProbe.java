@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.openjii.mmi.device.Frame;
 import org.openjii.mmi.device.FrameDecoder;
 import org.openjii.mmi.device.FrameListener;
+import org.openjii.mmi.device.SerialTransport;
 
 /**
  * Asks an open port whether a MultispeQ is on the other end: {@code hello}, expecting a line with

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
+import org.openjii.mmi.device.SerialTransport;
+import org.openjii.mmi.device.TransportOpener;
 import org.openjii.mmi.simulator.MultispeqSimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 

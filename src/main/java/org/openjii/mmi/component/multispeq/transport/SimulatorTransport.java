@@ -3,6 +3,7 @@ package org.openjii.mmi.component.multispeq.transport;
 import java.io.IOException;
 import java.time.Duration;
 
+import org.openjii.mmi.device.SerialTransport;
 import org.openjii.mmi.simulator.DeviceLink;
 
 /**

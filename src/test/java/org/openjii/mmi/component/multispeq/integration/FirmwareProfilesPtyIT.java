@@ -20,13 +20,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.InvalidJsonException;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -31,13 +31,13 @@ import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.device.CommandCancelledException;
 import org.openjii.mmi.device.Crc32Checksum;
-import org.openjii.mmi.device.DeviceJson;
 import org.openjii.mmi.device.DeviceSession;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorFault;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
+import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

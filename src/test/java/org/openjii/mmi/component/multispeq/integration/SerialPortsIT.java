@@ -14,7 +14,7 @@ import org.openjii.mmi.component.multispeq.transport.MultispeqProbe;
 import org.openjii.mmi.component.multispeq.transport.SerialPortInfo;
 import org.openjii.mmi.component.multispeq.transport.SerialPortScanner;
 import org.openjii.mmi.component.multispeq.transport.SerialSettings;
-import org.openjii.mmi.component.multispeq.transport.SerialTransport;
+import org.openjii.mmi.device.SerialTransport;
 import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;

@@ -1,4 +1,4 @@
-package org.openjii.mmi;
+package org.openjii.mmi.support;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package org.openjii.mmi.component.multispeq.transport;
+package org.openjii.mmi.device;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package org.openjii.mmi;
+package org.openjii.mmi.support;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.openjii.mmi.device;
+package org.openjii.mmi.support;
 
 import java.io.IOException;
 import java.util.HashSet;

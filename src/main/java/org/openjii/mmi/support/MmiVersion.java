@@ -1,4 +1,4 @@
-package org.openjii.mmi;
+package org.openjii.mmi.support;
 
 /** The bridge's version, from the jar manifest (a development build has none). */
 public final class MmiVersion {
