@@ -2,6 +2,7 @@ package org.openjii.mmi.simulator;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -13,7 +14,7 @@ import java.util.function.ToDoubleFunction;
  */
 enum CalibrationsLayout {
 
-    FW_1_17(135) {
+    FW_1_17(135, "\": \"", CalibrationsLayout::f6, "\"\n}") {
 
         @Override
         void scalar(StringBuilder out, String name, double value) {
@@ -39,29 +40,12 @@ enum CalibrationsLayout {
         }
 
         @Override
-        void userdefs(StringBuilder out, ToDoubleFunction<String> values) {
-            for (int i = 0; i < userdefCount - 1; i++) {
-                out.append("\"userdef")
-                        .append(i)
-                        .append("\": \"")
-                        .append(f6(values.applyAsDouble("userdef" + i)))
-                        .append("\",\n");
-            }
-            int last = userdefCount - 1;
-            out.append("\"userdef")
-                    .append(last)
-                    .append("\": \"")
-                    .append(f6(values.applyAsDouble("userdef" + last)))
-                    .append("\"\n}");
-        }
-
-        @Override
         String accelCalName() {
             return "accel_cal";
         }
     },
 
-    FW_1_20(100) {
+    FW_1_20(100, "\":\"", CalibrationsLayout::f3, "\"\n") {
 
         @Override
         void scalar(StringBuilder out, String name, double value) {
@@ -91,23 +75,6 @@ enum CalibrationsLayout {
         }
 
         @Override
-        void userdefs(StringBuilder out, ToDoubleFunction<String> values) {
-            for (int i = 0; i < userdefCount - 1; i++) {
-                out.append("\"userdef")
-                        .append(i)
-                        .append("\":\"")
-                        .append(f3(values.applyAsDouble("userdef" + i)))
-                        .append("\",\n");
-            }
-            int last = userdefCount - 1;
-            out.append("\"userdef")
-                    .append(last)
-                    .append("\":\"")
-                    .append(f3(values.applyAsDouble("userdef" + last)))
-                    .append("\"\n");
-        }
-
-        @Override
         String accelCalName() {
             return "mag_cal";
         }
@@ -128,15 +95,33 @@ enum CalibrationsLayout {
     /** NUM_USERDEFS of that version's {@code eeprom.h}. */
     final int userdefCount;
 
-    CalibrationsLayout(int userdefCount) {
+    /** Between a userdef's name and its value: fw 1.17 puts a space after the colon, fw 1.20 none. */
+    private final String userdefSeparator;
+    private final DoubleFunction<String> userdefFormat;
+    /** After the last userdef: fw 1.17 closes the object, fw 1.20 does not. */
+    private final String lastUserdefEnd;
+
+    CalibrationsLayout(int userdefCount, String userdefSeparator, DoubleFunction<String> userdefFormat,
+            String lastUserdefEnd) {
         this.userdefCount = userdefCount;
+        this.userdefSeparator = userdefSeparator;
+        this.userdefFormat = userdefFormat;
+        this.lastUserdefEnd = lastUserdefEnd;
     }
 
     abstract void scalar(StringBuilder out, String name, double value);
 
     abstract void array(StringBuilder out, String name, double[] values, boolean nested, int rows);
 
-    abstract void userdefs(StringBuilder out, ToDoubleFunction<String> values);
+    private void userdefs(StringBuilder out, ToDoubleFunction<String> values) {
+        for (int i = 0; i < userdefCount; i++) {
+            out.append("\"userdef")
+                    .append(i)
+                    .append(userdefSeparator)
+                    .append(userdefFormat.apply(values.applyAsDouble("userdef" + i)))
+                    .append(i < userdefCount - 1 ? "\",\n" : lastUserdefEnd);
+        }
+    }
 
     abstract String accelCalName();
 
