@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +101,8 @@ public final class Outbox implements AutoCloseable {
 
     /** At most one log line per this many seconds for refusals and drops (each is counted). */
     static final int LOG_WINDOW_SECONDS = 10;
+    /** The name of the thread that loads SQLite's native library ahead of the first open. */
+    static final String NATIVE_LIBRARY_LOADER = "MmiOutboxSqliteLoad";
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
@@ -145,16 +149,24 @@ public final class Outbox implements AutoCloseable {
      * byte, 0.2–0.4 s while the JVM still interprets, which otherwise lands on the start-up's critical path in
      * {@link #open}. Opening waits for it (the driver's loader is synchronized); a failure here is reported there.
      */
+    public static void loadNativeLibraryInBackground(ExecutorServiceManager threads) {
+        threads.newThread(NATIVE_LIBRARY_LOADER, Outbox::loadNativeLibrary).start();
+    }
+
+    /**
+     * As {@link #loadNativeLibraryInBackground(ExecutorServiceManager)}, for a caller without a CamelContext: a daemon
+     * thread named by Camel's {@link CamelThreadFactory}, which ends by itself once the library is loaded.
+     */
     public static void loadNativeLibraryInBackground() {
-        Thread thread = new Thread(() -> {
-            try {
-                SQLiteJDBCLoader.initialize();
-            } catch (Exception | LinkageError e) {
-                LOG.debug("Loading SQLite's native library ahead of the outbox: {}", e.toString());
-            }
-        }, "mmi-outbox-sqlite-load");
-        thread.setDaemon(true);
-        thread.start();
+        new CamelThreadFactory("#name#", NATIVE_LIBRARY_LOADER, true).newThread(Outbox::loadNativeLibrary).start();
+    }
+
+    private static void loadNativeLibrary() {
+        try {
+            SQLiteJDBCLoader.initialize();
+        } catch (Exception | LinkageError e) {
+            LOG.debug("Loading SQLite's native library ahead of the outbox: {}", e.toString());
+        }
     }
 
     /**
@@ -239,7 +251,7 @@ public final class Outbox implements AutoCloseable {
                     + " message_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, kind TEXT NOT NULL,"
                     + " created_at INTEGER NOT NULL, refused_at INTEGER NOT NULL, reason_code INTEGER NOT NULL,"
                     + " reason TEXT NOT NULL)");
-            // Added with remote commands: an outbox written by an earlier version gets the column on open.
+            // An outbox written without the correlation data columns gets them on open.
             addColumnIfMissing(statement, "outbox", "correlation_data", "BLOB");
             addColumnIfMissing(statement, "quarantine", "correlation_data", "BLOB");
             // A damaged page the statements above did not read (a truncated file, a bad sector) shows here.

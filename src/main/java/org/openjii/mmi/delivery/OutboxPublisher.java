@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.openjii.mmi.support.MmiVersion;
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property (MQTT 5)
  * and the same {@code _client_id} in a data message's payload (the only copy with MQTT 3.1.1, which has no properties).
  * <p>
- * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
- * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
- * the connection's callback thread.
+ * Threads, from {@link DeliveryThreads}: the drain thread ({@code MmiOutboxPublisher[identity]}) only publishes. It
+ * takes the messages {@link OutboxIo} read ahead on its own thread ({@code MmiOutboxIo[identity]}), which also
+ * deletes acknowledged messages; PUBACKs arrive on the connection's callback thread.
  */
 public final class OutboxPublisher implements MqttConnection.Listener, AutoCloseable {
 
@@ -109,13 +110,30 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private volatile long pausedUntilNanos;
     private int quotaRefusals;
     private volatile boolean running;
-    private Thread drainer;
+    private final DeliveryThreads threads;
+    private final String identity;
+    private ExecutorService drainer;
 
     /**
+     * A publisher on {@link DeliveryThreads#standalone()} threads, for use without a CamelContext (unit tests).
+     *
      * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
      */
     public OutboxPublisher(Outbox outbox, MqttConnection connection, FlowControl flowControl, DeliveryMetrics metrics,
             DeadLetters deadLetters, Clock clock, Duration messageExpiry) {
+        this(outbox, connection, flowControl, metrics, deadLetters, clock, messageExpiry, DeliveryThreads.standalone(),
+                "standalone");
+    }
+
+    /**
+     * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
+     * @param threads where the drain and I/O threads come from (the CamelContext's {@code ExecutorServiceManager})
+     * @param identity the identity published for, in the threads' names
+     */
+    public OutboxPublisher(Outbox outbox, MqttConnection connection, FlowControl flowControl, DeliveryMetrics metrics,
+            DeadLetters deadLetters, Clock clock, Duration messageExpiry, DeliveryThreads threads, String identity) {
+        this.threads = Objects.requireNonNull(threads, "threads");
+        this.identity = Objects.requireNonNull(identity, "identity");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.connection = Objects.requireNonNull(connection, "connection");
         this.limiter = flowControl.limiter();
@@ -131,10 +149,10 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         running = true;
-        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer, metrics::latencies);
-        drainer = new Thread(this::drain, "mmi-outbox-publisher");
-        drainer.setDaemon(true);
-        drainer.start();
+        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer, metrics::latencies, threads,
+                "MmiOutboxIo[" + identity + "]");
+        drainer = threads.newSingleThreadExecutor("MmiOutboxPublisher[" + identity + "]");
+        drainer.execute(this::drain);
     }
 
     /** A message was stored, or something else changed: look at the outbox now rather than at the next poll. */
@@ -344,7 +362,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         metrics.published();
         // One transaction (one fsync) per batch of PUBACKs while the drain is busy: deleting after every PUBACK
         // would cost an fsync per message. The latencies are recorded with the batch too, on the I/O thread: this is
-        // Paho's callback thread, and every PUBACK behind this one waits for it. Set: the start() that created io
+        // the client's callback thread, and every PUBACK behind this one waits for it. Set: the start() that created io
         // happened before the publish.
         OutboxIo deleter = io;
         deleter.delivered(new OutboxIo.Acknowledged(entry.seq(), publishNanos,
@@ -451,9 +469,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             running = false;
         }
         if (drainer != null) {
-            drainer.interrupt();
             try {
-                drainer.join(TimeUnit.SECONDS.toMillis(5));
+                threads.shutdownNow(drainer, TimeUnit.SECONDS.toMillis(5));
                 limiter.awaitIdle(grace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
