@@ -86,11 +86,12 @@ public final class Delivery extends ServiceSupport {
     }
 
     /**
-     * What the delivery needs from its owner: threads (the connection's two, and one that moves held messages into
-     * the outbox once it stores again), meters and the dead letters of refused messages.
+     * What the delivery needs from its owner: threads (the connection's two, one that moves held messages into the
+     * outbox once it stores again, and where the publisher makes its own two), meters and the dead letters of refused
+     * messages.
      */
     public record Resources(ExecutorService network, ExecutorService callbacks, ScheduledExecutorService ticks,
-            MeterRegistry meters, OutboxPublisher.DeadLetters deadLetters) {
+            DeliveryThreads threads, MeterRegistry meters, OutboxPublisher.DeadLetters deadLetters) {
     }
 
     private final String identity;
@@ -139,7 +140,7 @@ public final class Delivery extends ServiceSupport {
         metrics = new DeliveryMetrics(resources.meters(), identity, outbox, connection, clock);
         spill.bindTo(metrics.registry());
         publisher = new OutboxPublisher(outbox, connection, settings.flowControl(), metrics, resources.deadLetters(),
-                clock, settings.messageExpiry());
+                clock, settings.messageExpiry(), resources.threads(), identity);
         LOG.info("Outbox {}: {} message(s) waiting; publishing {}", outbox.file(), outbox.depth(),
                 settings.flowControl());
         if (settings.deadLetters() == DeadLetterMode.LOCAL) {

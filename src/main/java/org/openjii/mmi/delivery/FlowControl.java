@@ -19,7 +19,7 @@ import io.github.bucket4j.Bucket;
  * maximal message (128 KiB plus its topic), so any message can pass.
  * <p>
  * The window is the smaller of {@code maxInFlight} and the broker's Receive Maximum from the last CONNACK minus one
- * (the status message needs a slot too); Paho refuses a publish beyond the broker's Receive Maximum.
+ * (the status message needs a slot too), so no publish goes beyond the broker's Receive Maximum.
  *
  * @param maxInFlight most unacknowledged publishes (IoT Core: 100)
  * @param publishesPerSecond most publishes per second, or 0 for no limit

@@ -12,18 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
-import org.openjii.mmi.support.DeviceJson;
-import org.openjii.mmi.support.MmiVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
@@ -36,6 +32,10 @@ import io.reactivex.disposables.Disposable;
 import io.reactivex.schedulers.Schedulers;
 
 /**
+ * Over ~400 lines because its nested types ({@link Settings}, {@link State}, {@link Outgoing}, {@link Listener}, ...)
+ * are the API its callers name; the reconnect policy and the packets it sends of itself are in {@link ReconnectPolicy}
+ * and {@link SessionPackets}.
+ * <p>
  * One MQTT connection of one identity (client id and credentials): publishing (data, dead letters, responses, status)
  * and subscribing (commands) all go through it. A second client with the same client id would take the session over,
  * and AWS IoT Core then disconnects the two in turn: so there is one client per identity, made here.
@@ -67,9 +67,6 @@ public final class MqttConnection implements AutoCloseable {
     public static final long MAX_SESSION_EXPIRY_SECONDS = 604_800;
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
-    private static final Duration MIN_RECONNECT_DELAY = Duration.ofSeconds(1);
-    /** A connection that lasted this long resets the backoff when it drops. */
-    private static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
 
     /**
      * Connection settings.
@@ -103,7 +100,7 @@ public final class MqttConnection implements AutoCloseable {
             if (connectTimeoutSeconds < 1) {
                 throw new IllegalArgumentException("mmi.mqtt.connect-timeout must be at least 1 s");
             }
-            if (maxReconnectDelay.compareTo(MIN_RECONNECT_DELAY) < 0) {
+            if (maxReconnectDelay.compareTo(ReconnectPolicy.MIN_DELAY) < 0) {
                 throw new IllegalArgumentException("mmi.mqtt.max-reconnect-delay must be at least 1 s");
             }
         }
@@ -214,12 +211,8 @@ public final class MqttConnection implements AutoCloseable {
     private volatile String reconnectReason;
     /** The flow of received messages: it holds on to the client's network thread until disposed. */
     private volatile Disposable received;
-    /** The last password that could be read, used when the file cannot be read at a reconnect. */
-    private volatile byte[] lastPassword;
-    private int failedAttempts;
-    private Instant connectedAt;
-    /** The refusal logged last as an error, until a connection comes up: the same one is not logged again. */
-    private volatile String lastRefusalLogged;
+    private final SessionPackets packets;
+    private final ReconnectPolicy reconnects;
 
     /**
      * @param network the threads of the client's network I/O (Netty's event loop)
@@ -233,6 +226,8 @@ public final class MqttConnection implements AutoCloseable {
         this.network = Objects.requireNonNull(network, "network");
         this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
         this.refusals = new ConnectRefusals(settings);
+        this.reconnects = new ReconnectPolicy(settings.maxReconnectDelay(), clock);
+        this.packets = new SessionPackets(settings, clock);
         this.state = new State(false, clock.instant(), "not started", 0, 0);
     }
 
@@ -273,7 +268,7 @@ public final class MqttConnection implements AutoCloseable {
                 settings.credentials().none() ? "" : ", " + settings.credentials().describe());
         state = new State(false, clock.instant(), "connecting to " + transport.describe(), 0, 0);
         // Failures are handled by the disconnected listener, which the client calls for a failed attempt too.
-        created.connect(connectPacket(false));
+        created.connect(packets.connect(false));
     }
 
     /**
@@ -292,30 +287,6 @@ public final class MqttConnection implements AutoCloseable {
                 .observeOn(Schedulers.from(callbacks), true)
                 .subscribe(subscriptions::dispatch, error -> LOG.debug("MQTT session ended ({}); receiving on a new"
                         + " flow", error.getMessage()));
-    }
-
-    private MqttWire.Connect connectPacket(boolean cleanStart) {
-        BrokerCredentials credentials = settings.credentials();
-        return new MqttWire.Connect(cleanStart, settings.sessionExpirySeconds(), settings.effectiveKeepAliveSeconds(),
-                settings.statusTopic(), settings.statusTopic() == null ? null : status("offline"),
-                credentials.username(), credentials.hasPassword() ? currentPassword(credentials) : null);
-    }
-
-    /** The password as it is now (a password file is read again); the last one read when the file cannot be. */
-    private byte[] currentPassword(BrokerCredentials credentials) {
-        try {
-            byte[] password = credentials.password();
-            lastPassword = password;
-            BrokerCredentials.tokenExpiry(password)
-                    .filter(expiry -> expiry.isBefore(clock.instant()))
-                    .ifPresent(expiry -> LOG.warn("The token in {} expired at {}; connecting with it anyway (the"
-                            + " broker decides), and reading the file again at the next attempt",
-                            credentials.passwordSource(), expiry));
-            return password;
-        } catch (MqttConfigurationException e) {
-            LOG.error("{} Connecting with the password read last time", e.getMessage());
-            return lastPassword;
-        }
     }
 
     /**
@@ -389,23 +360,9 @@ public final class MqttConnection implements AutoCloseable {
         return current != null && current.mayBeRefusal(cause);
     }
 
-    private byte[] status(String status) {
-        ObjectNode node = DeviceJson.mapper().createObjectNode();
-        node.put("status", status);
-        node.put("client_id", settings.clientId());
-        node.put("mmi_version", MmiVersion.get());
-        if (!"offline".equals(status)) {
-            node.put("since", clock.instant().toString());
-        }
-        return DeviceJson.write(node).getBytes(StandardCharsets.UTF_8);
-    }
-
     private void connected(MqttClientConnectedContext context) {
         MqttWire.Granted granted = wire.granted(context);
-        synchronized (this) {
-            connectedAt = clock.instant();
-        }
-        lastRefusalLogged = null;
+        reconnects.connected();
         state = new State(true, clock.instant(), "connected to " + transport.describe() + ", " + settings.version()
                 + (granted.sessionPresent() ? ", session resumed" : ", new session"), granted.receiveMaximum(),
                 granted.maximumPacketSize());
@@ -429,17 +386,8 @@ public final class MqttConnection implements AutoCloseable {
             state = new State(false, clock.instant(), "stopped", 0, 0);
             return;
         }
-        int attempts;
-        synchronized (this) {
-            // A connection that lasted is a fresh start; one dropped soon after it came up counts as a failed attempt,
-            // so a broker that keeps closing it right away is not hammered once a second.
-            boolean lasted = wasConnected && connectedAt != null
-                    && Duration.between(connectedAt, clock.instant()).compareTo(STABLE_CONNECTION) >= 0;
-            failedAttempts = lasted || requested != null ? 0 : failedAttempts + 1;
-            attempts = failedAttempts;
-        }
-        // The first retry after a lost connection comes after a second: IoT Core allows one CONNECT per second.
-        Duration delay = attempts == 0 ? MIN_RECONNECT_DELAY : reconnectDelay(attempts);
+        int attempts = reconnects.disconnected(wasConnected, requested != null);
+        Duration delay = reconnects.delay(attempts);
         String reason = requested != null ? requested : describe(cause);
         Optional<MqttConfigurationException> refusal = requested != null ? Optional.empty()
                 : refusals.explain(transport, wire, cause);
@@ -453,7 +401,7 @@ public final class MqttConnection implements AutoCloseable {
             }
         } else if (refusal.isPresent()) {
             logRefusal(attempts, refusal.get().getMessage(), delay);
-        } else if (Long.bitCount(attempts) != 1) {
+        } else if (!ReconnectPolicy.worthWarning(attempts)) {
             // Logged at the 1st, 2nd, 4th, 8th ... attempt: enough to see it goes on, without flooding the log.
             LOG.debug("MQTT connect attempt {} failed: {}", attempts, reason);
         } else {
@@ -464,31 +412,17 @@ public final class MqttConnection implements AutoCloseable {
         forgetSession = false;
         // A fresh CONNECT each time: the password file may hold a new token. Subscriptions are made again by
         // connected(), whatever the broker kept.
-        wire.reconnect(context.getReconnector(), connectPacket(cleanStart), delay);
+        wire.reconnect(context.getReconnector(), packets.connect(cleanStart), delay);
     }
 
-    /**
-     * A refused connect is logged once as an error, naming the setting; the same refusal again only at the 16th, 32nd,
-     * ... attempt (readiness says it all along), a different one at once.
-     */
+    /** A refused connect, as loudly as {@link ReconnectPolicy#refusalLevel} says. */
     private void logRefusal(int attempts, String explanation, Duration delay) {
-        if (!explanation.equals(lastRefusalLogged)) {
-            lastRefusalLogged = explanation;
-            LOG.error("MQTT connect attempt {} failed: {}; retrying with backoff (next in {} s), measurements wait in"
-                    + " the outbox", attempts, explanation, delay.toSeconds());
-        } else if (attempts >= 16 && Long.bitCount(attempts) == 1) {
-            LOG.warn("MQTT connect attempt {} failed the same way: {}", attempts, explanation);
-        } else {
-            LOG.debug("MQTT connect attempt {} failed: {}", attempts, explanation);
+        switch (reconnects.refusalLevel(attempts, explanation)) {
+            case ERROR -> LOG.error("MQTT connect attempt {} failed: {}; retrying with backoff (next in {} s),"
+                    + " measurements wait in the outbox", attempts, explanation, delay.toSeconds());
+            case WARN -> LOG.warn("MQTT connect attempt {} failed the same way: {}", attempts, explanation);
+            default -> LOG.debug("MQTT connect attempt {} failed: {}", attempts, explanation);
         }
-    }
-
-    /** 1, 2, 4, ... s up to the maximum, each with up to 20 % jitter so a fleet does not reconnect in step. */
-    Duration reconnectDelay(int attempts) {
-        long base = MIN_RECONNECT_DELAY.toMillis() << Math.min(attempts - 1, 20);
-        long capped = Math.min(base, settings.maxReconnectDelay().toMillis());
-        long jitter = (long) (capped * 0.2 * ThreadLocalRandom.current().nextDouble());
-        return Duration.ofMillis(Math.max(MIN_RECONNECT_DELAY.toMillis(), capped - jitter));
     }
 
     static String describe(Throwable error) {
@@ -523,11 +457,11 @@ public final class MqttConnection implements AutoCloseable {
         StatusSource source = statusSource;
         byte[] payload;
         try {
-            payload = source == null ? status("online") : source.statusPayload();
+            payload = source == null ? packets.status("online") : source.statusPayload();
         } catch (RuntimeException e) {
             LOG.warn("The bridge status could not be made ({}); publishing a bare online", e.toString());
             source = null;
-            payload = status("online");
+            payload = packets.status("online");
         }
         StatusSource told = source;
         byte[] sent = payload;
@@ -622,7 +556,8 @@ public final class MqttConnection implements AutoCloseable {
         try {
             if (current.client().getState().isConnected()) {
                 if (settings.statusTopic() != null) {
-                    publish(new Outgoing(settings.statusTopic(), status("offline"), true, List.of(), null, null))
+                    publish(new Outgoing(settings.statusTopic(), packets.status("offline"), true, List.of(), null,
+                            null))
                             .get(2, TimeUnit.SECONDS);
                 }
                 current.disconnect().get(3, TimeUnit.SECONDS);

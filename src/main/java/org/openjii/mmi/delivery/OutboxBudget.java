@@ -4,9 +4,8 @@ import java.time.Duration;
 
 /**
  * The outbox's caps. {@code dataBytes} ({@code mmi.outbox.max-mb}) holds measurements only; dead letters, command
- * responses
- * and the raw inputs kept for dead letters share {@code otherBytes} ({@code mmi.outbox.dead-letter-max-mb}). A raw
- * input is kept at most {@code rawInputMaxAge} ({@code mmi.outbox.raw-input-max-age}).
+ * responses and the raw inputs kept for dead letters share {@code otherBytes} ({@code mmi.outbox.dead-letter-max-mb}).
+ * A raw input is kept at most {@code rawInputMaxAge} ({@code mmi.outbox.raw-input-max-age}).
  */
 public record OutboxBudget(long dataBytes, long otherBytes, Duration rawInputMaxAge) {
 

@@ -8,8 +8,8 @@ import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,19 +22,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The outbox work of an {@link OutboxPublisher} other than publishing, on one background thread
- * ({@code mmi-outbox-io}): it reads the next messages ahead into a bounded queue, and deletes acknowledged messages
+ * ({@code MmiOutboxIo[identity]}, from {@link DeliveryThreads}): it reads the next messages ahead into a bounded queue,
+ * and deletes acknowledged messages
  * in batches (one transaction, one fsync, per batch), then hands each batch on ({@code onDeleted}: the publisher
- * records its latencies there). The drain thread takes messages from memory and only publishes (with the disk work
- * on it too, a backlog drained at about two thirds of the rate of a bare Paho client on two cores); Paho's callback
- * thread, which handles the PUBACKs one after the other, only queues each acknowledged message (recording two latency
- * histograms there held up the next PUBACKs, and with them the window).
+ * records its latencies there). The drain thread takes messages from memory and only publishes, so disk work never
+ * holds up a publish (bench/README.md, "Delivery"); the client's callback thread, which handles the PUBACKs one after
+ * the other, only queues each acknowledged message, so the next PUBACKs, and with them the window, do not wait for
+ * the latency histograms.
  * <p>
  * One thread for reading and deleting: every {@link Outbox} method is synchronized on its one JDBC connection, so two
  * threads would only take turns. Work is requested ({@link #requestRead()}, {@link #delivered(Acknowledged)},
- * {@link #flush()}) and runs on a single-thread {@link ScheduledThreadPoolExecutor}; a request is queued only when
- * none of its kind is pending, so a burst of requests costs one task. A tick every {@code poll} reads and deletes
- * anyway, as the drain thread polled before: it catches a message stored without a wake-up and retries after a
- * database failure.
+ * {@link #flush()}) and runs on a single-thread scheduled executor; a request is queued only when none of its kind is
+ * pending, so a burst of requests costs one task; one made after {@link #close()} is dropped. A tick every {@code poll}
+ * reads and deletes
+ * anyway: it catches a message stored without a wake-up and retries after a database failure.
  * <p>
  * Read-ahead is bounded by {@value #AHEAD_BATCHES} batches and {@value #AHEAD_BYTES} bytes of payload (up to 100
  * messages of 128 KiB would otherwise sit in memory per batch); at least one batch is always read.
@@ -74,7 +75,8 @@ final class OutboxIo implements AutoCloseable {
     private final Runnable onRead;
     /** Called on the I/O thread (or the closing one) with each batch of acknowledged messages, once deleted. */
     private final Consumer<List<Acknowledged>> onDeleted;
-    private final ScheduledThreadPoolExecutor executor;
+    private final DeliveryThreads threads;
+    private final ScheduledExecutorService executor;
 
     /** Batches read, not yet taken by the drain thread; written by the I/O thread only. */
     private final BlockingQueue<Batch> ahead = new ArrayBlockingQueue<>(AHEAD_BATCHES);
@@ -97,24 +99,21 @@ final class OutboxIo implements AutoCloseable {
     /**
      * Starts the I/O thread.
      *
+     * @param threadName the I/O thread's name, {@code MmiOutboxIo[identity]}
      * @param batchSize messages per read, and acknowledged messages that make a delete worth its transaction
      * @param pollMillis the tick: read and delete at least this often
      * @param onRead run on the I/O thread after a batch was queued
      * @param onDeleted given each batch of acknowledged messages once deleted (a failed delete keeps them for the
      *     next attempt)
      */
-    OutboxIo(Outbox outbox, int batchSize, long pollMillis, Runnable onRead, Consumer<List<Acknowledged>> onDeleted) {
+    OutboxIo(Outbox outbox, int batchSize, long pollMillis, Runnable onRead, Consumer<List<Acknowledged>> onDeleted,
+            DeliveryThreads threads, String threadName) {
         this.outbox = outbox;
         this.batchSize = batchSize;
         this.onRead = onRead;
         this.onDeleted = onDeleted;
-        // DiscardPolicy: a request after close() (a PUBACK arriving late) is dropped; close() deletes what was
-        // delivered on the closing thread.
-        this.executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "mmi-outbox-io");
-            thread.setDaemon(true);
-            return thread;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        this.threads = threads;
+        this.executor = threads.newSingleThreadScheduledExecutor(threadName);
         executor.scheduleWithFixedDelay(this::tick, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
         requestRead();
     }
@@ -140,7 +139,7 @@ final class OutboxIo implements AutoCloseable {
     /** Reads ahead soon, if there is room: a message was stored, or a batch was taken. */
     void requestRead() {
         if (readPending.compareAndSet(false, true)) {
-            executor.execute(this::read);
+            submit(this::read);
         }
     }
 
@@ -164,7 +163,16 @@ final class OutboxIo implements AutoCloseable {
 
     private void requestDelete() {
         if (deletePending.compareAndSet(false, true)) {
-            executor.execute(this::delete);
+            submit(this::delete);
+        }
+    }
+
+    private void submit(Runnable work) {
+        try {
+            executor.execute(work);
+        } catch (RejectedExecutionException e) {
+            // After close() (a PUBACK arriving late): close() deleted what was delivered on the closing thread.
+            LOG.debug("The outbox I/O thread has stopped; not queuing more work");
         }
     }
 
@@ -230,14 +238,7 @@ final class OutboxIo implements AutoCloseable {
     /** Stops the I/O thread, then deletes what was acknowledged on the calling thread. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("The outbox I/O thread did not finish within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.shutdownGraceful(executor, TimeUnit.SECONDS.toMillis(5));
         delete();
     }
 }

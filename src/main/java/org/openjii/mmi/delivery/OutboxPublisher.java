@@ -1,6 +1,5 @@
 package org.openjii.mmi.delivery;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +10,8 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.openjii.mmi.support.MmiVersion;
@@ -21,6 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Over ~400 lines because the drain loop, its retries, pauses and watchdog are one state machine; probing, packet size
+ * and refused messages are in {@link RefusalProbe}, {@link PublishPacket} and {@link RefusedMessages}.
+ * <p>
  * Drains the {@link Outbox} into the {@link MqttConnection}: oldest first, QoS 1, a window of publishes in flight
  * ({@link FlowControl}), each message removed from disk only after its PUBACK.
  * <ul>
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * <li>A broker that refuses a message with a reason code a PUBACK may not carry (Mosquitto's
  * {@code message_size_limit}: 0x95) makes the client close the connection; with MQTT 3.1.1 a broker can refuse only
  * by closing it ({@link MqttConnection#mayBeRefusal}). The publisher then sends one message at a time, and a message
- * alone in flight at {@value #STRIKES} such closes in a row, each within {@code STRIKE_WINDOW} of sending it, is
- * refused like any other.</li>
+ * alone in flight at {@value RefusalProbe#STRIKES} such closes in a row, each within {@code STRIKE_WINDOW} of sending
+ * it, is refused like any other ({@link RefusalProbe}).</li>
  * <li>No PUBACK for {@code pubackTimeout} (a link or proxy that takes publishes and forwards none, which keep-alive
  * does not notice): {@link #checkAcknowledgements} drops the connection, and the client sends what is in flight
  * again on the next one. Readiness is DOWN meanwhile ({@link #health()}).</li>
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * when the connection drops may arrive twice; both copies carry the same {@code message-id} user property (MQTT 5)
  * and the same {@code _client_id} in a data message's payload (the only copy with MQTT 3.1.1, which has no properties).
  * <p>
- * Threads: the drain thread ({@code mmi-outbox-publisher}) only publishes. It takes the messages {@link OutboxIo}
- * read ahead on its own thread ({@code mmi-outbox-io}), which also deletes acknowledged messages; PUBACKs arrive on
- * the connection's callback thread.
+ * Threads, from {@link DeliveryThreads}: the drain thread ({@code MmiOutboxPublisher[identity]}) only publishes. It
+ * takes the messages {@link OutboxIo} read ahead on its own thread ({@code MmiOutboxIo[identity]}), which also
+ * deletes acknowledged messages; PUBACKs arrive on the connection's callback thread.
  */
 public final class OutboxPublisher implements MqttConnection.Listener, AutoCloseable {
 
@@ -61,8 +62,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     static final int BATCH = 100;
-    /** Closes on a refusal with a message alone in flight before it counts as refused. */
-    static final int STRIKES = 3;
     /**
      * A close counts against the message alone in flight only this soon after it was sent (or sent again, as the
      * connection came up): a broker refusing it closes at once, a link that fails does so at any time.
@@ -79,7 +78,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private final MqttConnection connection;
     private final FlowControl.Limiter limiter;
     private final DeliveryMetrics metrics;
-    private final DeadLetters deadLetters;
+    private final RefusedMessages refusedMessages;
     private final Clock clock;
     private final Duration messageExpiry;
 
@@ -97,30 +96,42 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private volatile boolean idle;
     /** What is in flight since when, the watchdog's finding, refused data: for probing, the watchdog, readiness. */
     private final PublisherHealth health = new PublisherHealth();
-    /** The messages in flight when probing began: one of them was refused; probing ends once none is left. */
-    private final Set<Long> suspects = ConcurrentHashMap.newKeySet();
-    /** Times the connection closed on a refusal while a message was the only one in flight (probing). */
-    private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
-    /** Messages refused by closing the connection, to be refused when the client lets go of them. */
-    private final Map<Long, Integer> refusedByClosing = new ConcurrentHashMap<>();
-    private volatile boolean probing;
+    /** Finds a message refused by closing the connection. */
+    private final RefusalProbe probe = new RefusalProbe();
     private final Object wake = new Object();
     private boolean woken;
     private volatile long pausedUntilNanos;
     private int quotaRefusals;
     private volatile boolean running;
-    private Thread drainer;
+    private final DeliveryThreads threads;
+    private final String identity;
+    private ExecutorService drainer;
 
     /**
+     * A publisher on {@link DeliveryThreads#standalone()} threads, for use without a CamelContext (unit tests).
+     *
      * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
      */
     public OutboxPublisher(Outbox outbox, MqttConnection connection, FlowControl flowControl, DeliveryMetrics metrics,
             DeadLetters deadLetters, Clock clock, Duration messageExpiry) {
+        this(outbox, connection, flowControl, metrics, deadLetters, clock, messageExpiry, DeliveryThreads.standalone(),
+                "standalone");
+    }
+
+    /**
+     * @param messageExpiry MQTT 5 message expiry for every publish, or {@code null} for none
+     * @param threads where the drain and I/O threads come from (the CamelContext's {@code ExecutorServiceManager})
+     * @param identity the identity published for, in the threads' names
+     */
+    public OutboxPublisher(Outbox outbox, MqttConnection connection, FlowControl flowControl, DeliveryMetrics metrics,
+            DeadLetters deadLetters, Clock clock, Duration messageExpiry, DeliveryThreads threads, String identity) {
+        this.threads = Objects.requireNonNull(threads, "threads");
+        this.identity = Objects.requireNonNull(identity, "identity");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.connection = Objects.requireNonNull(connection, "connection");
         this.limiter = flowControl.limiter();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.refusedMessages = new RefusedMessages(outbox, Objects.requireNonNull(deadLetters, "deadLetters"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.messageExpiry = messageExpiry;
         connection.addListener(this);
@@ -131,10 +142,10 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             return;
         }
         running = true;
-        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer, metrics::latencies);
-        drainer = new Thread(this::drain, "mmi-outbox-publisher");
-        drainer.setDaemon(true);
-        drainer.start();
+        io = new OutboxIo(outbox, BATCH, IDLE_WAIT.toMillis(), this::wakeDrainer, metrics::latencies, threads,
+                "MmiOutboxIo[" + identity + "]");
+        drainer = threads.newSingleThreadExecutor("MmiOutboxPublisher[" + identity + "]");
+        drainer.execute(this::drain);
     }
 
     /** A message was stored, or something else changed: look at the outbox now rather than at the next poll. */
@@ -171,21 +182,15 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         if (!connection.mayBeRefusal(cause)) {
             return;
         }
-        if (!probing) {
+        if (probe.start(health.inFlightNow())) {
             LOG.info("The broker refused a message by a reason code that closed the connection; sending one at a time"
                     + " until the refused one is found");
-            suspects.clear();
-            suspects.addAll(health.inFlightNow());
-            probing = true;
             limiter.probe(true);
             connection.forgetSessionOnReconnect();
             return;
         }
         health.aloneSentWithin(STRIKE_WINDOW).ifPresent(alone -> {
-            int count = strikes.merge(alone.seq(), 1, Integer::sum);
-            if (count >= STRIKES) {
-                strikes.remove(alone.seq());
-                refusedByClosing.put(alone.seq(), count);
+            if (probe.strike(alone.seq())) {
                 connection.forgetSessionOnReconnect();
             }
         });
@@ -256,7 +261,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     private void send(OutboxEntry entry) {
         MqttConnection.Outgoing message = outgoing(entry);
         long maximumPacketSize = connection.state().maximumPacketSize();
-        if (maximumPacketSize > 0 && packetSize(message) > maximumPacketSize) {
+        if (maximumPacketSize > 0 && PublishPacket.size(message) > maximumPacketSize) {
             // Refused here: the broker would refuse it (or drop the connection) for its size.
             limiter.release();
             refused(entry, PublishRefusedException.byReasonCode(MqttReasonCodes.PACKET_TOO_LARGE, entry));
@@ -274,31 +279,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         });
     }
 
-    /** Bytes of the PUBLISH packet (MQTT 5.0, section 3.3), as the broker's Maximum Packet Size counts them. */
-    static long packetSize(MqttConnection.Outgoing message) {
-        long propertyBytes = 1 + utf8String("application/json") + 2;
-        if (message.messageExpirySeconds() != null) {
-            propertyBytes += 5;
-        }
-        if (message.correlationData() != null) {
-            propertyBytes += 1 + 2 + message.correlationData().length;
-        }
-        for (Map.Entry<String, String> property : message.userProperties()) {
-            propertyBytes += 1 + utf8String(property.getKey()) + utf8String(property.getValue());
-        }
-        long remaining = utf8String(message.topic()) + 2 + variableByteInteger(propertyBytes) + propertyBytes
-                + message.payload().length;
-        return 1 + variableByteInteger(remaining) + remaining;
-    }
-
-    private static long utf8String(String text) {
-        return 2 + text.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static int variableByteInteger(long value) {
-        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
-    }
-
     private MqttConnection.Outgoing outgoing(OutboxEntry entry) {
         return new MqttConnection.Outgoing(entry.topic(), entry.payload(), false,
                 List.of(Map.entry("message-id", entry.messageId()), Map.entry("mmi-version", VERSION)),
@@ -312,12 +292,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             synchronized (this) {
                 quotaRefusals = 0;
             }
-            strikes.remove(entry.seq());
-            suspects.remove(entry.seq());
-            // Another message going through says nothing about those in flight at the refusal.
-            if (probing && suspects.isEmpty()) {
+            if (probe.wentThrough(entry.seq())) {
                 LOG.info("Message {} went through; publishing with the full window again", entry.messageId());
-                probing = false;
                 limiter.probe(false);
             }
             delivered(entry, started);
@@ -344,7 +320,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
         metrics.published();
         // One transaction (one fsync) per batch of PUBACKs while the drain is busy: deleting after every PUBACK
         // would cost an fsync per message. The latencies are recorded with the batch too, on the I/O thread: this is
-        // Paho's callback thread, and every PUBACK behind this one waits for it. Set: the start() that created io
+        // the client's callback thread, and every PUBACK behind this one waits for it. Set: the start() that created io
         // happened before the publish.
         OutboxIo deleter = io;
         deleter.delivered(new OutboxIo.Acknowledged(entry.seq(), publishNanos,
@@ -360,7 +336,7 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      */
     private void failed(OutboxEntry entry, Throwable error) {
         limiter.release();
-        Integer closes = refusedByClosing.remove(entry.seq());
+        Integer closes = probe.refusedByClosing(entry.seq());
         if (closes != null) {
             refused(entry, PublishRefusedException.byDisconnecting(closes, entry));
             return;
@@ -380,27 +356,11 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void refused(OutboxEntry entry, PublishRefusedException refusal) {
-        suspects.remove(entry.seq());
-        int code = refusal.reasonCode();
-        metrics.refused(code);
+        probe.refused(entry.seq());
+        metrics.refused(refusal.reasonCode());
         health.refused(entry, refusal.getMessage());
-        try {
-            if (entry.kind() == OutboxEntry.Kind.DATA) {
-                Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
-                long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
-                LOG.warn("{}; not retrying. It is kept in the quarantine table of {}, and its dead letter (message {},"
-                        + " #{}) {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
-                        outbox.deadLetters() == DeadLetterMode.LOCAL ? "is kept there too (mmi.dead-letters=local)"
-                                : "goes to " + deadLetter.topic());
-            } else {
-                outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
-                LOG.error("{}; this is a {}, so it is only kept in the quarantine table of {}", refusal.getMessage(),
-                        entry.kind() == OutboxEntry.Kind.RESPONSE ? "command response" : "dead letter",
-                        outbox.file());
-            }
-        } catch (RuntimeException e) {
+        if (!refusedMessages.takeOut(entry, refusal)) {
             // Stays in the outbox and is tried again later: better a refused retry than a lost message.
-            LOG.error("Could not dead-letter the refused {}: {}; it stays in the outbox", entry, e.getMessage());
             pausedUntilNanos = System.nanoTime() + MAX_QUOTA_BACKOFF.toNanos();
             retryLater(entry);
         }
@@ -451,9 +411,8 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             running = false;
         }
         if (drainer != null) {
-            drainer.interrupt();
             try {
-                drainer.join(TimeUnit.SECONDS.toMillis(5));
+                threads.shutdownNow(drainer, TimeUnit.SECONDS.toMillis(5));
                 limiter.awaitIdle(grace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -9,10 +9,9 @@ import org.openjii.mmi.message.ReasonCoded;
 /**
  * The broker refused a message: a PUBACK with an MQTT 5 reason code of 0x80 or more (not authorized, topic name
  * invalid, packet too large, ...). Retrying would be refused again, so the message becomes a dead letter with reason
- * {@link FailureReason#REJECTED_BY_BROKER}, and the envelope carries {@code mqtt_reason_code},
- * {@code mqtt_reason},
- * {@code refused_topic}, {@code refused_message_id}, {@code raw_bytes} and
- * {@code raw_quarantined} (the intact message is kept in the outbox's quarantine table).
+ * {@link FailureReason#REJECTED_BY_BROKER}, and the envelope carries {@code mqtt_reason_code}, {@code mqtt_reason},
+ * {@code refused_topic}, {@code refused_message_id}, {@code raw_bytes} and {@code raw_quarantined} (the intact message
+ * is kept in the outbox's quarantine table).
  */
 public class PublishRefusedException extends Exception implements ReasonCoded {
 
@@ -42,7 +41,7 @@ public class PublishRefusedException extends Exception implements ReasonCoded {
     /**
      * The connection dropped every time this message, alone in flight, was sent: a broker that refuses a message
      * by disconnecting (or with a PUBACK code the client cannot read, as Mosquitto's 0x95 for
-     * {@code message_size_limit}, which Paho rejects as an invalid return code).
+     * {@code message_size_limit}, which is not a valid PUBACK reason code, so the client closes the connection).
      */
     public static PublishRefusedException byDisconnecting(int times, OutboxEntry entry) {
         return new PublishRefusedException("The connection dropped " + times + " times in a row while message "

@@ -62,7 +62,7 @@ class OutboxIoTest {
             if (ahead > mostAhead) {
                 violations.add(ahead + " batches ahead");
             }
-        }, handedOn::addAll);
+        }, handedOn::addAll, DeliveryThreads.standalone(), "MmiOutboxIo[test]");
         started.set(io);
     }
 

@@ -58,7 +58,7 @@ class OutboxTest {
 
     @Test
     void keepsTheCorrelationDataOfAResponseAndUpgradesAnOutboxWithoutTheColumn() throws Exception {
-        // An outbox as the version before remote commands wrote it: no correlation_data column.
+        // An outbox without the correlation_data column.
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("outbox.db"));
                 Statement statement = db.createStatement()) {
             statement.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL,"
@@ -313,8 +313,8 @@ class OutboxTest {
     }
 
     /**
-     * A truncated outbox.db used to stop every start (a crash loop, nothing measured). It is moved aside, named by the
-     * time, with its write-ahead log, and a fresh outbox takes the messages.
+     * A truncated outbox.db must not stop every start (a crash loop, nothing measured): it is moved aside, named by
+     * the time, with its write-ahead log, and a fresh outbox takes the messages.
      */
     @Test
     void movesATruncatedDatabaseAsideAndStartsAFreshOne() throws Exception {

@@ -4,15 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -26,7 +21,7 @@ import java.util.function.Predicate;
  * remaining length as a variable byte integer; a PUBLISH's variable header starts with its topic, a two-byte length
  * and UTF-8, in MQTT 3.1.1 and 5 alike). Hand-written: no proxy we could start knows MQTT packets.
  */
-public final class MqttFaultProxy implements AutoCloseable {
+public final class MqttFaultProxy extends TcpRelay {
 
     /** What happens to a PUBLISH that is failed. */
     public enum Fault {
@@ -38,31 +33,20 @@ public final class MqttFaultProxy implements AutoCloseable {
 
     private static final int PUBLISH = 3;
 
-    private final ServerSocket server;
-    private final InetSocketAddress target;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private volatile Fault fault = Fault.CLOSE;
     private volatile Predicate<String> topics = topic -> false;
     private final AtomicInteger toFail = new AtomicInteger();
-    private volatile boolean closed;
 
     private MqttFaultProxy(InetSocketAddress target) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        this.target = target;
-        Thread acceptor = new Thread(this::accept, "mqtt-fault-proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super(target, "mqtt-fault-proxy");
     }
 
     /** A proxy to the broker at {@code host:port}, passing everything until told otherwise. */
     public static MqttFaultProxy start(String host, int port) throws IOException {
-        return new MqttFaultProxy(new InetSocketAddress(host, port));
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        MqttFaultProxy proxy = new MqttFaultProxy(new InetSocketAddress(host, port));
+        proxy.listen();
+        return proxy;
     }
 
     /** {@code tcp://127.0.0.1:<port>}. */
@@ -82,40 +66,17 @@ public final class MqttFaultProxy implements AutoCloseable {
         return failed.get();
     }
 
-    /** Connections the client made through the proxy so far. */
-    public int connections() {
-        return connections.get();
-    }
-
-    private void accept() {
-        while (!closed) {
-            try {
-                Socket client = server.accept();
-                Socket broker = new Socket();
-                broker.connect(target, 5000);
-                client.setTcpNoDelay(true);
-                broker.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(broker);
-                connections.incrementAndGet();
-                start("mqtt-fault-proxy-up", () -> packets(client, broker));
-                start("mqtt-fault-proxy-down", () -> bytes(broker, client));
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-            }
+    @Override
+    protected void pump(Direction direction, Socket from, Socket to) throws IOException {
+        if (direction == Direction.UP) {
+            packets(from, to);
+        } else {
+            copy(from, to);
         }
     }
 
-    private static void start(String name, Runnable work) {
-        Thread thread = new Thread(work, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     /** The client's packets to the broker, one at a time, failing those it was told to. */
-    private void packets(Socket client, Socket broker) {
+    private void packets(Socket client, Socket broker) throws IOException {
         try (DataInputStream in = new DataInputStream(client.getInputStream());
                 OutputStream out = broker.getOutputStream()) {
             while (true) {
@@ -149,11 +110,6 @@ public final class MqttFaultProxy implements AutoCloseable {
             }
         } catch (EOFException e) {
             // The client closed in the middle of a packet.
-        } catch (IOException e) {
-            // One side went away.
-        } finally {
-            closeQuietly(client);
-            closeQuietly(broker);
         }
     }
 
@@ -167,36 +123,5 @@ public final class MqttFaultProxy implements AutoCloseable {
     private static String topic(byte[] body) {
         int length = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
         return new String(body, 2, length, StandardCharsets.UTF_8);
-    }
-
-    private static void bytes(Socket from, Socket to) {
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // One side went away.
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Already closed.
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        server.close();
-        sockets.forEach(MqttFaultProxy::closeQuietly);
     }
 }

@@ -18,6 +18,7 @@ import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.openjii.mmi.delivery.Delivery;
+import org.openjii.mmi.delivery.DeliveryThreads;
 import org.openjii.mmi.delivery.OutboxPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +79,7 @@ public class IotComponent extends DefaultComponent {
         ExecutorService callbacks = threads.newSingleThreadExecutor(this, "IotCallbacks[" + name + "]");
         ScheduledExecutorService ticks = threads.newSingleThreadScheduledExecutor(this, "IotOutbox[" + name + "]");
         Delivery delivery = new Delivery(name, settings, new Delivery.Resources(network, callbacks, ticks,
-                meterRegistry(),
+                DeliveryThreads.of(threads, this), meterRegistry(),
                 (refused, refusal) -> {
                     OutboxPublisher.DeadLetters current = refusals;
                     return current == null ? null : current.of(refused, refusal);
