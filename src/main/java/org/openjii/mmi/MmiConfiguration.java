@@ -114,7 +114,7 @@ public class MmiConfiguration implements CamelConfiguration {
                 brokerUrl = EmbeddedBroker.LOOPBACK_URL;
             }
             // The SQLite library of the outbox, loaded meanwhile on the other core (0.2–0.4 s in the interpreter).
-            Outbox.loadNativeLibraryInBackground();
+            Outbox.loadNativeLibraryInBackground(context.getExecutorServiceManager());
             // Its port is known once it is up (1883, or a free one when taken); the delivery waits for it.
             IotIdentity identity = iot.addIdentity(IotConfiguration.DEFAULT_IDENTITY,
                     DeliverySettings.fromProperties(properties, brokerUrl), embedded == null ? null

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.apache.camel.spi.ExecutorServiceManager;
-import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.openjii.mmi.observe.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,14 +131,6 @@ public final class Outbox implements AutoCloseable {
      */
     public static void loadNativeLibraryInBackground(ExecutorServiceManager threads) {
         threads.newThread(NATIVE_LIBRARY_LOADER, Outbox::loadNativeLibrary).start();
-    }
-
-    /**
-     * As {@link #loadNativeLibraryInBackground(ExecutorServiceManager)}, for a caller without a CamelContext: a daemon
-     * thread named by Camel's {@link CamelThreadFactory}, which ends by itself once the library is loaded.
-     */
-    public static void loadNativeLibraryInBackground() {
-        new CamelThreadFactory("#name#", NATIVE_LIBRARY_LOADER, true).newThread(Outbox::loadNativeLibrary).start();
     }
 
     private static void loadNativeLibrary() {

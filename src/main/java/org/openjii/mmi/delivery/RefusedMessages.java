@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes a message the broker refused out of the outbox: into the quarantine, intact, and, for a data message, its
- * dead letter in its place ({@link Outbox#refuse}), with one line that says where each went.
+ * dead letter in its place ({@link Outbox#refuse}) when the application gives one, with one line that says where
+ * each went.
  */
 final class RefusedMessages {
 
@@ -27,23 +28,30 @@ final class RefusedMessages {
     boolean takeOut(OutboxEntry entry, PublishRefusedException refusal) {
         int code = refusal.reasonCode();
         try {
-            if (entry.kind() == OutboxEntry.Kind.DATA) {
-                Outbox.DeadLetter deadLetter = deadLetters.of(entry, refusal);
-                long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
+            Outbox.DeadLetter deadLetter = entry.kind() == OutboxEntry.Kind.DATA ? deadLetters.of(entry, refusal)
+                    : null;
+            long seq = outbox.refuse(entry, code, MqttReasonCodes.name(code), deadLetter);
+            if (deadLetter != null) {
                 LOG.warn("{}; not retrying. It is kept in the quarantine table of {}, and its dead letter (message {},"
                         + " #{}) {}", refusal.getMessage(), outbox.file(), deadLetter.messageId(), seq,
                         outbox.deadLetters() == DeadLetterMode.LOCAL ? "is kept there too (mmi.dead-letters=local)"
                                 : "goes to " + deadLetter.topic());
             } else {
-                outbox.refuse(entry, code, MqttReasonCodes.name(code), null);
                 LOG.error("{}; this is a {}, so it is only kept in the quarantine table of {}", refusal.getMessage(),
-                        entry.kind() == OutboxEntry.Kind.RESPONSE ? "command response" : "dead letter",
-                        outbox.file());
+                        kind(entry), outbox.file());
             }
             return true;
         } catch (RuntimeException e) {
             LOG.error("Could not dead-letter the refused {}: {}; it stays in the outbox", entry, e.getMessage());
             return false;
         }
+    }
+
+    private static String kind(OutboxEntry entry) {
+        return switch (entry.kind()) {
+            case DATA -> "data message without a dead-letter envelope";
+            case RESPONSE -> "command response";
+            default -> "dead letter";
+        };
     }
 }

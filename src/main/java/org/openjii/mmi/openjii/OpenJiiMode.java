@@ -96,7 +96,7 @@ public final class OpenJiiMode {
                 "mmi.device.interval", "10s")), policy, new PromptAnswers(List.of(), acknowledgeAlerts));
         context.getRegistry().bind(OpenJiiPlan.BEAN_NAME, OpenJiiPlan.class, plan);
         // The SQLite library of the Things' outboxes, loaded meanwhile on the other core.
-        Outbox.loadNativeLibraryInBackground();
+        Outbox.loadNativeLibraryInBackground(context.getExecutorServiceManager());
     }
 
     /**

@@ -84,4 +84,15 @@ class RefusedMessagesTest {
         assertThat(outbox.after(0, 10)).extracting(OutboxEntry::messageId).containsExactly("m2");
         assertThat(outbox.quarantined()).isZero();
     }
+
+    @Test
+    void withoutADeadLetterEnvelopeARefusedMeasurementIsOnlyQuarantined() {
+        OutboxEntry entry = stored("m3", OutboxEntry.Kind.DATA);
+        RefusedMessages refused = new RefusedMessages(outbox, (message, refusal) -> null);
+
+        assertThat(refused.takeOut(entry, PublishRefusedException.byReasonCode(NOT_AUTHORIZED, entry))).isTrue();
+
+        assertThat(outbox.depth()).isZero();
+        assertThat(outbox.quarantine().list()).extracting(kept -> kept.messageId()).containsExactly("m3");
+    }
 }
