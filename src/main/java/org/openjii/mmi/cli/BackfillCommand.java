@@ -86,8 +86,7 @@ final class BackfillCommand implements Callable<Integer> {
             err.println("mmi backfill: " + directory + ": no such folder");
             return 2;
         }
-        if (configuration.problem("backfill") != null) {
-            err.println(configuration.problem("backfill"));
+        if (configuration.reportsProblem("backfill", err::println)) {
             return 2;
         }
         if (maxFileMegabytes < 1) {

@@ -96,8 +96,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        if (configuration.problem("check") != null) {
-            err.println(configuration.problem("check"));
+        if (configuration.reportsProblem("check", err::println)) {
             return CommandLine.ExitCode.USAGE;
         }
         if (timeoutSeconds < 1) {

@@ -135,8 +135,7 @@ final class DeadLettersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("dead-letters list") != null) {
-                err.println(configuration.problem("dead-letters list"));
+            if (configuration.reportsProblem("dead-letters list", err::println)) {
                 return 2;
             }
             Location location = Location.of(configuration);
@@ -193,8 +192,7 @@ final class DeadLettersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("dead-letters export") != null) {
-                err.println(configuration.problem("dead-letters export"));
+            if (configuration.reportsProblem("dead-letters export", err::println)) {
                 return 2;
             }
             if (output != null && Files.exists(output)) {

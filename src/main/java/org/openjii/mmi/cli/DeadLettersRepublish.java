@@ -69,8 +69,7 @@ final class DeadLettersRepublish implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (configuration.problem("dead-letters republish") != null) {
-            err.println(configuration.problem("dead-letters republish"));
+        if (configuration.reportsProblem("dead-letters republish", err::println)) {
             return 2;
         }
         if (ids.isEmpty() == !all) {

@@ -80,8 +80,7 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             err.println("mmi measure: --protocol " + protocol + ": " + e.getMessage());
             return 2;
         }
-        if (publish && configuration.problem("measure") != null) {
-            err.println(configuration.problem("measure"));
+        if (publish && configuration.reportsProblem("measure", err::println)) {
             return 2;
         }
         if (!publish) {

@@ -121,8 +121,7 @@ public final class MmiCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("run") != null) {
-                System.err.println(configuration.problem("run"));
+            if (configuration.reportsProblem("run", System.err::println)) {
                 return 2;
             }
             if (logFormat != null) {

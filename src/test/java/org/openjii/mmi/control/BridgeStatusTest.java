@@ -65,14 +65,14 @@ class BridgeStatusTest {
         DeviceInfo info = fixtureDeviceInfo();
         Instant since = Instant.parse("2026-11-22T06:10:03.120Z");
         Instant measured = Instant.parse("2026-11-22T06:12:40.873Z");
-        List<BridgeStatus.DeviceStatus> devices = List.of(
-                new BridgeStatus.DeviceStatus("multispeq", true, "/dev/ttyACM0", info.id(), info.firmware(),
+        List<StatusSnapshot.DeviceStatus> devices = List.of(
+                new StatusSnapshot.DeviceStatus("multispeq", true, "/dev/ttyACM0", info.id(), info.firmware(),
                         info.battery(), measured),
-                new BridgeStatus.DeviceStatus("multispeq-2", false, "/dev/serial/by-id/usb-Teensyduino-if00", null,
+                new StatusSnapshot.DeviceStatus("multispeq-2", false, "/dev/serial/by-id/usb-Teensyduino-if00", null,
                         null, null, null));
 
-        Map<String, Object> content = BridgeStatus.content("gw-7", since, 3L, devices);
-        byte[] json = BridgeStatus.render(BridgeStatus.withUpdatedAt(content,
+        Map<String, Object> content = StatusSnapshot.content("gw-7", since, 3L, devices);
+        byte[] json = StatusSnapshot.render(StatusSnapshot.withUpdatedAt(content,
                 Instant.parse("2026-11-22T06:12:41.007Z")));
 
         assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"online\",\"client_id\":\"gw-7\","
