@@ -24,6 +24,7 @@ import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.Failures;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.message.Failures;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Option;

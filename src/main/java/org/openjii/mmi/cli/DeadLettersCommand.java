@@ -25,6 +25,7 @@ import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxBudget;
 import org.openjii.mmi.delivery.OutboxException;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.support.DeviceJson;
 
 import picocli.CommandLine;

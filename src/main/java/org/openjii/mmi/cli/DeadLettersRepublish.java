@@ -25,6 +25,7 @@ import org.openjii.mmi.delivery.OutboxException;
 import org.openjii.mmi.delivery.OutboxQuarantine;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.message.ReasonCoded;
 
 import picocli.CommandLine.Command;

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.main.Main;
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.openjii.OpenJiiMode;
 import org.slf4j.LoggerFactory;
 

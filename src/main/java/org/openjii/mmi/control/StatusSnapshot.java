@@ -13,12 +13,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import org.openjii.mmi.support.MmiVersion;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.device.DeviceInfo;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.support.MmiVersion;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 

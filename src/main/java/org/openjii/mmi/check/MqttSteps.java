@@ -1,4 +1,4 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.check;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import org.openjii.mmi.delivery.MqttVersion;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.HttpProxy;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.support.MmiVersion;
 
@@ -20,15 +21,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The last two steps of {@code mmi check}: MQTT CONNECT, with the protocol version, user name and password the bridge
  * uses (the version the broker accepted, or the CONNACK's reason named), and a test publish.
  */
-final class CheckMqttSteps {
+final class MqttSteps {
 
-    private final CheckCommand.Report report;
+    private final CheckReport report;
     private final Delivery.Settings settings;
     private final String checkClientId;
     private final String checkTopic;
     private final Duration timeout;
 
-    CheckMqttSteps(CheckCommand.Report report, Delivery.Settings settings, String checkClientId, String checkTopic,
+    MqttSteps(CheckReport report, Delivery.Settings settings, String checkClientId, String checkTopic,
             Duration timeout) {
         this.report = report;
         this.settings = settings;

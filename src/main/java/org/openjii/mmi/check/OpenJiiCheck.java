@@ -1,4 +1,4 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.check;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,6 +31,7 @@ import org.openjii.mmi.delivery.tls.TransportCheck;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptAnswers;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.openjii.KeyFiles;
 import org.openjii.mmi.openjii.OnboardingConfig;
 import org.openjii.mmi.openjii.OpenJiiDownloads;
@@ -49,7 +50,7 @@ import org.openjii.mmi.support.DeviceJson;
  * only subscribing to its scripts needs the Thing name, which the check does not do. It publishes nothing: a test
  * message on a data topic would reach openJII's pipeline, and the policy allows no other topic.
  */
-final class OpenJiiCheck {
+public final class OpenJiiCheck {
 
     /** An instrument that answered on a port: its Thing name and what the plan needs of it. */
     record Instrument(String port, String deviceId, String version, String firmware) {
@@ -66,11 +67,11 @@ final class OpenJiiCheck {
 
     private final CamelContext context;
     private final PropertiesComponent properties;
-    private final CheckCommand.Report report;
+    private final CheckReport report;
     private final Duration timeout;
     private final Path dir;
 
-    OpenJiiCheck(CamelContext context, CheckCommand.Report report, Duration timeout, Path dir) {
+    public OpenJiiCheck(CamelContext context, CheckReport report, Duration timeout, Path dir) {
         this.context = context;
         this.properties = context.getPropertiesComponent();
         this.report = report;
@@ -78,7 +79,8 @@ final class OpenJiiCheck {
         this.dir = dir;
     }
 
-    void run() throws Exception {
+    /** Every step, each reported. */
+    public void run() throws Exception {
         OpenJiiDownloads.Snapshot snapshot;
         try {
             snapshot = OpenJiiDownloads.read(dir);
@@ -364,7 +366,7 @@ final class OpenJiiCheck {
                 return;
             }
             if (!report.outcome(thing + " TLS handshake", TransportCheck.handshake(broker, timeout,
-                    CheckCommand.ALERT_WAIT))) {
+                    BrokerCheck.ALERT_WAIT))) {
                 report.skip(thing + " MQTT CONNECT", "an earlier step failed");
                 return;
             }
