@@ -15,13 +15,13 @@ import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.camel.util.TimeUtils;
 import org.openjii.mmi.component.multispeq.MultispeqComponent;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.MqttConnection;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.device.DeviceReply;
 import org.openjii.mmi.device.DeviceSession;
+import org.openjii.mmi.support.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,14 +114,10 @@ public final class BridgeStatus extends ServiceSupport {
                 duration(properties, "mmi.status.battery-interval", "5m"), Clock.systemUTC());
     }
 
+    /** The setting, strictly read ({@link Durations}: a typo is an error, not 0); empty: the default. */
     private static Duration duration(PropertiesComponent properties, String key, String defaultValue) {
-        String text = properties.resolveProperty(key).map(String::trim).filter(t -> !t.isEmpty()).orElse(defaultValue);
-        try {
-            return Duration.ofMillis(TimeUtils.toMilliSeconds(text));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be a duration such as 1s, 500ms or 5m, was '" + text + "'",
-                    e);
-        }
+        String text = properties.resolveProperty(key).map(String::strip).filter(t -> !t.isEmpty()).orElse(defaultValue);
+        return Duration.ofMillis(Durations.millis(key, text));
     }
 
     // ------------------------------------------------------------------ lifecycle

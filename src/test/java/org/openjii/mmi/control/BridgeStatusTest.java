@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -25,6 +26,7 @@ import org.openjii.mmi.test.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -136,5 +138,18 @@ class BridgeStatusTest {
                 .until(() -> component.getSimulatedDevice("sim:lab").simulator().repliesSent() >= replies + 2);
         assertThat(devices(status.snapshot()).get(0).get("battery"))
                 .isEqualTo(par.path("device_battery").asInt());
+    }
+
+    @Test
+    void shouldNameAStatusIntervalThatIsNotADurationInsteadOfReadingItAsZero() {
+        context = new DefaultCamelContext();
+        Properties settings = new Properties();
+        settings.put("mmi.status.battery-interval", "5 min");
+        context.getPropertiesComponent().setOverrideProperties(settings);
+
+        assertThatThrownBy(() -> BridgeStatus.fromProperties(context, Map::of, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("mmi.status.battery-interval must be a duration")
+                .hasMessageEndingWith("was '5 min'");
     }
 }
