@@ -1,17 +1,15 @@
 package org.openjii.mmi.control;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.test.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,32 +23,7 @@ class StatusPublisherTest {
 
     private static final Instant START = Instant.parse("2026-12-07T06:00:00Z");
 
-    /** A clock the test moves. */
-    private static final class ManualClock extends Clock {
-
-        private Instant now = START;
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(START);
     /** The last payload handed to the connection; the publisher knows its PUBACK by this very array. */
     private byte[] lastPayload;
     private final List<String> published = new ArrayList<>();
