@@ -25,6 +25,8 @@ import org.openjii.mmi.component.multispeq.transport.SerialPortScanner;
 import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.MqttCheck;
 import org.openjii.mmi.delivery.MqttReasonCodes;
+import org.openjii.mmi.delivery.MqttVersion;
+import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
@@ -371,23 +373,27 @@ public final class OpenJiiCheck {
                 return;
             }
             String clientId = thing + "-check";
-            try (MqttCheck client = new MqttCheck(broker, clientId, timeout)) {
-                MqttCheck.Connected connected = client.connect(30);
-                if (connected.ok()) {
-                    report.pass(thing + " MQTT CONNECT", "connected to " + transport.url() + " as '" + clientId
-                            + "' with " + thing + "'s certificate (clean start; nothing published: openJII's"
-                            + " policy allows its data topics only)");
-                } else if (connected.explained() != null) {
-                    report.fail(thing + " MQTT CONNECT", "TLS rejected", connected.explained().getMessage());
-                } else if (MqttReasonCodes.isFailure(connected.reasonCode())) {
-                    report.fail(thing + " MQTT CONNECT", "CONNECT refused: " + MqttReasonCodes.describe(connected
-                            .reasonCode()), "in openJII the certificate must be active and attached to " + thing);
-                } else {
-                    report.fail(thing + " MQTT CONNECT", "no CONNACK (" + connected.failure() + ")", "AWS IoT"
-                            + " closes the connection like this for an inactive or revoked certificate: download"
-                            + " the credentials again");
-                }
+            MqttSteps.connect(broker, clientId, timeout, MqttVersion.V5, BrokerCredentials.NONE, 30,
+                    (client, connected) -> connected(connected, transport, clientId));
+        }
+
+        /** The Thing's MQTT CONNECT step: the broker's answer, and for a refusal what to do in openJII. */
+        private boolean connected(MqttCheck.Connected connected, TransportCheck transport, String clientId) {
+            String step = thing + " MQTT CONNECT";
+            if (connected.ok()) {
+                return report.pass(step, "connected to " + transport.url() + " as '" + clientId + "' with " + thing
+                        + "'s certificate (clean start; nothing published: openJII's policy allows its data topics"
+                        + " only)");
             }
+            if (connected.explained() != null) {
+                return report.fail(step, "TLS rejected", connected.explained().getMessage());
+            }
+            if (MqttReasonCodes.isFailure(connected.reasonCode())) {
+                return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(connected.reasonCode()),
+                        "in openJII the certificate must be active and attached to " + thing);
+            }
+            return report.fail(step, "no CONNACK (" + connected.failure() + ")", "AWS IoT closes the connection like"
+                    + " this for an inactive or revoked certificate: download the credentials again");
         }
     }
 }
