@@ -18,7 +18,6 @@ import org.apache.camel.spi.PropertiesComponent;
  * from its home folder ({@value #HOME_PROPERTY}: the checkout, which {@code ./mmi} names; else the working directory,
  * as in the container image), Java plumbing as named in it. Everything else relative, on the command line and in the
  * files, resolves from the working directory: {@code ./mmi} runs in the caller's folder.
- *
  * <p>
  * A profile ({@code mmi.profile}: {@code --profile}, {@code MMI_PROFILE} or {@code -Dmmi.profile}) adds the file
  * {@code application-<profile>.properties} over {@code application.properties}, as Camel JBang's
@@ -65,9 +64,8 @@ public final class MmiApplication {
     /**
      * The configuration as {@link #create} reads it (the {@code --config} file, the profile's file,
      * application.properties, {@code --set}, {@code -D} and {@code MMI_*} variables), in a Camel context that is
-     * neither
-     * started nor given routes: for commands that only read the configuration ({@code mmi check}). The caller closes
-     * it.
+     * neither started nor given routes: for commands that only read the configuration ({@code mmi check}). The caller
+     * closes it.
      *
      * @throws IllegalArgumentException for a profile without its file, naming the file
      */
@@ -111,7 +109,7 @@ public final class MmiApplication {
     /**
      * Camel's property locations, the one listed first winning for a key in several.
      *
-     * @param directory the working directory, where application.properties and the profile files are
+     * @param directory the home folder ({@link #home()}), where application.properties and the profile files are
      */
     static String propertyLocations(String configFile, String profile, Path directory) {
         List<String> locations = new ArrayList<>();

@@ -1,7 +1,6 @@
 package org.openjii.mmi.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -24,9 +22,9 @@ import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.openjii.mmi.component.iot.IotConstants;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.Failures;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,7 +47,7 @@ import picocli.CommandLine.Parameters;
                 "1:some runs were refused (each is a dead letter with its bytes), some files were skipped (symbolic"
                         + " links, too large, unreadable), or the bridge did not start",
                 "2:usage error", "3:messages still wait in the outbox after --wait"})
-final class BackfillCommand implements Callable<Integer> {
+final class BackfillCommand extends ConfiguredCommand {
 
     /** In the outbox directory: the SHA-256 and path of every file done, one per line. */
     static final String DONE_FILE = "backfill-done.txt";
@@ -74,20 +72,13 @@ final class BackfillCommand implements Callable<Integer> {
             + " the outbox for the next mmi run.")
     int waitSeconds;
 
-    @Mixin
-    ConfigurationOptions configuration = new ConfigurationOptions();
-
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(directory)) {
             err.println("mmi backfill: " + directory + ": no such folder");
             return 2;
         }
-        if (configuration.problem("backfill") != null) {
-            err.println(configuration.problem("backfill"));
+        if (configurationProblem("backfill")) {
             return 2;
         }
         if (maxFileMegabytes < 1) {

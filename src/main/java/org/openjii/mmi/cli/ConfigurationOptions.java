@@ -6,9 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.message.Failures;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,11 +61,18 @@ final class ConfigurationOptions {
         return config == null ? null : config.toString();
     }
 
-    /** The usage error of a --config that names no file ({@code mmi <command>: --config X: no such file}), or null. */
-    String problem(String command) {
-        return config != null && !Files.isRegularFile(config)
-                ? "mmi " + command + ": --config " + config.toAbsolutePath() + ": no such file"
-                : null;
+    /**
+     * Prints the usage error of a --config that names no file ({@code mmi <command>: --config X: no such file}) with
+     * {@code err}.
+     *
+     * @return true when there is one: the command then exits with {@link CommandLine.ExitCode#USAGE}
+     */
+    boolean reportsProblem(String command, Consumer<String> err) {
+        if (config == null || Files.isRegularFile(config)) {
+            return false;
+        }
+        err.accept("mmi " + command + ": --config " + config.toAbsolutePath() + ": no such file");
+        return true;
     }
 
     /** A failure for the terminal: one line, or with --verbose the stack trace after it. */

@@ -2,7 +2,6 @@ package org.openjii.mmi.cli;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -25,11 +23,11 @@ import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.Outbox;
 import org.openjii.mmi.delivery.OutboxBudget;
 import org.openjii.mmi.delivery.OutboxException;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.support.DeviceJson;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -125,18 +123,11 @@ final class DeadLettersCommand implements Runnable {
     /** {@code mmi dead-letters list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per quarantined message: id,"
             + " when it was kept, what it is, its reason, the data topic it was going to, its size.")
-    static final class ListCommand implements Callable<Integer> {
-
-        @Mixin
-        ConfigurationOptions configuration = new ConfigurationOptions();
-
-        private final PrintStream out = System.out;
-        private final PrintStream err = System.err;
+    static final class ListCommand extends ConfiguredCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("dead-letters list") != null) {
-                err.println(configuration.problem("dead-letters list"));
+            if (configurationProblem("dead-letters list")) {
                 return 2;
             }
             Location location = Location.of(configuration);
@@ -172,7 +163,7 @@ final class DeadLettersCommand implements Runnable {
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Write quarantined messages as JSON lines"
             + " (one object each: id, what, reason, original topic, the whole payload or envelope, the raw input"
             + " kept); they stay unless --delete.")
-    static final class ExportCommand implements Callable<Integer> {
+    static final class ExportCommand extends ConfiguredCommand {
 
         @Parameters(paramLabel = "ID", arity = "0..*", description = "The ids to export (default: all).")
         List<Long> ids = new ArrayList<>();
@@ -185,16 +176,9 @@ final class DeadLettersCommand implements Runnable {
                 + " written (and the file is synced).")
         boolean delete;
 
-        @Mixin
-        ConfigurationOptions configuration = new ConfigurationOptions();
-
-        private final PrintStream out = System.out;
-        private final PrintStream err = System.err;
-
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("dead-letters export") != null) {
-                err.println(configuration.problem("dead-letters export"));
+            if (configurationProblem("dead-letters export")) {
                 return 2;
             }
             if (output != null && Files.exists(output)) {

@@ -1,6 +1,5 @@
 package org.openjii.mmi.cli;
 
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -25,10 +23,10 @@ import org.openjii.mmi.delivery.OutboxException;
 import org.openjii.mmi.delivery.OutboxQuarantine;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.ingest.IngestHeaders;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.message.ReasonCoded;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,7 +44,7 @@ import picocli.CommandLine.Parameters;
                 "0:every message named was republished (and acknowledged, see --wait)",
                 "1:some were not (each line says why; they stay), or the bridge's pipeline did not start",
                 "2:usage error (an id not in the quarantine)", "3:messages still wait in the outbox after --wait"})
-final class DeadLettersRepublish implements Callable<Integer> {
+final class DeadLettersRepublish extends ConfiguredCommand {
 
     @Parameters(paramLabel = "ID", arity = "0..*", description = "The ids to republish (mmi dead-letters list shows"
             + " them).")
@@ -59,18 +57,11 @@ final class DeadLettersRepublish implements Callable<Integer> {
             + " broker to acknowledge what was queued (default: ${DEFAULT-VALUE}); what is left stays in the outbox"
             + " for the next mmi run.")
     int waitSeconds;
-
-    @Mixin
-    ConfigurationOptions configuration = new ConfigurationOptions();
-
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
     private static final String COMMAND = DeadLettersCommand.NAME + " republish";
 
     @Override
     public Integer call() throws Exception {
-        if (configuration.problem("dead-letters republish") != null) {
-            err.println(configuration.problem("dead-letters republish"));
+        if (configurationProblem("dead-letters republish")) {
             return 2;
         }
         if (ids.isEmpty() == !all) {

@@ -2,7 +2,6 @@ package org.openjii.mmi.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,12 @@ import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
 import org.openjii.mmi.device.MeasurementProtocol;
 import org.openjii.mmi.device.MultispeqException;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "measure", mixinStandardHelpOptions = true, description = "Run one measurement protocol, show a"
         + " summary (device, battery, duration, values); --publish sends it through the bridge's pipeline.")
-final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
+final class MeasureCommand extends ConfiguredCommand {
 
     /** How long --publish waits for the broker's PUBACKs before leaving the messages to the next mmi run. */
     static final Duration PUBLISH_WAIT = Duration.ofSeconds(30);
@@ -62,13 +61,6 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             + " the configuration), and wait up to 30 s for the broker to acknowledge.")
     boolean publish;
 
-    /** With --publish: the configuration, as for mmi run. */
-    @Mixin
-    ConfigurationOptions configuration = new ConfigurationOptions();
-
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-
     @Override
     public Integer call() throws Exception {
         String protocolText;
@@ -80,8 +72,7 @@ final class MeasureCommand implements java.util.concurrent.Callable<Integer> {
             err.println("mmi measure: --protocol " + protocol + ": " + e.getMessage());
             return 2;
         }
-        if (publish && configuration.problem("measure") != null) {
-            err.println(configuration.problem("measure"));
+        if (publish && configurationProblem("measure")) {
             return 2;
         }
         if (!publish) {

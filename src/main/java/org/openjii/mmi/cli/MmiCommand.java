@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.main.Main;
 import org.openjii.mmi.MmiApplication;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.openjii.OpenJiiMode;
 import org.slf4j.LoggerFactory;
 
@@ -121,8 +122,7 @@ public final class MmiCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (configuration.problem("run") != null) {
-                System.err.println(configuration.problem("run"));
+            if (configuration.reportsProblem("run", System.err::println)) {
                 return 2;
             }
             if (logFormat != null) {

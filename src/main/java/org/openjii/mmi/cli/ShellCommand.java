@@ -74,8 +74,7 @@ final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (configuration.problem("shell") != null) {
-            System.err.println(configuration.problem("shell"));
+        if (configuration.reportsProblem("shell", System.err::println)) {
             return 2;
         }
         if (System.console() == null) {

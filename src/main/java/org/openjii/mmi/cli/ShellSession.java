@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +16,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.openjii.mmi.MmiApplication;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.component.multispeq.MultispeqEndpoint;
@@ -24,6 +24,7 @@ import org.openjii.mmi.control.BridgeStatus;
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.ingest.IngestTopic;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.observe.SettingsSummary;
 import org.openjii.mmi.support.DeviceJson;
 
@@ -50,6 +51,8 @@ final class ShellSession implements AutoCloseable {
      */
     private BridgeStatus deviceStatus;
     private ScheduledExecutorService continuous;
+    /** The device context's, which made {@link #continuous}. */
+    private ExecutorServiceManager continuousThreads;
     private final AtomicInteger continuousRuns = new AtomicInteger();
     private Duration continuousInterval;
     private boolean exitRequested;
@@ -294,11 +297,8 @@ final class ShellSession implements AutoCloseable {
         }
         continuousInterval = interval;
         continuousRuns.set(0);
-        continuous = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "mmi-shell-continuous");
-            thread.setDaemon(true);
-            return thread;
-        });
+        continuousThreads = devices.getExecutorServiceManager();
+        continuous = continuousThreads.newSingleThreadScheduledExecutor(this, "MmiShellContinuousPublish");
         continuous.scheduleWithFixedDelay(() -> {
             if (publish(null)) {
                 continuousRuns.incrementAndGet();
@@ -310,17 +310,15 @@ final class ShellSession implements AutoCloseable {
 
     void stopContinuous() {
         ScheduledExecutorService running;
+        ExecutorServiceManager threads;
         synchronized (this) {
             running = continuous;
+            threads = continuousThreads;
             continuous = null;
         }
         if (running != null) {
-            running.shutdown();
-            try {
-                running.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // The run under way ends first: its publish is not cut off.
+            threads.shutdownGraceful(running, TimeUnit.MINUTES.toMillis(1));
             out.println("Continuous publish stopped after " + continuousRuns.get() + " run(s)");
         }
     }

@@ -23,8 +23,7 @@ import org.openjii.mmi.ingest.IngestHeaders;
  * {@code to: multispeq:...}; for a protocol run {@code CamelMultispeqAnswers} (the request's answers, possibly none,
  * instead of the endpoint's) and {@code MmiExperimentId}, {@code MmiProtocolId} and {@code MmiQuestions} when the
  * request gives them, which the ingest pipeline prefers to its configured ones. These headers are removed when the
- * request
- * does not set them, so a value the transport copied in (an MQTT user property) cannot pass the checks.
+ * request does not set them, so a value the transport copied in (an MQTT user property) cannot pass the checks.
  * <p>
  * Fails the exchange with {@link BadCommandRequestException} ({@code bad-request}) for a malformed request, with
  * {@code CommandDeniedException} ({@code denied}) or {@code PromptNotAnswerableException}

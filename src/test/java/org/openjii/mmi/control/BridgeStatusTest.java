@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -25,6 +26,7 @@ import org.openjii.mmi.test.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -65,14 +67,14 @@ class BridgeStatusTest {
         DeviceInfo info = fixtureDeviceInfo();
         Instant since = Instant.parse("2026-11-22T06:10:03.120Z");
         Instant measured = Instant.parse("2026-11-22T06:12:40.873Z");
-        List<BridgeStatus.DeviceStatus> devices = List.of(
-                new BridgeStatus.DeviceStatus("multispeq", true, "/dev/ttyACM0", info.id(), info.firmware(),
+        List<StatusSnapshot.DeviceStatus> devices = List.of(
+                new StatusSnapshot.DeviceStatus("multispeq", true, "/dev/ttyACM0", info.id(), info.firmware(),
                         info.battery(), measured),
-                new BridgeStatus.DeviceStatus("multispeq-2", false, "/dev/serial/by-id/usb-Teensyduino-if00", null,
+                new StatusSnapshot.DeviceStatus("multispeq-2", false, "/dev/serial/by-id/usb-Teensyduino-if00", null,
                         null, null, null));
 
-        Map<String, Object> content = BridgeStatus.content("gw-7", since, 3L, devices);
-        byte[] json = BridgeStatus.render(BridgeStatus.withUpdatedAt(content,
+        Map<String, Object> content = StatusSnapshot.content("gw-7", since, 3L, devices);
+        byte[] json = StatusSnapshot.render(StatusSnapshot.withUpdatedAt(content,
                 Instant.parse("2026-11-22T06:12:41.007Z")));
 
         assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"online\",\"client_id\":\"gw-7\","
@@ -136,5 +138,18 @@ class BridgeStatusTest {
                 .until(() -> component.getSimulatedDevice("sim:lab").simulator().repliesSent() >= replies + 2);
         assertThat(devices(status.snapshot()).get(0).get("battery"))
                 .isEqualTo(par.path("device_battery").asInt());
+    }
+
+    @Test
+    void shouldNameAStatusIntervalThatIsNotADurationInsteadOfReadingItAsZero() {
+        context = new DefaultCamelContext();
+        Properties settings = new Properties();
+        settings.put("mmi.status.battery-interval", "5 min");
+        context.getPropertiesComponent().setOverrideProperties(settings);
+
+        assertThatThrownBy(() -> BridgeStatus.fromProperties(context, Map::of, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("mmi.status.battery-interval must be a duration")
+                .hasMessageEndingWith("was '5 min'");
     }
 }

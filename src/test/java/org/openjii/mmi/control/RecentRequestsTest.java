@@ -1,13 +1,10 @@
 package org.openjii.mmi.control;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.openjii.mmi.test.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,24 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The command route's memory of requests taken: a time window, bounded in size. */
 class RecentRequestsTest {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-09T09:00:00Z"));
-    private final Clock clock = new Clock() {
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-09T09:00:00Z"));
 
     private RecentRequests requests(String window) {
         RecentRequests requests = new RecentRequests();
@@ -45,11 +25,11 @@ class RecentRequestsTest {
     void aRequestTakenWithinTheWindowIsADuplicateAndLaterANewRequest() {
         RecentRequests requests = requests("10m");
         assertThat(requests.add("a")).isTrue();
-        now.set(now.get().plus(Duration.ofMinutes(9)));
+        clock.advance(Duration.ofMinutes(9));
         assertThat(requests.add("a")).as("again within 10 min").isFalse();
         assertThat(requests.add("b")).isTrue();
 
-        now.set(now.get().plus(Duration.ofMinutes(2)));
+        clock.advance(Duration.ofMinutes(2));
         assertThat(requests.contains("a")).as("taken 11 min ago").isFalse();
         assertThat(requests.add("a")).isTrue();
         assertThat(requests.size()).isEqualTo(2);

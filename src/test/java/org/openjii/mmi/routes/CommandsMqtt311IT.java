@@ -1,8 +1,6 @@
 package org.openjii.mmi.routes;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,13 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openjii.mmi.simulator.PtySimulator;
-import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
@@ -37,25 +31,17 @@ class CommandsMqtt311IT extends MmiRouteTestSupport {
     private static final String COMMANDS = "mmi/v1/" + CLIENT_ID + "/command";
     private static final String FALLBACK = "mmi/v1/" + CLIENT_ID + "/response";
 
-    private static PtySimulator device;
+    private static PtyCommandRig rig;
     private static Mqtt3AsyncClient operator;
     private static final List<Mqtt3Publish> answers = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void mqtt311AndARetainedRequest() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        Path dir = Files.createTempDirectory("mmi-commands-311");
-        device = PtySimulator.start(dir.resolve("tty311"), SimulatorOptions.parse("id=cc:00:00:31,firmware=2.3465,"
-                + "battery=64,battery-format=json,run-time=estimate,max-run-time=10s,pause=0ms"));
-        override("mmi.device.port", device.hostLink().toString());
+        rig = PtyCommandRig.start("311", "id=cc:00:00:31,firmware=2.3465,battery=64,battery-format=json,"
+                + "run-time=estimate,max-run-time=10s,pause=0ms", COMMANDS);
         override("mmi.device.interval", "1h");
         override("mmi.mqtt.protocol-version", "3.1.1");
-        operator = MqttClient.builder()
-                .useMqttVersion3()
-                .identifier("operator-311")
-                .serverHost("127.0.0.1")
-                .serverPort(broker.port())
-                .buildAsync();
+        operator = PtyCommandRig.requester("operator-311").useMqttVersion3().buildAsync();
         operator.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
         operator.subscribeWith()
                 .topicFilter(FALLBACK)
@@ -70,17 +56,10 @@ class CommandsMqtt311IT extends MmiRouteTestSupport {
     @AfterAll
     static void stopDeviceAndOperator() throws Exception {
         if (operator != null) {
-            operator.publishWith()
-                    .topic(COMMANDS)
-                    .retain(true)
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .send()
-                    .get(10,
-                            TimeUnit.SECONDS);
             operator.disconnect().get(10, TimeUnit.SECONDS);
         }
-        if (device != null) {
-            device.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 

@@ -2,8 +2,6 @@ package org.openjii.mmi.routes;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.observe.Observability;
-import org.openjii.mmi.simulator.PtySimulator;
-import org.openjii.mmi.simulator.SimulatorOptions;
-import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -33,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Requests that used to silence or fool the bridge, through a real Mosquitto to a simulated MultispeQ on a
+ * Requests that could silence or fool the bridge, through a real Mosquitto to a simulated MultispeQ on a
  * pseudo-terminal: correlation data of 40 KiB (beyond the 32 KiB a signed-short length decoder survives), live and
  * retained; retained requests, which must never run at a (re)connect; and a request that comes again with the same
  * correlation data (a QoS 1 redelivery), which must run once. After each, the bridge goes on publishing measurements
@@ -49,7 +43,7 @@ class HostileRequestsIT extends MmiRouteTestSupport {
     private static final int LARGE_CORRELATION = 40 * 1024;
     private static final String BATTERY = "{\"command\": \"battery\"}";
 
-    private static PtySimulator device;
+    private static PtyCommandRig rig;
     private static Mqtt5AsyncClient requester;
     private static final List<Mqtt5Publish> responses = new CopyOnWriteArrayList<>();
     private static byte[] retainedLarge;
@@ -57,19 +51,11 @@ class HostileRequestsIT extends MmiRouteTestSupport {
 
     @BeforeAll
     static void startDeviceAndRetainRequests() throws Exception {
-        ToolAssumptions.assumeTool("socat", PtySimulator.socatAvailable());
-        Path dir = Files.createTempDirectory("mmi-hostile");
-        device = PtySimulator.start(dir.resolve("ttyHOSTILE"), SimulatorOptions.parse("id=cc:00:00:18,firmware=2.3465,"
-                + "battery=81,battery-format=json,run-time=estimate,max-run-time=10s,pause=0ms"));
-        override("mmi.device.port", device.hostLink().toString());
+        rig = PtyCommandRig.start("HOSTILE", "id=cc:00:00:18,firmware=2.3465,battery=81,battery-format=json,"
+                + "run-time=estimate,max-run-time=10s,pause=0ms", COMMANDS);
         override("mmi.device.interval", "2s");
         override("mmi.device.protocol", "[{\"pulses\":[10],\"pulse_distance\":[1000],\"detectors\":[[1]]}]");
-        requester = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("hostile-requester")
-                .serverHost("127.0.0.1")
-                .serverPort(broker.port())
-                .buildAsync();
+        requester = PtyCommandRig.requester("hostile-requester").useMqttVersion5().buildAsync();
         requester.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
         requester.subscribeWith()
                 .topicFilter(REPLIES + "/#")
@@ -87,18 +73,10 @@ class HostileRequestsIT extends MmiRouteTestSupport {
     @AfterAll
     static void stopDeviceAndRequester() throws Exception {
         if (requester != null) {
-            // An empty retained message clears the retained requests.
-            requester.publishWith()
-                    .topic(COMMANDS)
-                    .retain(true)
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .send()
-                    .get(10,
-                            TimeUnit.SECONDS);
             requester.disconnect().get(10, TimeUnit.SECONDS);
         }
-        if (device != null) {
-            device.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 

@@ -1,17 +1,20 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.message;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Turns an exception chain into one readable line for the terminal (the stack trace stays in the log). */
-final class Failures {
+/**
+ * Turns an exception chain into one readable line for the terminal (the stack trace stays in the log): each message
+ * once, a wrapper that only restates its cause left out.
+ */
+public final class Failures {
 
     private Failures() {
     }
 
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
             chain.add(t);

@@ -1,8 +1,9 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.check;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BiFunction;
 
 import org.openjii.mmi.delivery.Delivery;
 import org.openjii.mmi.delivery.MqttCheck;
@@ -11,6 +12,7 @@ import org.openjii.mmi.delivery.MqttVersion;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.HttpProxy;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.support.MmiVersion;
 
@@ -18,17 +20,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The last two steps of {@code mmi check}: MQTT CONNECT, with the protocol version, user name and password the bridge
- * uses (the version the broker accepted, or the CONNACK's reason named), and a test publish.
+ * uses (the version the broker accepted, or the CONNACK's reason named), and a test publish. Every MQTT connect of the
+ * checks, {@link OpenJiiCheck}'s too, goes through {@link #connect}, on the transport {@link BrokerCheck} checked.
  */
-final class CheckMqttSteps {
+final class MqttSteps {
 
-    private final CheckCommand.Report report;
+    private final CheckReport report;
     private final Delivery.Settings settings;
     private final String checkClientId;
     private final String checkTopic;
     private final Duration timeout;
 
-    CheckMqttSteps(CheckCommand.Report report, Delivery.Settings settings, String checkClientId, String checkTopic,
+    MqttSteps(CheckReport report, Delivery.Settings settings, String checkClientId, String checkTopic,
             Duration timeout) {
         this.report = report;
         this.settings = settings;
@@ -37,15 +40,33 @@ final class CheckMqttSteps {
         this.timeout = timeout;
     }
 
+    /**
+     * The one MQTT connect of the checks: a fresh client with clean start, so nothing is kept on the broker, and a
+     * CONNECT; {@code then} gets the client and the broker's answer while the connection is open.
+     *
+     * @throws IllegalArgumentException for a client id the client cannot use
+     */
+    static <T> T connect(BrokerTransport broker, String clientId, Duration timeout, MqttVersion version,
+            BrokerCredentials credentials, int keepAliveSeconds,
+            BiFunction<MqttCheck, MqttCheck.Connected, T> then) {
+        try (MqttCheck client = new MqttCheck(broker, clientId, timeout, version, credentials)) {
+            return then.apply(client, client.connect(keepAliveSeconds));
+        }
+    }
+
     void run(BrokerTransport broker) {
         MqttVersion version = settings.connection().version();
         BrokerCredentials credentials = settings.connection().credentials();
-        try (MqttCheck client = new MqttCheck(broker, checkClientId, timeout, version, credentials)) {
-            if (connect(client, broker)) {
-                publish(client);
-            } else {
-                report.skip("publish", "not connected");
-            }
+        int keepAlive = settings.connection().effectiveKeepAliveSeconds();
+        try {
+            connect(broker, checkClientId, timeout, version, credentials, keepAlive, (client, connected) -> {
+                if (connected(client, connected, broker)) {
+                    publish(client);
+                } else {
+                    report.skip("publish", "not connected");
+                }
+                return null;
+            });
         } catch (IllegalArgumentException e) {
             report.fail("MQTT CONNECT", "the client id '" + checkClientId + "' cannot be used ("
                     + Failures.describe(e) + ")", "give another --client-id");
@@ -53,10 +74,10 @@ final class CheckMqttSteps {
         }
     }
 
-    private boolean connect(MqttCheck client, BrokerTransport broker) {
+    /** The MQTT CONNECT step: what the broker answered, and for a refusal what to do. */
+    private boolean connected(MqttCheck client, MqttCheck.Connected connected, BrokerTransport broker) {
         String step = "MQTT CONNECT";
         int keepAlive = settings.connection().effectiveKeepAliveSeconds();
-        MqttCheck.Connected connected = client.connect(keepAlive);
         BrokerCredentials credentials = settings.connection().credentials();
         if (connected.ok()) {
             StringBuilder detail = new StringBuilder("connected as '" + checkClientId + "' (" + client.version()
@@ -100,9 +121,8 @@ final class CheckMqttSteps {
 
     /** Whether the broker accepts a CONNECT of the other version (the configured one was refused). */
     private boolean speaks(MqttVersion version, BrokerTransport broker, int keepAlive, BrokerCredentials credentials) {
-        try (MqttCheck other = new MqttCheck(broker, checkClientId, timeout, version, credentials)) {
-            return other.connect(keepAlive).ok();
-        }
+        return connect(broker, checkClientId, timeout, version, credentials, keepAlive,
+                (client, connected) -> connected.ok());
     }
 
     private String connackHint(int code) {

@@ -1,4 +1,4 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.message;
 
 import java.io.IOException;
 

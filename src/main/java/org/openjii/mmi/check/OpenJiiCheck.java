@@ -1,4 +1,4 @@
-package org.openjii.mmi.cli;
+package org.openjii.mmi.check;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,12 +25,15 @@ import org.openjii.mmi.component.multispeq.transport.SerialPortScanner;
 import org.openjii.mmi.delivery.DeliverySettings;
 import org.openjii.mmi.delivery.MqttCheck;
 import org.openjii.mmi.delivery.MqttReasonCodes;
+import org.openjii.mmi.delivery.MqttVersion;
+import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.delivery.tls.BrokerTransport;
 import org.openjii.mmi.delivery.tls.MqttConfigurationException;
 import org.openjii.mmi.delivery.tls.TransportCheck;
 import org.openjii.mmi.device.CommandPolicy;
 import org.openjii.mmi.device.MultispeqException;
 import org.openjii.mmi.device.PromptAnswers;
+import org.openjii.mmi.message.Failures;
 import org.openjii.mmi.openjii.KeyFiles;
 import org.openjii.mmi.openjii.OnboardingConfig;
 import org.openjii.mmi.openjii.OpenJiiDownloads;
@@ -49,7 +52,7 @@ import org.openjii.mmi.support.DeviceJson;
  * only subscribing to its scripts needs the Thing name, which the check does not do. It publishes nothing: a test
  * message on a data topic would reach openJII's pipeline, and the policy allows no other topic.
  */
-final class OpenJiiCheck {
+public final class OpenJiiCheck {
 
     /** An instrument that answered on a port: its Thing name and what the plan needs of it. */
     record Instrument(String port, String deviceId, String version, String firmware) {
@@ -66,11 +69,11 @@ final class OpenJiiCheck {
 
     private final CamelContext context;
     private final PropertiesComponent properties;
-    private final CheckCommand.Report report;
+    private final CheckReport report;
     private final Duration timeout;
     private final Path dir;
 
-    OpenJiiCheck(CamelContext context, CheckCommand.Report report, Duration timeout, Path dir) {
+    public OpenJiiCheck(CamelContext context, CheckReport report, Duration timeout, Path dir) {
         this.context = context;
         this.properties = context.getPropertiesComponent();
         this.report = report;
@@ -78,7 +81,8 @@ final class OpenJiiCheck {
         this.dir = dir;
     }
 
-    void run() throws Exception {
+    /** Every step, each reported. */
+    public void run() throws Exception {
         OpenJiiDownloads.Snapshot snapshot;
         try {
             snapshot = OpenJiiDownloads.read(dir);
@@ -364,28 +368,32 @@ final class OpenJiiCheck {
                 return;
             }
             if (!report.outcome(thing + " TLS handshake", TransportCheck.handshake(broker, timeout,
-                    CheckCommand.ALERT_WAIT))) {
+                    BrokerCheck.ALERT_WAIT))) {
                 report.skip(thing + " MQTT CONNECT", "an earlier step failed");
                 return;
             }
             String clientId = thing + "-check";
-            try (MqttCheck client = new MqttCheck(broker, clientId, timeout)) {
-                MqttCheck.Connected connected = client.connect(30);
-                if (connected.ok()) {
-                    report.pass(thing + " MQTT CONNECT", "connected to " + transport.url() + " as '" + clientId
-                            + "' with " + thing + "'s certificate (clean start; nothing published: openJII's"
-                            + " policy allows its data topics only)");
-                } else if (connected.explained() != null) {
-                    report.fail(thing + " MQTT CONNECT", "TLS rejected", connected.explained().getMessage());
-                } else if (MqttReasonCodes.isFailure(connected.reasonCode())) {
-                    report.fail(thing + " MQTT CONNECT", "CONNECT refused: " + MqttReasonCodes.describe(connected
-                            .reasonCode()), "in openJII the certificate must be active and attached to " + thing);
-                } else {
-                    report.fail(thing + " MQTT CONNECT", "no CONNACK (" + connected.failure() + ")", "AWS IoT"
-                            + " closes the connection like this for an inactive or revoked certificate: download"
-                            + " the credentials again");
-                }
+            MqttSteps.connect(broker, clientId, timeout, MqttVersion.V5, BrokerCredentials.NONE, 30,
+                    (client, connected) -> connected(connected, transport, clientId));
+        }
+
+        /** The Thing's MQTT CONNECT step: the broker's answer, and for a refusal what to do in openJII. */
+        private boolean connected(MqttCheck.Connected connected, TransportCheck transport, String clientId) {
+            String step = thing + " MQTT CONNECT";
+            if (connected.ok()) {
+                return report.pass(step, "connected to " + transport.url() + " as '" + clientId + "' with " + thing
+                        + "'s certificate (clean start; nothing published: openJII's policy allows its data topics"
+                        + " only)");
             }
+            if (connected.explained() != null) {
+                return report.fail(step, "TLS rejected", connected.explained().getMessage());
+            }
+            if (MqttReasonCodes.isFailure(connected.reasonCode())) {
+                return report.fail(step, "CONNECT refused: " + MqttReasonCodes.describe(connected.reasonCode()),
+                        "in openJII the certificate must be active and attached to " + thing);
+            }
+            return report.fail(step, "no CONNACK (" + connected.failure() + ")", "AWS IoT closes the connection like"
+                    + " this for an inactive or revoked certificate: download the credentials again");
         }
     }
 }
