@@ -28,6 +28,11 @@ class IngestBeansFromYamlTest {
     void shouldConfigureEveryStepFromStringProperties() throws Exception {
         load("""
                 - beans:
+                    - name: encoder
+                      type: org.openjii.mmi.ingest.SampleEncoder
+                      properties:
+                        compressAboveBytes: "4096"
+                        compressionLevel: "6"
                     - name: parse
                       type: org.openjii.mmi.ingest.ParseMeasurement
                     - name: split
@@ -36,14 +41,12 @@ class IngestBeansFromYamlTest {
                         mode: sample
                         maxPayloadBytes: "65536"
                         reserveBytes: "1024"
-                        compressAboveBytes: "4096"
-                        compressionLevel: "6"
+                        encoder: "#bean:encoder"
                     - name: enrich
                       type: org.openjii.mmi.ingest.EnrichMeasurement
                       properties:
                         timezone: Europe/Amsterdam
-                        compressAboveBytes: "4096"
-                        compressionLevel: "6"
+                        encoder: "#bean:encoder"
                         protocolId: 3fa85f64-5717-4562-b3fc-2c963f66afa6
                         questions: '[{"question_label":"plot","question_text":"Which plot?","question_answer":"A1"}]'
                         annotations: "[]"
@@ -69,8 +72,10 @@ class IngestBeansFromYamlTest {
         SplitMeasurement split = context.getRegistry().lookupByNameAndType("split", SplitMeasurement.class);
         assertThat(split.getMode()).isEqualTo("sample");
         assertThat(split.getMaxPayloadBytes()).isEqualTo(65536);
-        assertThat(split.getCompressionLevel()).isEqualTo(6);
+        assertThat(split.getEncoder().getCompressAboveBytes()).isEqualTo(4096);
+        assertThat(split.getEncoder().getCompressionLevel()).isEqualTo(6);
         EnrichMeasurement enrich = context.getRegistry().lookupByNameAndType("enrich", EnrichMeasurement.class);
+        assertThat(enrich.getEncoder()).isSameAs(split.getEncoder());
         assertThat(enrich.getTimezone()).isEqualTo("Europe/Amsterdam");
         assertThat(enrich.getQuestions()).contains("Which plot?");
         assertThat(enrich.getMacros()).isNull();
