@@ -34,9 +34,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * Sizes are measured, not guessed: the samples are encoded as {@link EnrichMeasurement} will send them (same
  * {@link SampleEncoder}) and the encoding travels with the part, so nothing is compressed twice when both steps use
- * the same encoder. The message around the sample is measured too;
- * {@code reserveBytes} leaves room for what enrich adds from its own knobs and headers ({@code protocol_id},
- * {@code questions}, {@code workbook_run_id}, ...). {@link SerializePayload} checks the final size.
+ * the same encoder. The message around the sample is measured too; {@code reserveBytes} leaves room for what enrich
+ * adds from its own knobs and headers ({@code protocol_id}, {@code questions}, {@code workbook_run_id}, ...).
+ * {@link SerializePayload} checks the final size.
  * <p>
  * A single sample still over the limit cannot be split further: {@code payload-too-large}.
  */
