@@ -1,5 +1,9 @@
 package org.openjii.mmi.ingest;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
@@ -87,6 +91,31 @@ class IngestBeansFromYamlTest {
         assertThat(deadLetter.getClientId()).isEqualTo("multispeq_0042");
         assertThat(context.getRegistry().lookupByNameAndType("parse", ParseMeasurement.class)).isNotNull();
         assertThat(context.getRegistry().lookupByNameAndType("serialize", SerializePayload.class)).isNotNull();
+    }
+
+    @Test
+    void shouldGiveTheShippedSplitAndEnrichOneEncoderWithTheCompressionKnob() throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("mmi.ingest.compress-above", "4096");
+        properties.setProperty("mmi.ingest.split-mode", "run");
+        properties.setProperty("mmi.mqtt.topic", "experiment/data_ingest/v1/{experimentId}/multispeq/{sensorVersion}/"
+                + "multispeq_{deviceId}");
+        properties.setProperty("mmi.experiment-id", "6f1c0d2e-0000-4000-8000-00000000e001");
+        context.getPropertiesComponent().setInitialProperties(properties);
+
+        PluginHelper.getRoutesLoader(context)
+                .loadRoutes(ResourceHelper.fromString("ingest.camel.yaml",
+                        Files.readString(Path.of("routes/ingest.camel.yaml"))));
+
+        SampleEncoder encoder = context.getRegistry().lookupByNameAndType("sampleEncoder", SampleEncoder.class);
+        assertThat(encoder.getCompressAboveBytes()).isEqualTo(4096);
+        assertThat(context.getRegistry().lookupByNameAndType("splitMeasurement", SplitMeasurement.class).getEncoder())
+                .isSameAs(encoder);
+        assertThat(context.getRegistry().lookupByNameAndType("splitPerSample", SplitMeasurement.class).getEncoder())
+                .isSameAs(encoder);
+        assertThat(context.getRegistry()
+                .lookupByNameAndType("enrichMeasurement", EnrichMeasurement.class)
+                .getEncoder()).isSameAs(encoder);
     }
 
     @Test
