@@ -17,8 +17,8 @@ import java.util.Optional;
  * {@code multispeq1/loop-switch-jz.h} of the PhotosynQ firmware 1.20; the MultispeQ v2 commands that are not in that
  * source ({@code set_shutdown_time}, {@code usb_on}, {@code spm}, {@code set_op}, {@code set_cp}, {@code xRb}) as
  * JII's Python library ({@code jii_multispeq/device/settings.py}) sends them, and {@code indicate} (a colour, or
- * none) as the read-only set has always allowed it. Numeric aliases ({@code 1030} for
- * {@code set_magnetometer_bias}) have the count of their name. Docs: {@code docs/hardening.md}.
+ * none) as the read-only set allows it. Numeric aliases ({@code 1030} for {@code set_magnetometer_bias}) have the
+ * count of their name. Docs: {@code docs/hardening.md}.
  */
 public final class CommandParameters {
 

@@ -3,6 +3,7 @@ package org.openjii.mmi.ingest;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -41,8 +42,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class EnrichMeasurement implements Processor {
 
     private ZoneId zone = ZoneId.systemDefault();
-    private int compressAboveBytes = SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES;
-    private int compressionLevel = SampleEncoder.DEFAULT_COMPRESSION_LEVEL;
     private SampleEncoder encoder = SampleEncoder.defaults();
     private String protocolId;
     private String questions;
@@ -69,30 +68,16 @@ public class EnrichMeasurement implements Processor {
         this.zone = Knobs.zone("timezone", timezone);
     }
 
-    public int getCompressAboveBytes() {
-        return compressAboveBytes;
+    public SampleEncoder getEncoder() {
+        return encoder;
     }
 
     /**
-     * Send {@code sample} as gzip+base64 when its JSON text is longer than this many bytes (default 8192); -1 never
-     * compresses. Small samples stay readable; large ones shrink 3-4 times.
+     * How the sample is encoded (default: {@link SampleEncoder#defaults()}); the same encoder as
+     * {@link SplitMeasurement}'s reuses the sample it already encoded.
      */
-    public void setCompressAboveBytes(int compressAboveBytes) {
-        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
-        this.compressAboveBytes = compressAboveBytes;
-    }
-
-    public int getCompressionLevel() {
-        return compressionLevel;
-    }
-
-    /**
-     * Deflate level of the gzip, 1 (fastest, default) to 9 (smallest). Level 6 makes messages about a fifth smaller
-     * at several times the CPU ({@link SampleEncoder}).
-     */
-    public void setCompressionLevel(int compressionLevel) {
-        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
-        this.compressionLevel = compressionLevel;
+    public void setEncoder(SampleEncoder encoder) {
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
     }
 
     public String getProtocolId() {

@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -61,9 +60,6 @@ import static org.openjii.mmi.support.DeviceJson.kind;
  * A device's own reply (compact, one run) is read without building the tree of its samples: {@link CompactSample} finds
  * them, and their bytes become the {@link SampleArray}'s text. Everything else, and every doubt, takes the tree path;
  * both give the same measurement.
- * <p>
- * Over 400 lines as one class on purpose: the compact path and the tree path must give the same measurement, so they
- * stay side by side.
  */
 public class ParseMeasurement implements Processor {
 
@@ -203,7 +199,7 @@ public class ParseMeasurement implements Processor {
         if (output == null) {
             return null;
         }
-        checkForTopLevelError(output);
+        DeviceErrors.checkTopLevel(output);
         SampleArray sample = SampleArray.ofCompactJson(span.samples(bytes));
         return List.of(new Run(output, sample, epochMillis(output.get("time"))));
     }
@@ -238,7 +234,7 @@ public class ParseMeasurement implements Processor {
             unwrapRuns(object, runs);
         }
         for (Run run : runs) {
-            checkForDeviceErrors(run);
+            DeviceErrors.checkSamples(run.output(), run.sample().tree());
         }
         return runs;
     }
@@ -253,14 +249,14 @@ public class ParseMeasurement implements Processor {
             }
             if (parser.nextToken() != null) {
                 // fw 1.x: {"error":"JSON failure with:"}<json>} -- the device's error comes first.
-                checkForTopLevelError(root);
+                DeviceErrors.checkTopLevel(root);
                 throw new IngestException(FailureReason.INVALID_JSON, "Unexpected data after the JSON value at "
                         + parser.currentTokenLocation().offsetDescription(), null);
             }
             return root;
         } catch (JsonProcessingException e) {
             // fw 1.x: {"error":"bad json protocol (braces or CRC)" <protocol> "} is broken JSON, but an error.
-            String deviceError = leadingErrorField(clean);
+            String deviceError = DeviceErrors.leadingErrorField(clean);
             if (deviceError != null) {
                 throw new IngestException(FailureReason.DEVICE_ERROR, "Device reported an error: " + deviceError);
             }
@@ -270,22 +266,6 @@ public class ParseMeasurement implements Processor {
         } catch (IOException e) {
             throw new IngestException(FailureReason.INVALID_JSON, "Not readable as JSON: " + e.getMessage(), e);
         }
-    }
-
-    /** The text of an {@code "error"} string that opens the input, read as far as the input is valid. */
-    private static String leadingErrorField(JsonSanitizer.Result clean) {
-        try (JsonParser parser = DeviceJson.mapper()
-                .getFactory()
-                .createParser(clean.bytes(), clean.offset(),
-                        clean.length())) {
-            if (parser.nextToken() == JsonToken.START_OBJECT && parser.nextToken() == JsonToken.FIELD_NAME
-                    && "error".equals(parser.currentName()) && parser.nextToken() == JsonToken.VALUE_STRING) {
-                return parser.getText();
-            }
-        } catch (IOException e) {
-            // Not even that much is readable: an ordinary invalid-json.
-        }
-        return null;
     }
 
     private static List<ObjectNode> runObjects(JsonNode root) throws IngestException {
@@ -316,7 +296,7 @@ public class ParseMeasurement implements Processor {
      * loses its {@code sample} field; the runs share what remains.
      */
     private static void unwrapRuns(ObjectNode output, List<Run> runs) throws IngestException {
-        checkForTopLevelError(output);
+        DeviceErrors.checkTopLevel(output);
         JsonNode sample = output.remove("sample");
         if (!(sample instanceof ArrayNode samples)) {
             throw new IngestException(FailureReason.INVALID_MEASUREMENT,
@@ -341,49 +321,6 @@ public class ParseMeasurement implements Processor {
                 runs.add(new Run(output, SampleArray.ofTree((ArrayNode) inner), time != null ? time : outputTime));
             }
         }
-    }
-
-    private static void checkForTopLevelError(JsonNode output) throws IngestException {
-        JsonNode error = output.get("error");
-        if (error != null && !error.isNull()) {
-            String text = text(error);
-            throw new IngestException(FailureReason.DEVICE_ERROR, device(output) + " reported an error: " + text);
-        }
-    }
-
-    private static void checkForDeviceErrors(Run run) throws IngestException {
-        ObjectNode output = run.output();
-        ArrayNode samples = run.sample().tree();
-        for (int i = 0; i < samples.size(); i++) {
-            JsonNode sample = samples.get(i);
-            JsonNode error = sample.get("error");
-            if (error != null && !error.isNull()) {
-                String text = text(error);
-                throw new IngestException(FailureReason.DEVICE_ERROR,
-                        device(output) + " reported \"" + text + "\" in sample " + i);
-            }
-            JsonNode set = sample.get("set");
-            if (set == null || !set.isArray()) {
-                continue;
-            }
-            for (int j = 0; j < set.size(); j++) {
-                error = set.get(j).get("error");
-                if (error != null && !error.isNull()) {
-                    String text = text(error);
-                    throw new IngestException(FailureReason.DEVICE_ERROR,
-                            device(output) + " reported \"" + text + "\" in sample " + i + ", set " + j);
-                }
-            }
-        }
-    }
-
-    private static String device(JsonNode output) {
-        JsonNode id = output.get("device_id");
-        return id == null || id.isNull() ? "The device" : "Device " + text(id);
-    }
-
-    private static String text(JsonNode value) {
-        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     /**

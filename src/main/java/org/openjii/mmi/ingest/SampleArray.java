@@ -12,10 +12,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
  * The flat {@code sample} array of a run in the two forms the ingest steps use: its compact JSON text, which is what
- * gets published (gzipped above 8 KB), and its tree, which only splitting by sample, device-error checks and tests
- * look into. One form is given, the other is made from it when first asked for; both always agree.
+ * gets published (gzipped above a size, {@link SampleEncoder}), and its tree, which only splitting by sample,
+ * device-error checks and tests look into. One form is given, the other is made from it when first asked for; both
+ * always agree.
  * <p>
- * Why not just the tree: building the exact-decimal tree of a 24 KB RIDES sample and writing it back out took longer
+ * Why not just the tree: building the exact-decimal tree of a 24 KB RIDES sample and writing it back out takes longer
  * than gzipping it. When {@link CompactSample} has checked that the device's own bytes of the array are exactly what
  * the tree would be written as, {@link ParseMeasurement} passes those bytes on and no tree is built on the way to the
  * payload.

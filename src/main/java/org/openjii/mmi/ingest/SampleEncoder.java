@@ -13,23 +13,21 @@ import java.util.zip.GZIPInputStream;
 /**
  * Turns samples into the {@code sample} field of an ingest message: compact, strictly valid JSON text, or, when that
  * text is longer than {@code compressAboveBytes}, gzip + standard base64 as openJII's pipeline decompresses it
- * ({@code _sample_encoding: "gzip+base64"}, the mobile app's format). One class so the split step measures exactly
- * what the enrich step will send.
+ * ({@code _sample_encoding: "gzip+base64"}, the mobile app's format). One bean, {@code sampleEncoder} in
+ * {@code routes/ingest.camel.yaml}, serves both {@link SplitMeasurement} and {@link EnrichMeasurement}, so the split
+ * step measures exactly what the enrich step will send and the sample is compressed once.
  * <p>
  * The gzip stream is reproducible: modification time 0, no file name, OS byte 255 (unknown), so the same samples give
  * the same bytes on every host.
  * <p>
  * The default level is 1, zlib's fastest: deflating dominates the ingest CPU cost, and level 6 spends several times
  * the CPU of level 1 to save about a quarter of the bytes, on messages that stay far below 128 KB either way
- * (bench/pipeline.sh measures both). Where the link (AWS IoT Core: 512 KiB/s per connection) matters more than the
- * CPU, choose 6.
- *
- * @param compressAboveBytes compress when the JSON text has more UTF-8 bytes than this; a negative value never
- *     compresses
- * @param compressionLevel {@link Deflater} level, 1 (fastest) to 9 (smallest), 0 to store only, or -1 for zlib's
- *     default (6)
+ * ({@code bench/pipeline.sh -p level=1,6} measures both). Where the link (AWS IoT Core: 512 KiB/s per connection)
+ * matters more than the CPU, choose 6.
+ * <p>
+ * The settings are set once, at configuration; two encoders with the same settings are equal.
  */
-public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
+public final class SampleEncoder {
 
     public static final String GZIP_BASE64 = "gzip+base64";
     public static final int DEFAULT_COMPRESS_ABOVE_BYTES = 8192;
@@ -38,16 +36,62 @@ public record SampleEncoder(int compressAboveBytes, int compressionLevel) {
     private static final int GZIP_MAGIC = 0x8b1f;
     private static final int OS_UNKNOWN = 255;
 
-    public SampleEncoder {
-        if (compressionLevel < -1 || compressionLevel > 9) {
-            throw new IllegalArgumentException("compressionLevel must be -1 or 0..9, was "
-                    + compressionLevel);
-        }
+    private int compressAboveBytes = DEFAULT_COMPRESS_ABOVE_BYTES;
+    private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+
+    /** The defaults: compress above 8 KB, at level 1. */
+    public SampleEncoder() {
+    }
+
+    public SampleEncoder(int compressAboveBytes, int compressionLevel) {
+        setCompressAboveBytes(compressAboveBytes);
+        setCompressionLevel(compressionLevel);
     }
 
     /** The defaults: compress above 8 KB, at level 1. */
     public static SampleEncoder defaults() {
-        return new SampleEncoder(DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_COMPRESSION_LEVEL);
+        return new SampleEncoder();
+    }
+
+    public int getCompressAboveBytes() {
+        return compressAboveBytes;
+    }
+
+    /**
+     * Send {@code sample} as gzip+base64 when its JSON text has more UTF-8 bytes than this (default 8192); a negative
+     * value never compresses. Small samples stay readable; large ones shrink 3-4 times.
+     */
+    public void setCompressAboveBytes(int compressAboveBytes) {
+        this.compressAboveBytes = compressAboveBytes;
+    }
+
+    public int getCompressionLevel() {
+        return compressionLevel;
+    }
+
+    /** {@link Deflater} level, 1 (fastest, default) to 9 (smallest), 0 to store only, or -1 for zlib's default (6). */
+    public void setCompressionLevel(int compressionLevel) {
+        if (compressionLevel < -1 || compressionLevel > 9) {
+            throw new IllegalArgumentException("compressionLevel must be -1 or 0..9, was " + compressionLevel);
+        }
+        this.compressionLevel = compressionLevel;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SampleEncoder that && compressAboveBytes == that.compressAboveBytes
+                && compressionLevel == that.compressionLevel;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * compressAboveBytes + compressionLevel;
+    }
+
+    @Override
+    public String toString() {
+        return "SampleEncoder[compressAboveBytes=" + compressAboveBytes + ", compressionLevel=" + compressionLevel
+                + "]";
     }
 
     public EncodedSample encode(SampleArray samples) {

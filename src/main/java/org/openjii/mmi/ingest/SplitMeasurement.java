@@ -4,6 +4,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -33,9 +34,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * Sizes are measured, not guessed: the samples are encoded as {@link EnrichMeasurement} will send them (same
  * {@link SampleEncoder}) and the encoding travels with the part, so nothing is compressed twice when both steps use
- * the same {@code compressAboveBytes} and {@code compressionLevel}. The message around the sample is measured too;
- * {@code reserveBytes} leaves room for what enrich adds from its own knobs and headers ({@code protocol_id},
- * {@code questions}, {@code workbook_run_id}, ...). {@link SerializePayload} checks the final size.
+ * the same encoder. The message around the sample is measured too; {@code reserveBytes} leaves room for what enrich
+ * adds from its own knobs and headers ({@code protocol_id}, {@code questions}, {@code workbook_run_id}, ...).
+ * {@link SerializePayload} checks the final size.
  * <p>
  * A single sample still over the limit cannot be split further: {@code payload-too-large}.
  */
@@ -57,8 +58,6 @@ public class SplitMeasurement implements Processor {
     private Mode mode = Mode.RUN;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int reserveBytes = DEFAULT_RESERVE_BYTES;
-    private int compressAboveBytes = SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES;
-    private int compressionLevel = SampleEncoder.DEFAULT_COMPRESSION_LEVEL;
     private SampleEncoder encoder = SampleEncoder.defaults();
 
     public String getMode() {
@@ -95,24 +94,16 @@ public class SplitMeasurement implements Processor {
         this.reserveBytes = Knobs.atLeast("reserveBytes", reserveBytes, 0);
     }
 
-    public int getCompressAboveBytes() {
-        return compressAboveBytes;
+    public SampleEncoder getEncoder() {
+        return encoder;
     }
 
-    /** As {@link EnrichMeasurement#setCompressAboveBytes}; keep both equal so the sample is compressed once. */
-    public void setCompressAboveBytes(int compressAboveBytes) {
-        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
-        this.compressAboveBytes = compressAboveBytes;
-    }
-
-    public int getCompressionLevel() {
-        return compressionLevel;
-    }
-
-    /** As {@link EnrichMeasurement#setCompressionLevel}; keep both equal so the sample is compressed once. */
-    public void setCompressionLevel(int compressionLevel) {
-        this.encoder = new SampleEncoder(compressAboveBytes, compressionLevel);
-        this.compressionLevel = compressionLevel;
+    /**
+     * How the sample is encoded (default: {@link SampleEncoder#defaults()}); give {@link EnrichMeasurement} the same
+     * encoder so the sample is compressed once.
+     */
+    public void setEncoder(SampleEncoder encoder) {
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
     }
 
     @Override

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Told about instruments by the {@code multispeq:} component's sessions ({@link DeviceSession.Listener}); asked by
  * {@link OpenJiiPlan} what to run. Every change is logged once.
+ * <p>
+ * Over 400 lines as one class on purpose: the Things and the instruments change together under one lock, and what
+ * the downloads say and where the instruments are decide each connection here; the reports and the connections
+ * themselves are {@link FleetReports} and {@link ThingConnections}.
  */
 public final class OpenJiiFleet extends ServiceSupport implements DeviceSession.Listener {
 

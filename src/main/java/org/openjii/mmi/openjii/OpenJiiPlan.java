@@ -30,9 +30,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * its reply goes to the ingest route with the experiment's topic prefix, {@code protocol_id}, the plan's questions and
  * one {@code workbook_run_id} per experiment and run; a {@code command} is sent as it is; a {@code question} goes with
  * every measurement of its experiment. A command or protocol that the command policy refuses
- * ({@code mmi.commands.allow}:
- * anything that writes, reboots or saves) or that asks questions nobody can answer is skipped, logged once with the way
- * to allow it.
+ * ({@code mmi.commands.allow}: anything that writes, reboots or saves) or that asks questions nobody can answer is
+ * skipped, logged once with the way to allow it.
  */
 public final class OpenJiiPlan {
 

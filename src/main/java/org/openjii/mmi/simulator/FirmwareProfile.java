@@ -51,8 +51,8 @@ public enum FirmwareProfile {
     }
 
     /** fw 1.x {@code battery} prints {@code {"battery":NN}}; openJII's app reads v2 devices as {@code battery:NN}. */
-    public SimulatorOptions.BatteryFormat batteryFormat() {
-        return this == FW_2 ? SimulatorOptions.BatteryFormat.COLON : SimulatorOptions.BatteryFormat.JSON;
+    public BatteryFormat batteryFormat() {
+        return this == FW_2 ? BatteryFormat.COLON : BatteryFormat.JSON;
     }
 
     /** Whether {@code device_info} ends with a checksum: fw 1.x does; JII reads v2's with plain json.loads. */

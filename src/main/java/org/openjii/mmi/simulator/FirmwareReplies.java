@@ -60,7 +60,7 @@ final class FirmwareReplies {
     Reply toCommand(String word) {
         return switch (word) {
             case "hello", "1000" -> Reply.text(options.deviceName() + " Ready\n");
-            case "battery" -> Reply.text(options.batteryFormat() == SimulatorOptions.BatteryFormat.JSON
+            case "battery" -> Reply.text(options.batteryFormat() == BatteryFormat.JSON
                     ? "{\"battery\":" + options.battery() + "}\n"
                     : "battery:" + options.battery() + "\n");
             case "device_info", "1007" -> options.profile().deviceInfoChecksummed()

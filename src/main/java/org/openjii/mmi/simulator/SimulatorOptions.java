@@ -57,28 +57,6 @@ public record SimulatorOptions(String deviceName, String deviceVersion, String d
         Map<SimulatorFault, Double> faults, int unplugAfter, Optional<Duration> replugAfter, long floodBytes,
         Clock clock) {
 
-    /**
-     * How {@code battery} answers: fw 1.17 and 1.20 print JSON; openJII's app and driver read {@code battery:NN}, the
-     * form of the default v2 profile. Without the option, the {@link FirmwareProfile} decides.
-     */
-    public enum BatteryFormat {
-
-        /** {@code {"battery":NN}} followed by LF (fw 1.17). */
-        JSON("json"),
-        /** {@code battery:NN} followed by LF (what openJII parses). */
-        COLON("colon");
-
-        private final String specName;
-
-        BatteryFormat(String specName) {
-            this.specName = specName;
-        }
-
-        public String specName() {
-            return specName;
-        }
-    }
-
     /** Measurement outputs bundled with the simulator, the public fixtures of the same name. */
     public static final List<String> OUTPUT_NAMES = List.of("par_fw2.3465", "phi2_fw1.2", "rides_fw2.21",
             "recall-settings_fw2.31", "spad-calibration-prompts_fw2.011",

@@ -147,8 +147,8 @@ final class SimulatorSpec {
         }
     }
 
-    private static SimulatorOptions.BatteryFormat batteryFormat(String value) {
-        for (SimulatorOptions.BatteryFormat format : SimulatorOptions.BatteryFormat.values()) {
+    private static BatteryFormat batteryFormat(String value) {
+        for (BatteryFormat format : BatteryFormat.values()) {
             if (format.specName().equalsIgnoreCase(value)) {
                 return format;
             }

@@ -33,6 +33,7 @@ import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.ingest.IngestTopic;
 import org.openjii.mmi.ingest.MeasurementPart;
 import org.openjii.mmi.ingest.ParseMeasurement;
+import org.openjii.mmi.ingest.SampleEncoder;
 import org.openjii.mmi.ingest.SerializePayload;
 import org.openjii.mmi.ingest.SplitMeasurement;
 
@@ -99,10 +100,11 @@ public class PipelineBenchmark {
         context = new DefaultCamelContext();
         context.start();
         parse = new ParseMeasurement();
+        SampleEncoder encoder = new SampleEncoder(SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES, level);
         split = new SplitMeasurement();
-        split.setCompressionLevel(level);
+        split.setEncoder(encoder);
         enrich = new EnrichMeasurement();
-        enrich.setCompressionLevel(level);
+        enrich.setEncoder(encoder);
         enrich.setTimezone("Europe/Amsterdam");
         enrich.setProtocolId("3fa85f64-5717-4562-b3fc-2c963f66afa6");
         topic = new IngestTopic();

@@ -255,7 +255,7 @@ class EnrichMeasurementTest {
 
         assertThat(enrich.build(part, null).get("sample").textValue()).isSameAs(part.encoded().text());
 
-        enrich.setCompressionLevel(6);
+        enrich.setEncoder(new SampleEncoder(SampleEncoder.DEFAULT_COMPRESS_ABOVE_BYTES, 6));
         String recompressed = enrich.build(part, null).get("sample").textValue();
         assertThat(recompressed).isNotSameAs(part.encoded().text());
         assertThat(SampleEncoder.decode(recompressed, "gzip+base64"))
@@ -264,7 +264,7 @@ class EnrichMeasurementTest {
 
     @Test
     void shouldSendTheRidesSampleAsPlainTextWhenCompressionIsOff() throws Exception {
-        enrich.setCompressAboveBytes(-1);
+        enrich.setEncoder(new SampleEncoder(-1, SampleEncoder.DEFAULT_COMPRESSION_LEVEL));
 
         ObjectNode message = enrich(measurement(RIDES));
 

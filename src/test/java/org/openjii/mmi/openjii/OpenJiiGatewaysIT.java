@@ -189,7 +189,7 @@ class OpenJiiGatewaysIT {
         });
 
         // The Thing's client id connected twice (A, then B), one connection after the other: no takeover. B
-        // releases both Things now that their instruments are gone.
+        // releases both Things once their instruments are gone.
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(broker.log().disconnects()).extracting(
                         MosquittoLog.Disconnect::clientId)

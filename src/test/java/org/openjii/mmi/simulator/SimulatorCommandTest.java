@@ -57,14 +57,14 @@ class SimulatorCommandTest extends SimulatorTestSupport {
 
     @Test
     void batteryInFirmwareJsonFormat() {
-        SimulatorOptions options = fast().battery(87).batteryFormat(SimulatorOptions.BatteryFormat.JSON).build();
+        SimulatorOptions options = fast().battery(87).batteryFormat(BatteryFormat.JSON).build();
 
         assertThat(ask(options, "battery\r\n")).isEqualTo(fixtureText("synthetic/serial/battery-fw1.17.raw"));
     }
 
     @Test
     void batteryInOpenJiiColonFormat() {
-        SimulatorOptions options = fast().battery(87).batteryFormat(SimulatorOptions.BatteryFormat.COLON).build();
+        SimulatorOptions options = fast().battery(87).batteryFormat(BatteryFormat.COLON).build();
 
         assertThat(ask(options, "battery\r\n")).isEqualTo(fixtureText("synthetic/serial/battery-openjii-assumed.raw"));
     }

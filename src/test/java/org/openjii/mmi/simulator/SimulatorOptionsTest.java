@@ -21,7 +21,7 @@ class SimulatorOptionsTest {
         assertThat(o.deviceId()).isEqualTo("01:12:53:20");
         assertThat(o.battery()).isEqualTo(82);
         assertThat(o.firmware()).isEqualTo("2.3465");
-        assertThat(o.batteryFormat()).isEqualTo(SimulatorOptions.BatteryFormat.COLON);
+        assertThat(o.batteryFormat()).isEqualTo(BatteryFormat.COLON);
         assertThat(o.profile()).isEqualTo(FirmwareProfile.FW_2);
         assertThat(o.chunkSize()).isEqualTo(64);
         assertThat(o.chunkPause()).isEqualTo(Duration.ofMillis(1));
@@ -49,7 +49,7 @@ class SimulatorOptionsTest {
         assertThat(o.deviceId()).isEqualTo("52:00:13:24");
         assertThat(o.firmware()).isEqualTo("2.31");
         assertThat(o.battery()).isEqualTo(92);
-        assertThat(o.batteryFormat()).isEqualTo(SimulatorOptions.BatteryFormat.COLON);
+        assertThat(o.batteryFormat()).isEqualTo(BatteryFormat.COLON);
         assertThat(o.chunkSize()).isEqualTo(16);
         assertThat(o.chunkPause()).isEqualTo(Duration.ofMillis(2));
         assertThat(o.runTime()).contains(Duration.ofMillis(1500));

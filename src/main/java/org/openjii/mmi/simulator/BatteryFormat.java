@@ -1,0 +1,24 @@
+package org.openjii.mmi.simulator;
+
+/**
+ * How {@code battery} answers: fw 1.17 and 1.20 print JSON; openJII's app and driver read {@code battery:NN}, the
+ * form of the default v2 profile. Without the {@code battery-format} option ({@link SimulatorOptions}), the
+ * {@link FirmwareProfile} decides.
+ */
+public enum BatteryFormat {
+
+    /** {@code {"battery":NN}} followed by LF (fw 1.17). */
+    JSON("json"),
+    /** {@code battery:NN} followed by LF (what openJII parses). */
+    COLON("colon");
+
+    private final String specName;
+
+    BatteryFormat(String specName) {
+        this.specName = specName;
+    }
+
+    public String specName() {
+        return specName;
+    }
+}
