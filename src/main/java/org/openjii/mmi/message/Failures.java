@@ -32,7 +32,7 @@ public final class Failures {
 
     /**
      * A wrapper whose message only names a cause adds nothing but class names: RuntimeCamelException (the cause's
-     * toString), FailedToStartComponentException ("Failed to start component iot because of <cause>").
+     * toString), FailedToStartComponentException ("Failed to start component iot because of &lt;cause&gt;").
      */
     private static boolean restatesACause(String message, List<Throwable> causes) {
         return causes.stream().anyMatch(cause -> message.contains(cause.toString()));

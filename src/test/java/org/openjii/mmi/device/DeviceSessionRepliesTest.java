@@ -74,7 +74,9 @@ class DeviceSessionRepliesTest {
         return Crc32Checksum.format(Crc32Checksum.compute(text));
     }
 
-    /** fw 1.17: ["alert","<text>", then the device blocks; "ok"] (or the echo) comes after the answer. */
+    /**
+     * fw 1.17: {@code ["alert","<text>"}, then the device blocks; {@code "ok"} (or the echo) comes after the answer.
+     */
     private static Function<String, List<String>> firmware1(boolean quoteInItsOwnRead) {
         StringBuilder printed = new StringBuilder();
         return written -> {

@@ -34,7 +34,7 @@ class OpenJiiAsyncApiTest {
                 .deepCopy();
     }
 
-    /** {@code git hash-object}: SHA-1 of "blob <length>\0" and the bytes. */
+    /** {@code git hash-object}: SHA-1 of {@code "blob <length>\0"} and the bytes. */
     @Test
     void shouldBeOpenJiisFileVerbatim() throws IOException, NoSuchAlgorithmException {
         byte[] bytes;
