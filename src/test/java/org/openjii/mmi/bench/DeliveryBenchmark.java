@@ -72,8 +72,8 @@ import static org.awaitility.Awaitility.await;
  * message ids, (n − 1) / span. For each unthrottled run, a bare Paho {@link MqttAsyncClient}
  * ({@link BarePahoPublisher}, its own JVM too) publishes a copy of the same outbox the same way, at once or after
  * idling {@code settle} seconds. A RIDES-size drain shows the 512 KiB/s byte limit binding.</li>
- * <li>The bridge's peak RSS ({@code VmHWM}) and its drain thread's CPU time are read from {@code /proc} just before
- * each SIGTERM.</li>
+ * <li>The bridge's peak RSS ({@code VmHWM}, from {@code /proc}) and its drain thread's CPU time (from its thread
+ * dump) are read just before each SIGTERM.</li>
  * </ol>
  * Arguments {@code key=value}: {@code messages} (2000), {@code rides-messages} (1000, 0 to skip), {@code samples}
  * (240), {@code interval} (250ms, the bridge's {@code mmi.device.interval}), {@code rounds} (3), {@code window} (100,
@@ -400,7 +400,7 @@ public final class DeliveryBenchmark {
         /** The bridge, not the bare client. */
         final boolean bridge;
         double peakRssMegabytes = Double.NaN;
-        /** CPU time of the bridge's drain thread (mmi-outbox-publisher), seconds. */
+        /** CPU time of the bridge's drain thread (MmiOutboxPublisher[identity]), seconds. */
         double drainCpuSeconds = Double.NaN;
 
         BridgeRun(String name, Process process, Path log, boolean bridge) {
@@ -415,7 +415,7 @@ public final class DeliveryBenchmark {
             if (process.isAlive()) {
                 try {
                     peakRssMegabytes = vmHwmMegabytes(process.pid());
-                    drainCpuSeconds = threadCpuSeconds(process.pid(), "mmi-outbox-publ");
+                    drainCpuSeconds = threadCpuSeconds(process.pid(), "MmiOutboxPublisher[");
                 } catch (NoSuchFileException e) {
                     // Exited meanwhile (the bare client does when done): nothing left to read.
                 }
@@ -458,23 +458,19 @@ public final class DeliveryBenchmark {
         }
     }
 
-    /** utime + stime of the process's thread named {@code name} (as /proc shows it: 15 characters). */
+    /**
+     * CPU time of the process's thread whose name contains {@code name}, from the JVM's own thread dump
+     * ({@code jcmd <pid> Thread.print}, {@code cpu=…ms}): Camel names its threads {@code Camel (camel-1) thread #7 -
+     * MmiOutboxPublisher[default]}, longer than the 15 characters {@code /proc} keeps.
+     */
     private static double threadCpuSeconds(long pid, String name) throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    if (name.equals(Files.readString(task.resolve("comm")).strip())) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        // Fields after the command (in parentheses): state is field 3, utime 14, stime 15.
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-                    }
-                } catch (NoSuchFileException e) {
-                    // A thread that ended since the listing (the process is shutting some down): not the one sought.
-                }
-            }
-        }
-        return Double.NaN;
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(
+                true).start();
+        String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher matcher = Pattern.compile("^\"[^\"]*" + Pattern.quote(name) + "[^\"]*\".*? cpu=([0-9.]+)ms",
+                Pattern.MULTILINE).matcher(threads);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) / 1000 : Double.NaN;
     }
 
     private static double vmHwmMegabytes(long pid) throws IOException {
