@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
@@ -96,12 +95,7 @@ class PasswordAuthIT {
     }
 
     private static long count(Pattern pattern, String text) {
-        Matcher matcher = pattern.matcher(text);
-        long found = 0;
-        while (matcher.find()) {
-            found++;
-        }
-        return found;
+        return pattern.matcher(text).results().count();
     }
 
     /**

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -70,12 +69,7 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
     }
 
     private static long count(Pattern pattern, String text) {
-        Matcher matcher = pattern.matcher(text);
-        long found = 0;
-        while (matcher.find()) {
-            found++;
-        }
-        return found;
+        return pattern.matcher(text).results().count();
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -101,12 +100,7 @@ class DeliveryIT extends MmiRouteTestSupport {
     }
 
     private static long count(Pattern pattern, String text) {
-        Matcher matcher = pattern.matcher(text);
-        long found = 0;
-        while (matcher.find()) {
-            found++;
-        }
-        return found;
+        return pattern.matcher(text).results().count();
     }
 
     @Test
