@@ -42,9 +42,11 @@ final class MosquittoContainer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final GenericContainer<?> container;
+    private final BrokerOutput output;
 
-    private MosquittoContainer(GenericContainer<?> container) {
+    private MosquittoContainer(GenericContainer<?> container, BrokerOutput output) {
         this.container = container;
+        this.output = output;
     }
 
     /**
@@ -57,11 +59,11 @@ final class MosquittoContainer {
             Network network, String alias) throws IOException {
         int uid = (Integer) Files.getAttribute(dir, "unix:uid");
         int gid = (Integer) Files.getAttribute(dir, "unix:gid");
-        Path output = dir.resolve("mosquitto.out");
+        BrokerOutput output = new BrokerOutput(dir.resolve("mosquitto.out"));
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                 .withCommand("mosquitto", "-c", conf.toString())
                 .withLabels(DockerSupport.labels("mosquitto"))
-                .withLogConsumer(frame -> append(output, frame))
+                .withLogConsumer(output::append)
                 .waitingFor(new AcceptsConnections(port))
                 .withStartupTimeout(START_TIMEOUT)
                 .withCreateContainerCmdModifier(cmd -> cmd.withUser(uid + ":" + gid));
@@ -84,10 +86,11 @@ final class MosquittoContainer {
             container.start();
         } catch (RuntimeException e) {
             container.stop();
+            output.close();
             throw new IOException("mosquitto in " + image + " did not start: " + e.getMessage() + "; its output: "
-                    + (Files.exists(output) ? Files.readString(output) : ""), e);
+                    + output.text(), e);
         }
-        return new MosquittoContainer(container);
+        return new MosquittoContainer(container, output);
     }
 
     /** The folder, and the folders of absolute paths in the configuration outside it, outermost first. */
@@ -127,14 +130,41 @@ final class MosquittoContainer {
             container.getDockerClient().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
         }
         container.stop();
+        output.close();
     }
 
-    private static void append(Path output, OutputFrame frame) {
-        try {
-            Files.write(output, frame.getBytes() == null ? new byte[0] : frame.getBytes(), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The container's output, appended to a file in the test's folder. Testcontainers delivers frames on its own
+     * thread, including after the container has stopped; once closed, nothing more is written, so the test's folder
+     * can be deleted as soon as {@link #stop()} returns.
+     */
+    private static final class BrokerOutput {
+
+        private final Path file;
+        private boolean closed;
+
+        BrokerOutput(Path file) {
+            this.file = file;
+        }
+
+        synchronized void append(OutputFrame frame) {
+            byte[] bytes = frame.getBytes();
+            if (closed || bytes == null || bytes.length == 0) {
+                return;
+            }
+            try {
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
+
+        synchronized String text() throws IOException {
+            return Files.exists(file) ? Files.readString(file) : "";
         }
     }
 
