@@ -1,7 +1,6 @@
 package org.openjii.mmi.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * {@code mmi backfill DIR} as a separate process against a real Mosquitto: every public fixture measurement arrives
@@ -299,14 +299,6 @@ class BackfillIT {
         assertThat(log.lines()).noneMatch(line -> line.startsWith(forged) || line.contains("\u001b[2K"));
         assertThat(log).contains("ff:ff:ff:ff\\n" + forged)
                 .contains("ff:ff:ff:ff\\u000A" + forged);
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Received runs (by their timestamp) and the message ids each arrived under. */

@@ -33,6 +33,7 @@ import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.ScriptedPtyDevice;
+import org.openjii.mmi.test.TestJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -242,14 +243,14 @@ class DeadLettersCommandIT {
             assertThat(line.path("payload")).isEqualTo(row.json());
         }
         JsonNode absent = lines.stream()
-                .map(DeadLettersCommandIT::json)
+                .map(TestJson::json)
                 .filter(l -> l.path("reason").asText().equals("crc-absent"))
                 .findFirst()
                 .orElseThrow();
         assertThat(absent.path("payload").path("raw").asText()).as("the bytes the device sent")
                 .isEqualTo(WITHOUT_CHECKSUM);
         JsonNode mismatch = lines.stream()
-                .map(DeadLettersCommandIT::json)
+                .map(TestJson::json)
                 .filter(l -> l.path("reason").asText().equals("crc-mismatch"))
                 .findFirst()
                 .orElseThrow();
@@ -264,7 +265,7 @@ class DeadLettersCommandIT {
 
         assertThat(delete.exitCode()).as(delete.err()).isZero();
         assertThat(Files.readAllLines(single)).singleElement()
-                .satisfies(line -> assertThat(json(line).path("id").asLong()).isEqualTo(one.seq()));
+                .satisfies(line -> assertThat(TestJson.json(line).path("id").asLong()).isEqualTo(one.seq()));
         assertThat(quarantine()).extracting(Row::seq).doesNotContain(one.seq()).hasSize(rows.size() - 1);
         assertThat(mmi("export", "999999").err()).contains("no message #999999 in the quarantine");
     }
@@ -320,7 +321,7 @@ class DeadLettersCommandIT {
             }
             assertThat(recorder.on("experiment/")
                     .stream()
-                    .filter(m -> json(m.payload()).path("sample").toString().contains("12.5"))
+                    .filter(m -> TestJson.json(m.payload()).path("sample").toString().contains("12.5"))
                     .count()).isEqualTo(absent.size());
             assertThat(recorder.on("mmi/")).isEmpty();
         }
@@ -329,11 +330,4 @@ class DeadLettersCommandIT {
                 .containsExactlyElementsOf(mismatch.stream().map(Row::seq).toList());
     }
 
-    private static JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + text, e);
-        }
-    }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.simulator.ToolAssumptions;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
@@ -84,21 +83,8 @@ class CrashRecoveryIT {
     private Set<String> receivedIds() {
         return recorder.on(DATA)
                 .stream()
-                .map(CrashRecoveryIT::messageId)
+                .map(MqttRecorder.Received::messageId)
                 .collect(Collectors.toSet());
-    }
-
-    /** The message id: the user property with MQTT 5; with MQTT 3.1.1, which has none, the payload's _client_id. */
-    private static String messageId(MqttRecorder.Received message) {
-        String property = message.userProperties().get("message-id");
-        if (property != null) {
-            return property;
-        }
-        try {
-            return DeviceJson.parse(message.payload()).path("_client_id").asText(null);
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + message.payload(), e);
-        }
     }
 
     /** The message ids waiting in the outbox database, read as any SQLite client would. */

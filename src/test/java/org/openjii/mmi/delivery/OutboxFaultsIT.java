@@ -31,7 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.simulator.ToolAssumptions;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.Mounts;
@@ -40,6 +39,7 @@ import org.openjii.mmi.test.MqttRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * An outbox that cannot store is loud: {@code mmi run} (its simulator measuring every 200 ms, a real Mosquitto) on a
@@ -241,14 +241,6 @@ class OutboxFaultsIT {
                 .timeout(Duration.ofSeconds(10))
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** The value of a Prometheus sample {@code name{labels} value} whose labels contain {@code label}. */

@@ -1,6 +1,5 @@
 package org.openjii.mmi.routes;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,14 +12,12 @@ import java.util.stream.Collectors;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * A 30 s broker outage in the middle of a stream of measurements, against a real Mosquitto: nothing is lost, the
@@ -52,20 +49,6 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
 
     private static Set<String> timestamps(List<MqttRecorder.Received> messages) {
         return messages.stream().map(m -> json(m.payload()).path("timestamp").asText()).collect(Collectors.toSet());
-    }
-
-    /** The message id: the user property with MQTT 5; with MQTT 3.1.1, which has none, the payload's _client_id. */
-    static String messageId(MqttRecorder.Received message) {
-        String property = message.userProperties().get("message-id");
-        return property != null ? property : json(message.payload()).path("_client_id").asText(null);
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + text, e);
-        }
     }
 
     private static long count(Pattern pattern, String text) {
@@ -108,14 +91,14 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
 
         List<MqttRecorder.Received> received = recorder.on(DATA);
         Map<String, Long> copies = received.stream()
-                .collect(Collectors.groupingBy(BrokerOutageScenario::messageId, Collectors.counting()));
+                .collect(Collectors.groupingBy(MqttRecorder.Received::messageId, Collectors.counting()));
         long duplicates = received.size() - copies.size();
         System.out.printf("Broker outage (%s): %d messages sent, %d distinct arrived, %d duplicate(s)%n",
                 delivery().connection().version(), 3 * perPhase, copies.size(), duplicates);
         assertThat(copies).hasSize(3 * perPhase);
         // A redelivery is the stored message again: the same _client_id in the payload as its message-id.
         assertThat(received).allSatisfy(m -> assertThat(json(m.payload()).path("_client_id").asText())
-                .isEqualTo(messageId(m)));
+                .isEqualTo(m.messageId()));
         // Duplicates only from the window in flight when the broker went away.
         assertThat(duplicates).isLessThanOrEqualTo(100);
 

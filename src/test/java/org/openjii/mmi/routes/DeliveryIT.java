@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.ingest.IngestHeaders;
 import org.openjii.mmi.observe.Observability;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestResources;
 
@@ -29,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * Delivery through the durable outbox and the one MQTT connection, against a real Mosquitto: messages the broker
@@ -89,14 +89,6 @@ class DeliveryIT extends MmiRouteTestSupport {
 
     private static Set<String> timestamps(List<MqttRecorder.Received> messages) {
         return messages.stream().map(m -> json(m.payload()).path("timestamp").asText()).collect(Collectors.toSet());
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return DeviceJson.mapper().readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + text, e);
-        }
     }
 
     private static long count(Pattern pattern, String text) {

@@ -17,16 +17,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openjii.mmi.component.multispeq.MultispeqConstants;
 import org.openjii.mmi.observe.Observability;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.MqttFaultProxy;
 import org.openjii.mmi.test.TestResources;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * A link that fails while measurements are in flight, between the bridge and a real Mosquitto ({@link MqttFaultProxy}
@@ -73,14 +71,6 @@ class LinkFaultsIT extends MmiRouteTestSupport {
                 .stream()
                 .map(m -> json(m.payload()).path("timestamp").asText())
                 .collect(Collectors.toSet());
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + text, e);
-        }
     }
 
     private MeterRegistry meters() {

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.openjii.mmi.device.Crc32Checksum;
 import org.openjii.mmi.device.JsonSanitizer;
 import org.openjii.mmi.support.DeviceJson;
+import org.openjii.mmi.test.TestJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -50,11 +51,7 @@ final class SimulatorFixtures {
     }
 
     static JsonNode json(String text) {
-        try {
-            return DeviceJson.parse(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestJson.json(text);
     }
 
     /** The JSON of a {@code <json><CRC>\n} line, without checksum and LF. */

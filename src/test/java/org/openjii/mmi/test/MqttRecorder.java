@@ -24,6 +24,15 @@ public final class MqttRecorder implements AutoCloseable {
     /** One received message. */
     public record Received(String topic, String payload, Map<String, String> userProperties, String contentType,
             int qos, String correlationData) {
+
+        /**
+         * The bridge's message id: the user property with MQTT 5; with MQTT 3.1.1, which has none, the payload's
+         * {@code _client_id}.
+         */
+        public String messageId() {
+            String property = userProperties.get("message-id");
+            return property != null ? property : TestJson.json(payload).path("_client_id").asText(null);
+        }
     }
 
     private final MqttClient client;

@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Set;
 
-import org.openjii.mmi.support.DeviceJson;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -49,11 +47,7 @@ public final class SchemaFile {
 
     /** The violations of a JSON text (empty when it is valid). */
     public Set<ValidationMessage> validate(String json) {
-        try {
-            return validate(DeviceJson.parse(json));
-        } catch (IOException e) {
-            throw new AssertionError("Not JSON: " + json, e);
-        }
+        return validate(TestJson.json(json));
     }
 
     /** Fails with the violations when {@code json} is not valid. */

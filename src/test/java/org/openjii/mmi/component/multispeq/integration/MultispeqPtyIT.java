@@ -37,12 +37,12 @@ import org.openjii.mmi.simulator.PtySimulator;
 import org.openjii.mmi.simulator.SimulatorFault;
 import org.openjii.mmi.simulator.SimulatorOptions;
 import org.openjii.mmi.simulator.ToolAssumptions;
-import org.openjii.mmi.support.DeviceJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * The multispeq: component against a simulated MultispeQ on a real pseudo-terminal pair (socat), through
@@ -83,10 +83,6 @@ class MultispeqPtyIT {
 
     private static SimulatorOptions.Builder fast() {
         return SimulatorOptions.builder().runTime(Duration.ZERO).chunkPause(Duration.ZERO);
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return DeviceJson.parse(text);
     }
 
     private MockEndpoint mock(String name) {
