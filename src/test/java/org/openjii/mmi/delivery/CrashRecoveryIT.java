@@ -8,20 +8,20 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
+import org.openjii.mmi.test.BridgeRig;
 import org.openjii.mmi.test.MosquittoBroker;
 import org.openjii.mmi.test.MqttRecorder;
 
@@ -44,44 +44,30 @@ class CrashRecoveryIT {
     @TempDir
     Path dir;
 
-    private MosquittoBroker broker;
-    private MqttRecorder recorder;
-    private final List<BridgeProcess> bridges = new ArrayList<>();
+    @AutoClose
+    private BridgeRig rig;
 
     @BeforeEach
     void startBroker() throws Exception {
         ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
         Path brokerDir = Files.createDirectories(dir.resolve("broker"));
         // persistence: the recorder's session and queued messages survive the broker's restart.
-        broker = MosquittoBroker.start(brokerDir, "persistence true", "persistence_location " + brokerDir + "/",
-                "max_queued_messages 10000");
-        recorder = MqttRecorder.subscribeDurably(broker.url(), "crash-recorder", DATA + "#", "mmi/v1/+/status");
-    }
-
-    @AfterEach
-    void stopEverything() throws Exception {
-        for (BridgeProcess bridge : bridges) {
-            bridge.close();
-        }
-        if (recorder != null) {
-            recorder.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        rig = BridgeRig.start(dir, MosquittoBroker.start(brokerDir, "persistence true", "persistence_location "
+                + brokerDir + "/", "max_queued_messages 10000"), "crash-recorder", DATA + "#", "mmi/v1/+/status");
     }
 
     private BridgeProcess startBridge(String name, String version) throws IOException {
-        BridgeProcess bridge = BridgeProcess.start(dir.resolve(name + ".log"), Map.of("mmi.mqtt.broker-url",
-                broker.url(), "mmi.mqtt.client-id", CLIENT_ID, "mmi.experiment-id", "crash-experiment",
-                "mmi.outbox.dir", dir.resolve("outbox").toString(), "mmi.device.port", "sim", "mmi.device.interval",
-                "200ms", "mmi.simulator.options", "max-run-time=0s", "mmi.mqtt.protocol-version", version));
-        bridges.add(bridge);
-        return bridge;
+        Map<String, String> settings = Map.of("mmi.mqtt.broker-url", rig.broker().url(), "mmi.mqtt.client-id",
+                CLIENT_ID, "mmi.experiment-id", "crash-experiment", "mmi.outbox.dir", dir.resolve("outbox")
+                        .toString(),
+                "mmi.device.port", "sim", "mmi.device.interval", "200ms", "mmi.simulator.options", "max-run-time=0s",
+                "mmi.mqtt.protocol-version", version);
+        return rig.startBridge(name, settings, Map.of());
     }
 
     private Set<String> receivedIds() {
-        return recorder.on(DATA)
+        return rig.recorder()
+                .on(DATA)
                 .stream()
                 .map(MqttRecorder.Received::messageId)
                 .collect(Collectors.toSet());
@@ -102,7 +88,7 @@ class CrashRecoveryIT {
     }
 
     private String status() {
-        List<MqttRecorder.Received> statuses = recorder.on("mmi/v1/" + CLIENT_ID + "/status");
+        List<MqttRecorder.Received> statuses = rig.recorder().on("mmi/v1/" + CLIENT_ID + "/status");
         return statuses.isEmpty() ? "" : statuses.get(statuses.size() - 1).payload();
     }
 
@@ -121,16 +107,16 @@ class CrashRecoveryIT {
         // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
         BridgeProcess second = startBridge("second", version);
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
-        recorder.leave();
-        broker.stop();
+        rig.recorder().leave();
+        rig.broker().stop();
         Set<String> waiting;
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> waitingIds().size() >= 10);
             second.killHard();
             waiting = waitingIds();
         } finally {
-            broker.restart();
-            recorder.reconnect();
+            rig.broker().restart();
+            rig.recorder().reconnect();
         }
         expected.addAll(waiting);
 
@@ -143,7 +129,7 @@ class CrashRecoveryIT {
                 receivedIds().size());
         assertThat(third.isAlive()).as(third.output()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> status().contains("\"online\""));
-        assertThat(broker.logText()).doesNotContain("already connected")
+        assertThat(rig.broker().logText()).doesNotContain("already connected")
                 // Mosquitto's connection line: p5 for MQTT 5, p2 for 3.1.1 (its enum mosq_p_mqtt311).
                 .contains("as " + CLIENT_ID + " (" + (version.equals("5") ? "p5" : "p2") + ", ");
     }

@@ -4,27 +4,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openjii.mmi.simulator.ToolAssumptions;
-import org.openjii.mmi.support.DeviceJson;
 import org.openjii.mmi.test.BridgeProcess;
+import org.openjii.mmi.test.BridgeRig;
 import org.openjii.mmi.test.MosquittoBroker;
-import org.openjii.mmi.test.MqttRecorder;
 import org.openjii.mmi.test.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openjii.mmi.test.TestJson.json;
 
 /**
  * User name and password against a real Mosquitto with a {@code password_file}, the bridge running as a process
@@ -44,16 +43,14 @@ class PasswordAuthIT {
     Path dir;
 
     private Path brokerDir;
-    private MosquittoBroker broker;
-    private MqttRecorder recorder;
-    private final List<BridgeProcess> bridges = new ArrayList<>();
+    @AutoClose
+    private BridgeRig rig;
 
     @BeforeEach
     void startBroker() throws Exception {
         ToolAssumptions.assumeTool("mosquitto", MosquittoBroker.available());
         brokerDir = Files.createDirectories(dir.resolve("broker"));
-        broker = startBroker(brokerDir, PASSWORD);
-        recorder = MqttRecorder.subscribeDurably(broker.url(), "auth-recorder", DATA + "#");
+        rig = BridgeRig.start(dir, startBroker(brokerDir, PASSWORD), "auth-recorder", DATA + "#");
     }
 
     /**
@@ -67,31 +64,15 @@ class PasswordAuthIT {
                 "acl_file " + brokerDir.resolve("acl"), "persistence true", "persistence_location " + brokerDir + "/");
     }
 
-    @AfterEach
-    void stopEverything() throws Exception {
-        for (BridgeProcess bridge : bridges) {
-            bridge.close();
-        }
-        if (recorder != null) {
-            recorder.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     private BridgeProcess startBridge(Map<String, String> settings, Map<String, String> environment)
             throws IOException {
-        Map<String, String> all = new HashMap<>(Map.of("mmi.mqtt.broker-url", broker.url(), "mmi.mqtt.client-id",
+        Map<String, String> all = new HashMap<>(Map.of("mmi.mqtt.broker-url", rig.broker().url(), "mmi.mqtt.client-id",
                 CLIENT_ID, "mmi.experiment-id", "auth-experiment", "mmi.outbox.dir", dir.resolve("outbox")
                         .toString(),
                 "mmi.device.port", "sim", "mmi.device.interval", "500ms", "mmi.simulator.options",
                 "max-run-time=0s", "mmi.mqtt.username", USER));
         all.putAll(settings);
-        BridgeProcess bridge = BridgeProcess.start(dir.resolve("bridge-" + bridges.size() + ".log"), all,
-                environment);
-        bridges.add(bridge);
-        return bridge;
+        return rig.startBridge("bridge-" + rig.bridgesStarted(), all, environment);
     }
 
     private static long count(Pattern pattern, String text) {
@@ -108,17 +89,17 @@ class PasswordAuthIT {
         BridgeProcess bridge = startBridge(Map.of("mmi.mqtt.protocol-version", version),
                 Map.of("MMI_MQTT_PASSWORD", PASSWORD));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.on(DATA).size() >= 2);
-        assertThat(broker.logText()).contains("as " + CLIENT_ID + " (" + brokerLogVersion + ", c0, k60, u'" + USER
+        await().atMost(Duration.ofSeconds(60)).until(() -> rig.recorder().on(DATA).size() >= 2);
+        assertThat(rig.broker().logText()).contains("as " + CLIENT_ID + " (" + brokerLogVersion + ", c0, k60, u'" + USER
                 + "')");
-        String message = recorder.on(DATA).get(0).payload();
+        String message = rig.recorder().on(DATA).get(0).payload();
         if (version.equals("3.1.1")) {
             // No user properties in MQTT 3.1.1: the message id travels in the payload only.
-            assertThat(DeviceJson.parse(message).path("_client_id").asText()).isNotEmpty();
+            assertThat(json(message).path("_client_id").asText()).isNotEmpty();
         } else {
-            assertThat(recorder.on(DATA).get(0).userProperties()).containsKey("message-id");
+            assertThat(rig.recorder().on(DATA).get(0).userProperties()).containsKey("message-id");
         }
-        assertThat(bridge.output()).contains("MQTT: " + broker.url()).contains("MQTT " + version);
+        assertThat(bridge.output()).contains("MQTT: " + rig.broker().url()).contains("MQTT " + version);
     }
 
     @Test
@@ -128,12 +109,7 @@ class PasswordAuthIT {
 
         // Mosquitto 2.0 refuses a wrong password with CONNACK 0x87 (3.1.1: return code 5); it logs each refusal.
         Pattern refused = Pattern.compile("Sending CONNACK to 127\\.0\\.0\\.1 \\(0, 135\\)");
-        try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(refused, broker.logText()) >= 3);
-        } catch (Throwable t) {
-            System.out.println("DEBUG BROKER\n" + broker.logText() + "\nDEBUG BRIDGE\n" + bridge.output());
-            throw t;
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(refused, rig.broker().logText()) >= 3);
         assertThat(bridge.isAlive()).as(bridge.output()).isTrue();
         List<String> lines = bridge.output().lines().filter(line -> line.contains("MQTT connect attempt")).toList();
         assertThat(lines).as("one line for a refusal that repeats").hasSize(1);
@@ -142,39 +118,39 @@ class PasswordAuthIT {
                         + " mmi.mqtt.password-file " + passwordFile + " as not authorized")
                 .contains("(CONNACK Not authorized (0x87))")
                 .doesNotContain("wrong password");
-        assertThat(recorder.on(DATA)).isEmpty();
+        assertThat(rig.recorder().on(DATA)).isEmpty();
 
         // Read again before every attempt: the corrected password is used at the next one.
         Files.writeString(passwordFile, PASSWORD + "\n");
-        await().atMost(Duration.ofSeconds(60)).until(() -> !recorder.on(DATA).isEmpty());
-        assertThat(bridge.output()).contains("MQTT connected to " + broker.url());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !rig.recorder().on(DATA).isEmpty());
+        assertThat(bridge.output()).contains("MQTT connected to " + rig.broker().url());
     }
 
     @Test
     void aTokenFileRewrittenWhileTheBrokerIsDownIsUsedAtTheReconnect() throws Exception {
         String first = TestTokens.jwt("first", Duration.ofHours(1));
         String second = TestTokens.jwt("second", Duration.ofHours(1));
-        recorder.leave();
-        broker.stop();
+        rig.recorder().leave();
+        rig.broker().stop();
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, first));
-        broker.restart();
-        recorder.reconnect();
+        rig.broker().restart();
+        rig.recorder().reconnect();
         Path tokenFile = Files.writeString(dir.resolve("token"), first);
         BridgeProcess bridge = startBridge(Map.of("mmi.mqtt.password-file", tokenFile.toString()), Map.of());
-        await().atMost(Duration.ofSeconds(60)).until(() -> !recorder.on(DATA).isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !rig.recorder().on(DATA).isEmpty());
 
-        recorder.leave();
-        broker.stop();
+        rig.recorder().leave();
+        rig.broker().stop();
         // The sidecar refreshes the token; the broker takes only the new one from now on.
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, second));
         Files.writeString(tokenFile, second);
-        int before = recorder.on(DATA).size();
-        broker.restart();
-        recorder.reconnect();
+        int before = rig.recorder().on(DATA).size();
+        rig.broker().restart();
+        rig.recorder().reconnect();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.on(DATA).size() > before);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rig.recorder().on(DATA).size() > before);
         assertThat(count(Pattern.compile("as " + Pattern.quote(CLIENT_ID) + " \\(p5, c0, k60, u'" + USER + "'\\)"),
-                broker.logText())).as("connected before and after the restart").isGreaterThanOrEqualTo(2);
+                rig.broker().logText())).as("connected before and after the restart").isGreaterThanOrEqualTo(2);
         assertThat(bridge.output()).doesNotContain(first).doesNotContain(second);
     }
 }
