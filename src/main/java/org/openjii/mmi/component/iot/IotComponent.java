@@ -186,4 +186,18 @@ public class IotComponent extends DefaultComponent {
         }
         super.doStop();
     }
+
+    /**
+     * Lets the identities' threads go without waiting for them. The network thread stays busy while a CONNECT the
+     * broker never answers waits out {@code mmi.mqtt.connect-timeout}, and Camel's fail-safe would hold the shutdown
+     * that long; the connections are closed by now, the threads are daemons and hold nothing the outbox needs.
+     */
+    @Override
+    protected void doShutdown() throws Exception {
+        ExecutorServiceManager threads = getCamelContext().getExecutorServiceManager();
+        for (IotIdentity identity : identities.values()) {
+            identity.threads().forEach(threads::shutdown);
+        }
+        super.doShutdown();
+    }
 }
