@@ -19,6 +19,7 @@ import org.openjii.mmi.simulator.ToolAssumptions;
 import org.openjii.mmi.test.BridgeProcess;
 import org.openjii.mmi.test.BridgeRig;
 import org.openjii.mmi.test.MosquittoBroker;
+import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,7 +105,7 @@ class PasswordAuthIT {
 
     @Test
     void aWrongPasswordIsLoggedOnceRetriedAndTakenOnceTheFileIsCorrected() throws Exception {
-        Path passwordFile = Files.writeString(dir.resolve("mqtt-password"), "wrong password\n");
+        Path passwordFile = TestPki.ownerOnly(Files.writeString(dir.resolve("mqtt-password"), "wrong password\n"));
         BridgeProcess bridge = startBridge(Map.of("mmi.mqtt.password-file", passwordFile.toString()), Map.of());
 
         // Mosquitto 2.0 refuses a wrong password with CONNACK 0x87 (3.1.1: return code 5); it logs each refusal.
@@ -135,7 +136,7 @@ class PasswordAuthIT {
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, first));
         rig.broker().restart();
         rig.recorder().reconnect();
-        Path tokenFile = Files.writeString(dir.resolve("token"), first);
+        Path tokenFile = TestPki.ownerOnly(Files.writeString(dir.resolve("token"), first));
         BridgeProcess bridge = startBridge(Map.of("mmi.mqtt.password-file", tokenFile.toString()), Map.of());
         await().atMost(Duration.ofSeconds(60)).until(() -> !rig.recorder().on(DATA).isEmpty());
 

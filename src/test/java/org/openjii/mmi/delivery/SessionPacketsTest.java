@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjii.mmi.delivery.tls.BrokerCredentials;
 import org.openjii.mmi.support.MmiVersion;
+import org.openjii.mmi.test.TestPki;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,7 @@ class SessionPacketsTest {
 
     @Test
     void everyConnectReadsThePasswordFileAgainAndKeepsTheLastOneWhenItCannot() throws Exception {
-        Path file = Files.writeString(dir.resolve("token"), "first\n");
+        Path file = TestPki.ownerOnly(Files.writeString(dir.resolve("token"), "first\n"));
         SessionPackets packets = new SessionPackets(settings(null, BrokerCredentials.of("user", null, file)),
                 CLOCK);
 

@@ -42,13 +42,15 @@ public final class BrokerCredentials {
     }
 
     /**
-     * Checks the settings together; a password file must be readable now.
+     * Checks the settings together; a password file must be readable now, and readable by no one but its owner and
+     * group ({@link PrivateFileMode}). The mode is checked here, at startup, only: a token refresher that rewrites the
+     * file later with a wider mode must not stop delivery in the field.
      *
      * @param username null or blank for none
      * @param password null or empty for none
      * @param passwordFile null or empty for none
      * @throws MqttConfigurationException naming the settings, for a password and a password file together, a password
-     *     file that cannot be read, or a password without a user name
+     *     file that cannot be read or that others may read, or a password without a user name
      */
     public static BrokerCredentials of(String username, String password, Path passwordFile)
             throws MqttConfigurationException {
@@ -68,6 +70,10 @@ public final class BrokerCredentials {
         BrokerCredentials credentials = new BrokerCredentials(user, secret, file);
         if (file != null) {
             credentials.password();
+            String tooOpen = PrivateFileMode.problem(file.path(), "the password file");
+            if (tooOpen != null) {
+                throw file.problem(tooOpen);
+            }
         }
         return credentials;
     }

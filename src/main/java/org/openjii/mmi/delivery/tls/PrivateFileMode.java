@@ -9,10 +9,10 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Refuses a file holding a private key (a key file, or a zip with one inside) that users other than its owner and
- * group may read, or that its group may change, as OpenSSH refuses an unprotected key: whoever reads it can connect as
- * this Thing. Group read stays allowed, as Kubernetes mounts a Secret for the pod's fsGroup (mode 0440). File systems
- * without POSIX modes are not checked.
+ * Refuses a file holding a secret (a private key, a zip with one inside, a password or token) that users other than
+ * its owner and group may read, or that its group may change, as OpenSSH refuses an unprotected key: whoever reads it
+ * can connect as this bridge. Group read stays allowed, as Kubernetes mounts a Secret for the pod's fsGroup (mode
+ * 0440). File systems without POSIX modes are not checked.
  */
 public final class PrivateFileMode {
 
@@ -39,7 +39,7 @@ public final class PrivateFileMode {
         return what + " is " + (permissions.contains(PosixFilePermission.OTHERS_READ)
                 ? "readable by every user of this machine"
                 : "open to other users") + " (mode " + PosixFilePermissions.toString(permissions)
-                + "), and whoever reads it can connect as this Thing; allow only its owner (chmod 600 " + file
+                + "), and whoever reads it can connect as this bridge; allow only its owner (chmod 600 " + file
                 + ") or also its group (chmod 640; a Kubernetes Secret: defaultMode 0440)";
     }
 }

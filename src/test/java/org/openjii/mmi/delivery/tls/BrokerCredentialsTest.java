@@ -3,11 +3,13 @@ package org.openjii.mmi.delivery.tls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjii.mmi.test.TestPki;
 import org.openjii.mmi.test.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +40,7 @@ class BrokerCredentialsTest {
 
     @Test
     void aPasswordFileIsReadAtEveryCallWithoutItsFinalLineBreak() throws Exception {
-        Path file = Files.writeString(dir.resolve("token"), "first\n");
+        Path file = TestPki.ownerOnly(Files.writeString(dir.resolve("token"), "first\n"));
         BrokerCredentials credentials = BrokerCredentials.of("lab-3", null, file);
         assertThat(credentials.password()).isEqualTo("first".getBytes(StandardCharsets.UTF_8));
 
@@ -46,6 +48,25 @@ class BrokerCredentialsTest {
         assertThat(credentials.password()).isEqualTo("second".getBytes(StandardCharsets.UTF_8));
         assertThat(credentials.describe()).isEqualTo("user name 'lab-3' with the password from "
                 + "mmi.mqtt.password-file " + file);
+    }
+
+    @Test
+    void aPasswordFileOthersMayReadIsRefusedAtStartupOnly() throws Exception {
+        Path file = Files.writeString(dir.resolve("token"), "t0ken\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> BrokerCredentials.of("lab-3", null, file))
+                .hasMessage("mmi.mqtt.password-file " + file + ": the password file is readable by every user of this"
+                        + " machine (mode rw-r--r--), and whoever reads it can connect as this bridge; allow only its"
+                        + " owner (chmod 600 " + file + ") or also its group (chmod 640; a Kubernetes Secret:"
+                        + " defaultMode 0440).")
+                .hasMessageNotContaining("t0ken");
+
+        // Group read is how Kubernetes mounts a Secret for the pod's fsGroup.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r-----"));
+        BrokerCredentials credentials = BrokerCredentials.of("lab-3", null, file);
+        // A token refresher that later writes the file with a wider mode does not stop the reconnects.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(credentials.password()).isEqualTo("t0ken".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
