@@ -2,17 +2,15 @@ package org.openjii.mmi.delivery;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjii.mmi.test.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,24 +22,7 @@ class DeliveryHealthCheckTest {
     @TempDir
     Path dir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(START);
-    private final Clock clock = new Clock() {
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final ManualClock clock = new ManualClock(START);
 
     private HealthCheck.Result call(boolean connected, Outbox outbox) {
         MqttConnection.State state = new MqttConnection.State(connected, START, connected ? "connected"
@@ -70,9 +51,9 @@ class DeliveryHealthCheckTest {
     void shouldBeDownWhileTheOldestMessageIsOlderThanTheMaximumAge() {
         try (Outbox outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, clock)) {
             outbox.append("a", "t/a", "{}".getBytes(StandardCharsets.UTF_8), OutboxEntry.Kind.DATA, null);
-            now.set(START.plus(Duration.ofMinutes(15)));
+            clock.advance(Duration.ofMinutes(15));
             assertThat(call(true, outbox).getState()).isEqualTo(HealthCheck.State.UP);
-            now.set(START.plus(Duration.ofMinutes(16)));
+            clock.advance(Duration.ofMinutes(1));
             HealthCheck.Result stuck = call(true, outbox);
             assertThat(stuck.getState()).isEqualTo(HealthCheck.State.DOWN);
             assertThat(stuck.getMessage()).hasValueSatisfying(message -> assertThat(message)

@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjii.mmi.test.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -279,32 +280,14 @@ class OutboxTest {
 
     @Test
     void expiresRawInputsOlderThanTheBudgetAllows() {
-        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
-                CLOCK.instant());
-        Clock moving = new Clock() {
-
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        ManualClock moving = new ManualClock(CLOCK.instant());
         OutboxBudget budget = new OutboxBudget(1000, 100_000, Duration.ofDays(7));
         try (Outbox outbox = Outbox.open(dir, budget, Outbox.FullPolicy.REJECT, moving)) {
             outbox.remove(List.of(deadLetter(outbox, "old", 10, bytes("old input"))));
-            now.set(now.get().plus(Duration.ofDays(6)));
+            moving.advance(Duration.ofDays(6));
             outbox.remove(List.of(deadLetter(outbox, "newer", 10, bytes("newer input"))));
         }
-        now.set(now.get().plus(Duration.ofDays(2)));
+        moving.advance(Duration.ofDays(2));
         try (Outbox reopened = Outbox.open(dir, budget, Outbox.FullPolicy.REJECT, moving)) {
             assertThat(reopened.rawInput("old")).as("8 days old").isEmpty();
             assertThat(reopened.rawInput("newer")).as("2 days old").isPresent();
