@@ -23,8 +23,8 @@ final class DeviceErrors {
 
     /** Refuses an output with a non-null top-level {@code error}. */
     static void checkTopLevel(JsonNode output) throws IngestException {
-        JsonNode error = output.get("error");
-        if (error != null && !error.isNull()) {
+        JsonNode error = error(output);
+        if (error != null) {
             throw new IngestException(FailureReason.DEVICE_ERROR, device(output) + " reported an error: "
                     + text(error));
         }
@@ -34,8 +34,8 @@ final class DeviceErrors {
     static void checkSamples(JsonNode output, ArrayNode samples) throws IngestException {
         for (int i = 0; i < samples.size(); i++) {
             JsonNode sample = samples.get(i);
-            JsonNode error = sample.get("error");
-            if (error != null && !error.isNull()) {
+            JsonNode error = error(sample);
+            if (error != null) {
                 throw new IngestException(FailureReason.DEVICE_ERROR,
                         device(output) + " reported \"" + text(error) + "\" in sample " + i);
             }
@@ -44,8 +44,8 @@ final class DeviceErrors {
                 continue;
             }
             for (int j = 0; j < set.size(); j++) {
-                error = set.get(j).get("error");
-                if (error != null && !error.isNull()) {
+                error = error(set.get(j));
+                if (error != null) {
                     throw new IngestException(FailureReason.DEVICE_ERROR,
                             device(output) + " reported \"" + text(error) + "\" in sample " + i + ", set " + j);
                 }
@@ -66,6 +66,12 @@ final class DeviceErrors {
             // Not even that much is readable: an ordinary invalid-json.
         }
         return null;
+    }
+
+    /** The node's {@code error} field, or null when it has none or it is JSON null. */
+    private static JsonNode error(JsonNode node) {
+        JsonNode error = node.get("error");
+        return error == null || error.isNull() ? null : error;
     }
 
     private static String device(JsonNode output) {
