@@ -11,9 +11,9 @@ import java.util.Arrays;
  * <ul>
  * <li>Bytes accumulate until a line feed; trailing carriage returns are ignored and empty lines skipped.</li>
  * <li>A line ending in <code>'}'</code> plus eight hexadecimal digits is a JSON reply with checksum. The CRC-32 is
- * checked
- * over the text before the digits. When it does not match and the line starts with noise, the decoder looks for the
- * <code>'{'</code> where a matching reply starts, so a valid reply behind garbage on the same line is still found.</li>
+ * checked over the text before the digits. When it does not match and the line starts with noise, the decoder looks
+ * for the <code>'{'</code> where a matching reply starts, so a valid reply behind garbage on the same line is still
+ * found.</li>
  * <li>Any other line is a plain line (text, or JSON without checksum such as {@code {"battery":87}}).</li>
  * <li>A line that is only <code>'{'</code> or <code>'['</code> opens pretty-printed JSON (fw 0.54 to 1.20 print
  * {@code print_memory} that way): lines are joined until the brackets balance or a checksum ends the reply, at the end
