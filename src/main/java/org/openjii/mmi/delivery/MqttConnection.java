@@ -371,13 +371,14 @@ public final class MqttConnection implements AutoCloseable {
                 settings.version().hasProperties() ? ", broker receive maximum " + granted.receiveMaximum() : "",
                 granted.maximumPacketSize() > 0 ? ", maximum packet size " + granted.maximumPacketSize() : "");
         publishStatus();
-        subscriptions.subscribeAll(wire);
+        subscriptions.connected(wire);
         for (Listener listener : listeners) {
             listener.connected(state);
         }
     }
 
     private void disconnected(MqttClientDisconnectedContext context) {
+        subscriptions.disconnected();
         String requested = reconnectReason;
         reconnectReason = null;
         boolean wasConnected = state.connected() || requested != null;
@@ -488,10 +489,7 @@ public final class MqttConnection implements AutoCloseable {
      * come anyway (always, with MQTT 3.1.1), unless the subscription wants them.
      */
     public void subscribe(String filter, Subscription subscription) {
-        subscriptions.put(filter, subscription);
-        if (isConnected()) {
-            subscriptions.subscribe(wire, filter);
-        }
+        subscriptions.add(filter, subscription);
     }
 
     /**

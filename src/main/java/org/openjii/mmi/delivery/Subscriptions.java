@@ -25,24 +25,36 @@ final class Subscriptions {
     private final RateLimitedLog unmatched = new RateLimitedLog(LOG, Duration.ofSeconds(10), Clock.systemUTC());
     private final RateLimitedLog retainedIgnored = new RateLimitedLog(LOG, Duration.ofSeconds(10),
             Clock.systemUTC());
+    /** The connection that is up, or null: what {@link #add} subscribes on. */
+    private MqttWire live;
 
-    void put(String filter, MqttConnection.Subscription subscription) {
+    /**
+     * Adds a subscription; sent now when a connection is up, else by {@link #connected} (never both: a SUBSCRIBE
+     * sent twice would make an MQTT 3.1.1 broker send its retained messages twice).
+     */
+    synchronized void add(String filter, MqttConnection.Subscription subscription) {
         byFilter.put(filter, subscription);
+        if (live != null) {
+            send(live, filter, subscription);
+        }
     }
 
     void remove(String filter) {
         byFilter.remove(filter);
     }
 
-    void subscribeAll(MqttWire wire) {
-        byFilter.keySet().forEach(filter -> subscribe(wire, filter));
+    /** A connection came up: subscribes to every filter (whatever the broker kept of the session). */
+    synchronized void connected(MqttWire wire) {
+        live = wire;
+        byFilter.forEach((filter, subscription) -> send(wire, filter, subscription));
     }
 
-    void subscribe(MqttWire wire, String filter) {
-        MqttConnection.Subscription subscription = byFilter.get(filter);
-        if (subscription == null || wire == null) {
-            return;
-        }
+    /** The connection is down: what is added now waits for the next {@link #connected}. */
+    synchronized void disconnected() {
+        live = null;
+    }
+
+    private static void send(MqttWire wire, String filter, MqttConnection.Subscription subscription) {
         wire.subscribe(filter, subscription.qos(), subscription.retainedWanted()).whenComplete((code, error) -> {
             if (error != null) {
                 LOG.warn("Subscribing to {} failed: {}; trying again on the next connection", filter,

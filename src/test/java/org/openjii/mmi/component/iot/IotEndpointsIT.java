@@ -141,6 +141,7 @@ class IotEndpointsIT {
         // retained request; it must not run a second time.
         context.getRouteController().stopRoute("commands");
         context.getRouteController().startRoute("commands");
+        // Exactly one SUBSCRIBE per start of the consumer (an MQTT 3.1.1 broker replays retained messages at each).
         await().atMost(WAIT).until(() -> broker.logText().split("gw-7 1 mmi/v1/gw-7/command", -1).length == 3);
         send("mmi/v1/gw-7/command", "{\"command\":\"battery\"}", false, new MqttProperties());
 
