@@ -214,6 +214,12 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                     continue;
                 }
                 limiter.acquire(next.wireBytes());
+                if (pausedUntilNanos - System.nanoTime() > 0) {
+                    // A refusal paused the drain while this one waited for its slot: it waits for the pause too.
+                    limiter.release();
+                    retries.put(next.seq(), next);
+                    continue;
+                }
                 send(next);
             }
         } catch (InterruptedException e) {
@@ -286,6 +292,13 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
     }
 
     private void acknowledged(OutboxEntry entry, int code, long started) {
+        if (code == MqttReasonCodes.QUOTA_EXCEEDED) {
+            // Paused before the slot is freed: the drain thread that waits for it sees the pause.
+            Duration backoff = quotaBackoff();
+            LOG.warn("The broker refused {} with Quota exceeded (0x97); pausing {} ms before sending it again",
+                    entry, backoff.toMillis());
+            pausedUntilNanos = System.nanoTime() + backoff.toNanos();
+        }
         limiter.release();
         health.acknowledged(entry, !MqttReasonCodes.isFailure(code));
         if (!MqttReasonCodes.isFailure(code)) {
@@ -298,10 +311,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             }
             delivered(entry, started);
         } else if (code == MqttReasonCodes.QUOTA_EXCEEDED) {
-            Duration backoff = quotaBackoff();
-            LOG.warn("The broker refused {} with Quota exceeded (0x97); pausing {} ms before sending it again",
-                    entry, backoff.toMillis());
-            pausedUntilNanos = System.nanoTime() + backoff.toNanos();
             retryLater(entry);
         } else {
             refused(entry, PublishRefusedException.byReasonCode(code, entry));
@@ -335,17 +344,18 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
      * the session, or a clean session was asked for). Sent again, unless it was found to be refused by closing.
      */
     private void failed(OutboxEntry entry, Throwable error) {
-        limiter.release();
         Integer closes = probe.refusedByClosing(entry.seq());
         if (closes != null) {
+            limiter.release();
             refused(entry, PublishRefusedException.byDisconnecting(closes, entry));
             return;
         }
         LOG.debug("Publishing {} failed, sending it again later: {}", entry, MqttConnection.describe(error));
         if (connection.isConnected()) {
-            // Connected but refused by the client: do not spin.
+            // Connected but refused by the client: do not spin. Paused before the slot is freed, as for a quota.
             pausedUntilNanos = System.nanoTime() + FAILURE_PAUSE.toNanos();
         }
+        limiter.release();
         retryLater(entry);
     }
 

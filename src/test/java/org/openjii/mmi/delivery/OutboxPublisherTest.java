@@ -38,6 +38,10 @@ class OutboxPublisherTest {
     private final List<Outbox.DeadLetter> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private void start(Integer... pubackCodes) throws Exception {
+        start(FlowControl.unlimited(10), pubackCodes);
+    }
+
+    private void start(FlowControl flowControl, Integer... pubackCodes) throws Exception {
         broker = ScriptedBroker.start(pubackCodes);
         Clock clock = Clock.systemUTC();
         outbox = Outbox.open(dir, 1_000_000, Outbox.FullPolicy.REJECT, clock);
@@ -46,7 +50,7 @@ class OutboxPublisherTest {
                 threads.network(), threads.callbacks());
         meters = new SimpleMeterRegistry();
         DeliveryMetrics metrics = new DeliveryMetrics(meters, "default", outbox, connection, clock);
-        publisher = new OutboxPublisher(outbox, connection, FlowControl.unlimited(10), metrics, (refused, refusal) -> {
+        publisher = new OutboxPublisher(outbox, connection, flowControl, metrics, (refused, refusal) -> {
             Outbox.DeadLetter letter = new Outbox.DeadLetter("dl-" + refused.messageId(), "mmi/dlq/test/"
                     + refusal.reason(),
                     ("{\"mqtt_reason_code\":" + refusal.reasonCode() + "}")
@@ -96,6 +100,21 @@ class OutboxPublisherTest {
         assertThat(deadLetters).isEmpty();
         assertThat(meters.get("mmi.mqtt.retried").counter().count()).isEqualTo(1);
         assertThat(meters.get("mmi.mqtt.published").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendNothingElseWhileBackingOffFromQuotaExceeded() throws Exception {
+        // One in flight: the second message waits for the slot that the refusal of the first frees.
+        start(FlowControl.unlimited(1), MqttReasonCodes.QUOTA_EXCEEDED);
+        store("m-1");
+        store("m-2");
+
+        await().atMost(WAIT).until(() -> outbox.depth() == 0);
+        List<ScriptedBroker.Received> received = broker.received();
+        assertThat(received).extracting(r -> r.userProperties().get("message-id"))
+                .containsExactly("m-1", "m-1", "m-2");
+        assertThat(Duration.between(received.get(0).at(), received.get(1).at())).isGreaterThanOrEqualTo(
+                Duration.ofMillis(900));
     }
 
     @Test
