@@ -107,7 +107,7 @@ class CrashRecoveryIT {
         // kill -9 with a backlog: the broker is down, measurements pile up in the outbox.
         BridgeProcess second = startBridge("second", version);
         await().atMost(Duration.ofSeconds(60)).until(() -> receivedIds().containsAll(expected));
-        rig.recorder().leave();
+        rig.recorder().leave(rig.broker());
         rig.broker().stop();
         Set<String> waiting;
         try {

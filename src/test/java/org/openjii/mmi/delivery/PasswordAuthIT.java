@@ -131,7 +131,7 @@ class PasswordAuthIT {
     void aTokenFileRewrittenWhileTheBrokerIsDownIsUsedAtTheReconnect() throws Exception {
         String first = TestTokens.jwt("first", Duration.ofHours(1));
         String second = TestTokens.jwt("second", Duration.ofHours(1));
-        rig.recorder().leave();
+        rig.recorder().leave(rig.broker());
         rig.broker().stop();
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, first));
         rig.broker().restart();
@@ -140,7 +140,7 @@ class PasswordAuthIT {
         BridgeProcess bridge = startBridge(Map.of("mmi.mqtt.password-file", tokenFile.toString()), Map.of());
         await().atMost(Duration.ofSeconds(60)).until(() -> !rig.recorder().on(DATA).isEmpty());
 
-        rig.recorder().leave();
+        rig.recorder().leave(rig.broker());
         rig.broker().stop();
         // The sidecar refreshes the token; the broker takes only the new one from now on.
         MosquittoBroker.writePasswordFile(brokerDir.resolve("passwords"), Map.of(USER, second));

@@ -79,7 +79,7 @@ class ProductImageIT {
         assertThat(first.execInContainer("touch", "/app/written").getExitCode()).as("read-only root").isNotZero();
 
         // A backlog: the broker goes away, measurements pile up in the outbox on the volume.
-        pod.recorder.leave();
+        pod.recorder.leave(pod.broker);
         pod.broker.stop();
         await().atMost(Duration.ofSeconds(60)).until(() -> ProductImage.metric(first, "mmi_outbox_depth") >= 10);
 

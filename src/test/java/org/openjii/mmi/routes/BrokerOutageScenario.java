@@ -65,7 +65,7 @@ abstract class BrokerOutageScenario extends MmiRouteTestSupport {
         }
         await().atMost(WAIT).until(() -> timestamps(recorder.on(DATA)).size() == perPhase);
 
-        recorder.leave();
+        recorder.leave(broker);
         broker.stop();
         try {
             await().atMost(WAIT).until(() -> deliveryReadiness() == HealthCheck.State.DOWN);

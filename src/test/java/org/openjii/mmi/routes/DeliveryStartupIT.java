@@ -29,7 +29,7 @@ class DeliveryStartupIT extends MmiRouteTestSupport {
 
     @BeforeAll
     static void brokerDownBeforeTheBridgeStarts() throws Exception {
-        recorder.leave();
+        recorder.leave(broker);
         broker.stop();
     }
 

@@ -87,7 +87,7 @@ class OutboxBudgetIT extends MmiRouteTestSupport {
         LoggerContext logging = (LoggerContext) LogManager.getContext(false);
         logging.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
         int measurements = 0;
-        recorder.leave();
+        recorder.leave(broker);
         broker.stop();
         try {
             for (int i = 0; i < REQUESTS; i++) {

@@ -1,10 +1,12 @@
 package org.openjii.mmi.test;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
@@ -96,15 +98,21 @@ public final class MqttRecorder implements AutoCloseable {
     }
 
     /**
-     * Disconnects cleanly, keeping a durable session on the broker, before the test stops the broker. Mosquitto 2.0.11
-     * queues nothing after a restart for a persistent client that was still connected when it shut down; a client
+     * Disconnects cleanly, keeping a durable session on {@code broker}, and waits until the broker has read the
+     * DISCONNECT, so that the test may stop it. Mosquitto 2.0.11 queues nothing after a restart for a persistent client
+     * it still counted as connected when it shut down (also one whose DISCONNECT was sent but not yet read); a client
      * that left cleanly gets everything published while it was away once it {@link #reconnect()}s.
      */
-    public void leave() throws MqttException {
+    public void leave(MosquittoBroker broker) throws MqttException, IOException {
+        Pattern read = Pattern.compile("Received DISCONNECT from " + Pattern.quote(client.getClientId()) + "$",
+                Pattern.MULTILINE);
+        long before = read.matcher(broker.logText()).results().count();
         client.disconnect();
+        await("the broker's log line of " + client.getClientId() + "'s DISCONNECT").atMost(Duration.ofSeconds(30))
+                .until(() -> read.matcher(broker.logText()).results().count() > before);
     }
 
-    /** Connects again after {@link #leave()}, resuming the durable session. */
+    /** Connects again after {@link #leave}, resuming the durable session. */
     public void reconnect() throws MqttException {
         client.connect(options);
     }

@@ -124,7 +124,7 @@ class TwoIdentitiesIT {
 
     /** Restarts the broker around {@code change}, with the recorder away as Mosquitto needs it to queue for it. */
     private void restartBroker(ThrowingRunnable change) throws Exception {
-        recorder.leave();
+        recorder.leave(broker);
         broker.stop();
         change.run();
         broker.restart();

@@ -98,7 +98,7 @@ public final class OpenJiiPolicyBroker implements AutoCloseable {
      */
     public void restartWithCrl(X509Certificate... revoked) throws IOException, InterruptedException, MqttException {
         for (MqttRecorder recorder : recorders) {
-            recorder.leave();
+            recorder.leave(broker);
         }
         broker.stop();
         authority.writeCrl(crl, revoked);

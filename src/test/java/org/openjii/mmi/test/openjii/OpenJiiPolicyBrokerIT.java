@@ -188,7 +188,8 @@ class OpenJiiPolicyBrokerIT {
         await().atMost(WAIT).until(() -> broker.log().refusedCertificates().size() == 1);
         publish(connect(a.thingName(), a), dataTopic(a), false);
         publish(connect(b.thingName(), b), dataTopic(b), false);
-        await().atMost(WAIT).until(() -> recorder.messages().size() == 3);
+        // At least: a message delivered twice shows in the assertion below, not as a timeout.
+        await().atMost(WAIT).until(() -> recorder.messages().size() >= 3);
         assertThat(recorder.messages()).extracting(MqttRecorder.Received::topic)
                 .containsExactly(dataTopic(a), dataTopic(a), dataTopic(b));
         assertThat(broker.violations()).isEmpty();
