@@ -463,11 +463,15 @@ public final class DeliveryBenchmark {
      * ({@code jcmd <pid> Thread.print}, {@code cpu=…ms}): Camel names its threads {@code Camel (camel-1) thread #7 -
      * MmiOutboxPublisher[default]}, longer than the 15 characters {@code /proc} keeps.
      */
-    private static double threadCpuSeconds(long pid, String name) throws IOException {
+    private static double threadCpuSeconds(long pid, String name) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(
                 true).start();
         String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+            dump.destroyForcibly();
+            throw new IOException("jcmd " + pid + " Thread.print did not exit within 30 s");
+        }
         Matcher matcher = Pattern.compile("^\"[^\"]*" + Pattern.quote(name) + "[^\"]*\".*? cpu=([0-9.]+)ms",
                 Pattern.MULTILINE).matcher(threads);
         return matcher.find() ? Double.parseDouble(matcher.group(1)) / 1000 : Double.NaN;
