@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * connection itself.</li>
  * <li>{@code OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed}, then
  * {@code Client <unknown> disconnected: Protocol error.}: a refused handshake (unknown, expired or revoked
- * certificate).</li>
+ * certificate). When the client's certificate had already arrived as the broker accepted the connection, the handshake
+ * fails there and the same refusal is one line:
+ * {@code Client connection from 127.0.0.1 failed: error:0A000086:SSL routines::certificate verify failed.}</li>
  * </ul>
  */
 public final class MosquittoLog {
@@ -67,6 +69,7 @@ public final class MosquittoLog {
     private static final Pattern DISCONNECT = Pattern.compile("Received DISCONNECT from (\\S+)");
     private static final Pattern TAKEOVER = Pattern
             .compile("Client (\\S+) already connected, closing old connection\\.");
+    private static final Pattern FAILED_ACCEPT = Pattern.compile("Client connection from \\S+ failed: .*");
 
     private final List<Connection> connections = new ArrayList<>();
     private final List<Publish> publishes = new ArrayList<>();
@@ -126,7 +129,7 @@ public final class MosquittoLog {
                 log.disconnects.add(new Disconnect(time, m.group(1), usernames.get(m.group(1))));
             } else if ((m = TAKEOVER.matcher(message)).matches()) {
                 log.takeovers.add(m.group(1));
-            } else if (message.startsWith("OpenSSL Error")) {
+            } else if (message.startsWith("OpenSSL Error") || FAILED_ACCEPT.matcher(message).matches()) {
                 log.tlsErrors.add(message);
             }
         }
@@ -188,7 +191,8 @@ public final class MosquittoLog {
     }
 
     /**
-     * TLS errors ({@code OpenSSL Error...} lines). Besides refused certificates they include
+     * TLS errors ({@code OpenSSL Error...} lines, and {@code Client connection from ... failed: ...} for a handshake
+     * that failed as the connection was accepted). Besides refused certificates they include
      * {@code unexpected eof while reading} from connections closed without a TLS handshake, as the check that the
      * broker is up makes one.
      */

@@ -45,6 +45,8 @@ class MosquittoLogTest {
             1796606292: OpenSSL Error[0]: error:0A000126:SSL routines::unexpected eof while reading
             1796606293: OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed
             1796606293: Client <unknown> disconnected: Protocol error.
+            1796606293: New connection from 127.0.0.1:37306 on port 18883.
+            1796606293: Client connection from 127.0.0.1 failed: error:0A000086:SSL routines::certificate verify failed.
             1796606293: Received DISCONNECT from gateway-1
             1796606293: Client gateway-1 disconnected.
             1796606294: Received PUBLISH from thing-b (d0, q1, r0, m1, 'exp""";
@@ -84,9 +86,12 @@ class MosquittoLogTest {
                 new Subscription(1796606278L, "rec", null, "experiment/#", 1));
         assertThat(log.wills()).containsExactly(new Will(1796606287L, "thing-b", "thing-b", "mmi/status", true, 1));
         assertThat(log.takeovers()).containsExactly("thing-b");
-        assertThat(log.tlsErrors()).hasSize(2);
+        assertThat(log.tlsErrors()).hasSize(3);
+        // The same refusal, as the broker logs it when the handshake failed while it read packets, and when it failed
+        // as the connection was accepted (the client's certificate had already arrived).
         assertThat(log.refusedCertificates()).containsExactly(
-                "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed");
+                "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed",
+                "Client connection from 127.0.0.1 failed: error:0A000086:SSL routines::certificate verify failed.");
     }
 
     @Test
