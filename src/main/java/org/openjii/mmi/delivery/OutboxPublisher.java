@@ -298,6 +298,10 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
             LOG.warn("The broker refused {} with Quota exceeded (0x97); pausing {} ms before sending it again",
                     entry, backoff.toMillis());
             pausedUntilNanos = System.nanoTime() + backoff.toNanos();
+            limiter.release();
+            health.acknowledged(entry, false);
+            retryLater(entry);
+            return;
         }
         limiter.release();
         health.acknowledged(entry, !MqttReasonCodes.isFailure(code));
@@ -310,8 +314,6 @@ public final class OutboxPublisher implements MqttConnection.Listener, AutoClose
                 limiter.probe(false);
             }
             delivered(entry, started);
-        } else if (code == MqttReasonCodes.QUOTA_EXCEEDED) {
-            retryLater(entry);
         } else {
             refused(entry, PublishRefusedException.byReasonCode(code, entry));
         }
